@@ -1,0 +1,70 @@
+"""Admin listener: /healthz, /readyz, /version. Never exposes key material or values."""
+
+from __future__ import annotations
+
+import asyncio
+import platform
+import time
+from urllib.parse import urlsplit
+
+import aiohttp
+from aiohttp import web
+
+from gateway import __version__
+from gateway.appkeys import STATE
+
+admin_routes = web.RouteTableDef()
+_PROBE_TIMEOUT = 0.5
+_PROBE_TTL = 2.0
+_probe_cache: dict[str, tuple[float, bool]] = {}
+
+
+async def _reachable(url: str) -> bool:
+    now = time.monotonic()
+    cached = _probe_cache.get(url)
+    if cached is not None and now - cached[0] < _PROBE_TTL:
+        return cached[1]
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    ok = False
+    try:
+        async with asyncio.timeout(_PROBE_TIMEOUT):
+            _, writer = await asyncio.open_connection(parts.hostname, port)
+            writer.close()
+            await writer.wait_closed()
+            ok = True
+    except (OSError, TimeoutError):
+        ok = False
+    _probe_cache[url] = (now, ok)
+    return ok
+
+
+@admin_routes.get("/healthz")
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+@admin_routes.get("/readyz")
+async def readyz(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    policy = state.policies.current
+    names = list(policy.upstreams)
+    results = await asyncio.gather(*(_reachable(policy.upstreams[n].url) for n in names))
+    upstreams = {n: ("reachable" if ok else "unreachable") for n, ok in zip(names, results,
+                                                                             strict=True)}
+    ready = not state.draining
+    body = {"status": "ready" if ready else "draining", "policy_version": policy.version,
+            "upstreams": upstreams}
+    return web.json_response(body, status=200 if ready else 503)
+
+
+@admin_routes.get("/version")
+async def version(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    return web.json_response({
+        "gateway": __version__,
+        "policy_version": state.policies.current.version,
+        "worker": state.worker_id,
+        "python": platform.python_version(),
+        "aiohttp": aiohttp.__version__,
+    })

@@ -1,0 +1,162 @@
+"""`pii-gateway` / `python -m gateway`: serve, demo, demo-upstream, policy check."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+from gateway.obs.logging import configure_logging
+from gateway.policy.compiled import CompiledPolicy, compile_policy
+from gateway.policy.loader import PolicyError, load_policy_file
+
+DEFAULT_POLICY = Path("policies/default.yaml")
+DEMO_UPSTREAM = "127.0.0.1:8081"
+
+
+def _load(path: Path, upstream: str | None) -> CompiledPolicy:
+    return compile_policy(load_policy_file(path), upstream_url=upstream)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        policy = _load(args.policy, args.upstream)
+    except PolicyError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    configure_logging(args.log_format or policy.log_format, policy.log_level,
+                      worker=args.worker_id)
+    if args.workers > 1:
+        from gateway.server.workers import supervise
+
+        passthrough = ["--policy", str(args.policy)]
+        for flag in ("upstream", "listen", "admin", "log_format"):
+            value = getattr(args, flag)
+            if value:
+                passthrough += [f"--{flag.replace('_', '-')}", value]
+        return supervise(args.workers, passthrough)
+    from gateway.server.runtime import GatewayServer
+
+    async def main() -> None:
+        server = GatewayServer(policy, policy_path=args.policy, upstream_url=args.upstream,
+                               worker_id=args.worker_id, reuse_port=args.reuse_port,
+                               listen=args.listen, admin=args.admin)
+        await server.start()
+        await server.run_until_signalled()
+
+    asyncio.run(main())
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from gateway.demo.app import create_demo_app
+    from gateway.server.runtime import GatewayServer
+
+    upstream_url = f"http://{args.upstream_listen}"
+    try:
+        policy = _load(args.policy, upstream_url)
+    except PolicyError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    configure_logging(policy.log_format, policy.log_level)
+    listen = args.listen or policy.server.listen
+    admin = args.admin or policy.server.admin
+    print(_demo_banner(listen, admin, args.upstream_listen), flush=True)
+
+    async def main() -> None:
+        server = GatewayServer(policy, policy_path=args.policy, upstream_url=upstream_url,
+                               listen=listen, admin=admin,
+                               extra_apps=((create_demo_app(), args.upstream_listen),))
+        await server.start()
+        await server.run_until_signalled()
+
+    asyncio.run(main())
+    return 0
+
+
+def _demo_banner(listen: str, admin: str, upstream: str) -> str:
+    gw = f"http://{listen}"
+    return "\n".join([
+        f"pii-gateway demo: gateway {gw} -> demo lending API http://{upstream}",
+        "Try:",
+        f"  curl -s {gw}/api/v1/borrowers?page=1\\&size=2",
+        f"  curl -s {gw}/api/v1/loans/7",
+        f"  curl -s -XPOST {gw}/api/v1/loan-applications -H 'Content-Type: application/json' \\",
+        "       -d '{\"name\":\"张三\",\"idNo\":\"11010519491231002X\",\"mobile\":\"13800138000\"}'",
+        f"  curl -s http://{upstream}/_demo/received      # what the upstream stored",
+        f"  curl -s http://{admin}/readyz",
+        "Stop with Ctrl-C.",
+    ])
+
+
+def cmd_demo_upstream(args: argparse.Namespace) -> int:
+    from gateway.demo.app import create_demo_app
+
+    configure_logging("auto", "info")
+    host, _, port = args.listen.rpartition(":")
+    web.run_app(create_demo_app(), host=host, port=int(port), access_log=None,
+                print=lambda *_: None)
+    return 0
+
+
+def cmd_policy_check(args: argparse.Namespace) -> int:
+    failed = 0
+    for path in args.files:
+        try:
+            load_policy_file(path)
+        except PolicyError as exc:
+            failed += 1
+            for issue in exc.issues:
+                print(issue, file=sys.stderr)
+        else:
+            print(f"{path}: ok")
+    return 1 if failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="pii-gateway", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="run the gateway")
+    s.add_argument("--upstream", help="URL of the upstream named 'default' (sidecar shorthand)")
+    s.add_argument("--listen", help="HOST:PORT for traffic (overrides server.listen)")
+    s.add_argument("--admin", help="HOST:PORT for /healthz, /readyz, /version")
+    s.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
+    s.add_argument("--workers", type=int, default=1, help="processes sharing the port")
+    s.add_argument("--log-format", choices=("auto", "json", "console"))
+    s.add_argument("--worker-id", type=int, default=0, help=argparse.SUPPRESS)
+    s.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
+    s.set_defaults(func=cmd_serve)
+
+    d = sub.add_parser("demo", help="run the demo lending API behind the gateway")
+    d.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
+    d.add_argument("--listen", help="gateway HOST:PORT (default from the policy)")
+    d.add_argument("--admin", help="admin HOST:PORT (default from the policy)")
+    d.add_argument("--upstream-listen", default=DEMO_UPSTREAM)
+    d.set_defaults(func=cmd_demo)
+
+    u = sub.add_parser("demo-upstream", help="run the demo lending API alone")
+    u.add_argument("--listen", default=DEMO_UPSTREAM)
+    u.set_defaults(func=cmd_demo_upstream)
+
+    pol = sub.add_parser("policy", help="policy tools")
+    psub = pol.add_subparsers(dest="policy_command", required=True)
+    c = psub.add_parser("check", help="validate policy files; exit 1 on any error")
+    c.add_argument("files", nargs="+", type=Path)
+    c.set_defaults(func=cmd_policy_check)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "workers", 1) < 1:
+        print("--workers must be >= 1", file=sys.stderr)
+        return 2
+    return int(args.func(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""One error tree. Every error knows its status, a stable code and a safe message.
+
+Messages are fixed strings chosen by the gateway: they never carry request or
+response content, header values or upstream internals.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class GatewayError(Exception):
+    status: ClassVar[int] = 500
+    code: ClassVar[str] = "internal_error"
+    message: ClassVar[str] = "the gateway could not process the request"
+    close_connection: ClassVar[bool] = False
+
+    def body(self, request_id: str) -> dict[str, str]:
+        return {"error": self.code, "message": self.message, "request_id": request_id}
+
+
+class BadRequest(GatewayError):
+    status = 400
+    code = "bad_request"
+    message = "the request is malformed"
+    close_connection = True
+
+
+class BadPath(GatewayError):
+    status = 400
+    code = "bad_path"
+    message = "the request path is not allowed (encoded slash, backslash, NUL or dot segment)"
+
+
+class UnsupportedVersion(GatewayError):
+    status = 505
+    code = "http_version_not_supported"
+    message = "only HTTP/1.0 and HTTP/1.1 are accepted"
+    close_connection = True
+
+
+class AmbiguousFraming(GatewayError):
+    status = 400
+    code = "ambiguous_framing"
+    message = "the request framing is ambiguous or not allowed for its HTTP version"
+    close_connection = True
+
+
+class UriTooLong(GatewayError):
+    status = 414
+    code = "uri_too_long"
+    message = "the request line is too long"
+    close_connection = True
+
+
+class HeadersTooLarge(GatewayError):
+    status = 431
+    code = "headers_too_large"
+    message = "the request headers are too large or too many"
+    close_connection = True
+
+
+class NoRoute(GatewayError):
+    status = 404
+    code = "no_route"
+    message = "no route matches this request"
+
+
+class BodyTooLarge(GatewayError):
+    status = 413
+    code = "body_too_large"
+    message = "the request body exceeds the limit for this route"
+    close_connection = True
+
+
+class BodyTimeout(GatewayError):
+    status = 408
+    code = "body_timeout"
+    message = "the request body was not received in time"
+    close_connection = True
+
+
+class UpstreamUnavailable(GatewayError):
+    status = 502
+    code = "upstream_unavailable"
+    message = "the upstream service could not be reached"
+
+
+class UpstreamTimeout(GatewayError):
+    status = 504
+    code = "upstream_timeout"
+    message = "the upstream service did not answer in time"
+
+
+class UpstreamBodyTooLarge(GatewayError):
+    status = 502
+    code = "upstream_body_too_large"
+    message = "the upstream response exceeds the inspection limit for this route"
+
+
+class ShuttingDown(GatewayError):
+    status = 503
+    code = "shutting_down"
+    message = "the gateway is shutting down"
+    close_connection = True
+
+
+class InternalError(GatewayError):
+    pass

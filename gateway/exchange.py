@@ -1,0 +1,29 @@
+"""One request/response pair as it moves through the gateway (like mitmproxy's flow)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from gateway.policy.compiled import CompiledPolicy, CompiledRoute
+
+
+@dataclass(slots=True)
+class Exchange:
+    request_id: str
+    policy: CompiledPolicy
+    client: str
+    method: str
+    started: float = field(default_factory=time.perf_counter)
+    path: str = ""  # canonical, decoded path; never logged as is
+    log_path: str = "-"  # the log-safe form of the path (see proxy.canonical.log_safe)
+    route: CompiledRoute | None = None
+    status: int = 0
+    error_code: str | None = None
+    bytes_in: int = 0
+    bytes_out: int = 0
+    upstream_latency_ms: float | None = None
+    client_body_error: BaseException | None = None
+
+    def latency_ms(self) -> float:
+        return round((time.perf_counter() - self.started) * 1000, 3)

@@ -1,0 +1,89 @@
+"""structlog as a processor chain; stdlib loggers (aiohttp's) routed through it.
+
+Nothing from a request or response reaches a log line: the access line carries
+only fields the gateway computed, foreign log records are reduced to their
+message template (never their arguments or exception text), and a scrub
+processor before the renderer masks digit runs and e-mail addresses in every
+string as a last line of defence.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import MutableMapping
+from typing import Any, TextIO
+
+import structlog
+from structlog.typing import EventDict, WrappedLogger
+
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING,
+           "error": logging.ERROR}
+# Seven or more digits, allowing separators in between: mobiles, ID and card numbers.
+_DIGIT_RUN = re.compile(r"\d(?:[\s\-.]?\d){6,}")
+_EMAIL = re.compile(r"[^\s@\"']+@[^\s@\"']+\.[A-Za-z]{2,}")
+# Fields whose values the gateway generated itself and are safe as they are.
+_SAFE_FIELDS = frozenset({"timestamp", "level", "logger", "request_id", "policy_version"})
+
+
+def _scrub_text(value: str) -> str:
+    return _EMAIL.sub("[email]", _DIGIT_RUN.sub("[digits]", value))
+
+
+def scrub(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+    for key, value in event_dict.items():
+        if key in _SAFE_FIELDS:
+            continue
+        if isinstance(value, str):
+            event_dict[key] = _scrub_text(value)
+        elif isinstance(value, list | tuple):
+            event_dict[key] = [_scrub_text(v) if isinstance(v, str) else v for v in value]
+    return event_dict
+
+
+class _ForeignHandler(logging.Handler):
+    """Turns stdlib records into structlog events carrying only the template."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        fields: MutableMapping[str, Any] = {"logger": record.name}
+        if record.exc_info and record.exc_info[0] is not None:
+            fields["exc_type"] = record.exc_info[0].__name__
+        template = record.msg if isinstance(record.msg, str) else type(record.msg).__name__
+        log = structlog.get_logger()
+        log.log(record.levelno, template, **fields)
+
+
+def configure_logging(fmt: str = "auto", level: str = "info", stream: TextIO | None = None,
+                      **bind: Any) -> None:
+    out = stream or sys.stdout
+    if fmt == "auto":
+        fmt = "console" if out.isatty() else "json"
+    renderer: structlog.typing.Processor = (
+        structlog.dev.ConsoleRenderer(colors=False) if fmt == "console"
+        else structlog.processors.JSONRenderer(ensure_ascii=False)
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            scrub,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(_LEVELS[level]),
+        logger_factory=structlog.PrintLoggerFactory(file=out),
+        cache_logger_on_first_use=False,
+    )
+    structlog.contextvars.clear_contextvars()
+    if bind:
+        structlog.contextvars.bind_contextvars(**bind)
+    root = logging.getLogger()
+    root.handlers[:] = [_ForeignHandler()]
+    root.setLevel(_LEVELS[level])
+    for name in ("aiohttp.access",):
+        logging.getLogger(name).disabled = True
+
+
+def get_logger(name: str = "gateway") -> Any:
+    return structlog.get_logger().bind(logger=name)

@@ -1,0 +1,1 @@
+"""Policy files: schema, loading with file:line errors, compiled objects, reload."""

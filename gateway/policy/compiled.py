@@ -1,0 +1,140 @@
+"""Immutable objects that request code reads. Built once per policy load."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from gateway.policy.loader import LoadedPolicy, PolicyError, PolicyIssue
+from gateway.policy.model import PolicyModel, TimeoutsModel
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    connect: float
+    read: float
+    total: float
+
+    @classmethod
+    def of(cls, model: TimeoutsModel) -> Timeouts:
+        return cls(connect=model.connect, read=model.read, total=model.total)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledUpstream:
+    name: str
+    url: str
+    timeouts: Timeouts
+    max_connections: int
+    keepalive: float
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRoute:
+    name: str
+    path_prefix: str
+    methods: frozenset[str] | None
+    host: str | None
+    upstream: CompiledUpstream
+    timeouts: Timeouts
+    max_body_bytes: int
+    protect: bool
+
+    def matches(self, method: str, host: str | None, path: str) -> bool:
+        if self.methods is not None and method not in self.methods:
+            return False
+        if self.host is not None and (host or "").lower() != self.host:
+            return False
+        prefix = self.path_prefix
+        if prefix == "/" or path == prefix:
+            return True
+        if prefix.endswith("/"):
+            return path.startswith(prefix)
+        return path.startswith(prefix + "/")
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    listen: str
+    admin: str
+    header_timeout: float
+    body_timeout: float
+    idle_timeout: float
+    grace_period: float
+    max_connections: int
+    max_connections_per_ip: int
+    max_url_bytes: int
+    max_header_bytes: int
+    max_headers: int
+    trusted_proxies: tuple[IPNetwork, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPolicy:
+    version: str
+    source: str
+    server: ServerSettings
+    upstreams: Mapping[str, CompiledUpstream]
+    routes: tuple[CompiledRoute, ...]
+    log_format: str
+    log_level: str
+
+    def route_for(self, method: str, host: str | None, path: str) -> CompiledRoute | None:
+        for route in self.routes:
+            if route.matches(method, host, path):
+                return route
+        return None
+
+
+def compile_policy(loaded: LoadedPolicy, *, upstream_url: str | None = None) -> CompiledPolicy:
+    """Build the immutable policy. `upstream_url` (the sidecar shorthand) sets
+    the URL of the upstream named ``default``."""
+    model: PolicyModel = loaded.model
+    issues: list[PolicyIssue] = []
+    upstreams: dict[str, CompiledUpstream] = {}
+    if upstream_url is not None and "default" not in model.upstreams:
+        issues.append(PolicyIssue(loaded.source, 1, "upstreams",
+                                  "--upstream needs an upstream named 'default'"))
+    for name, up in model.upstreams.items():
+        url = upstream_url if (name == "default" and upstream_url) else up.url
+        if url is None:
+            issues.append(PolicyIssue(loaded.source, 1, f"upstreams.{name}.url",
+                                      "required (set it in the policy or pass --upstream)"))
+            continue
+        upstreams[name] = CompiledUpstream(
+            name=name, url=url.rstrip("/"), timeouts=Timeouts.of(up.timeouts),
+            max_connections=up.max_connections, keepalive=up.keepalive,
+        )
+    if issues:
+        raise PolicyError(issues)
+    s = model.server
+    routes = tuple(
+        CompiledRoute(
+            name=r.name,
+            path_prefix=r.match.path_prefix,
+            methods=frozenset(r.match.methods) if r.match.methods is not None else None,
+            host=r.match.host.lower() if r.match.host else None,
+            upstream=upstreams[r.upstream],
+            timeouts=Timeouts.of(r.timeouts) if r.timeouts else upstreams[r.upstream].timeouts,
+            max_body_bytes=r.max_body_bytes or s.max_body_bytes,
+            protect=r.protect,
+        )
+        for r in model.routes
+    )
+    server = ServerSettings(
+        listen=s.listen, admin=s.admin, header_timeout=s.header_timeout,
+        body_timeout=s.body_timeout, idle_timeout=s.idle_timeout,
+        grace_period=s.grace_period, max_connections=s.max_connections,
+        max_connections_per_ip=s.max_connections_per_ip, max_url_bytes=s.max_url_bytes,
+        max_header_bytes=s.max_header_bytes, max_headers=s.max_headers,
+        trusted_proxies=tuple(ipaddress.ip_network(n, strict=False) for n in s.trusted_proxies),
+    )
+    return CompiledPolicy(
+        version=loaded.version, source=loaded.source, server=server,
+        upstreams=MappingProxyType(upstreams), routes=routes,
+        log_format=model.logging.format, log_level=model.logging.level,
+    )

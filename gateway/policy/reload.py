@@ -1,0 +1,58 @@
+"""Hot reload: on SIGHUP or when the file changes. The new policy is fully
+validated and compiled, upstream sessions are brought in step, then the holder
+is swapped in one assignment. An invalid file is logged and the old policy stays."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from gateway.obs.logging import get_logger
+from gateway.policy.compiled import compile_policy
+from gateway.policy.loader import PolicyError, load_policy_file
+from gateway.state import GatewayState
+
+log = get_logger("gateway.policy")
+
+
+class PolicyReloader:
+    def __init__(self, path: str | Path, state: GatewayState, upstream_url: str | None) -> None:
+        self.path = Path(path)
+        self.state = state
+        self.upstream_url = upstream_url
+        self._stamp = self._stat()
+        self._lock = asyncio.Lock()
+
+    def _stat(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    async def reload(self, reason: str) -> bool:
+        async with self._lock:
+            self._stamp = self._stat()
+            old = self.state.policies.current
+            try:
+                new = compile_policy(load_policy_file(self.path), upstream_url=self.upstream_url)
+            except PolicyError as exc:
+                log.error("policy_reload_rejected", reason=reason, kept_version=old.version,
+                          errors=[str(i) for i in exc.issues])
+                return False
+            if new.version == old.version:
+                return True
+            if (new.server.listen, new.server.admin) != (old.server.listen, old.server.admin):
+                log.warning("policy_listen_change_needs_restart")
+            await self.state.pool.sync(new, retire_after=old.server.grace_period + 60)
+            self.state.policies.current = new
+            log.info("policy_reloaded", reason=reason, version=new.version,
+                     previous_version=old.version)
+            return True
+
+    async def watch(self, interval: float = 1.0) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            if self._stat() != self._stamp:
+                await self.reload("file_changed")

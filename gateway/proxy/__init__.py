@@ -1,0 +1,1 @@
+"""The reverse proxy: connection guard, middleware, handler, upstream forwarding."""

@@ -1,0 +1,87 @@
+"""One pooled keep-alive ClientSession per upstream, kept in step with the policy."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import aiohttp
+from multidict import CIMultiDict
+from yarl import URL
+
+from gateway.policy.compiled import CompiledPolicy, CompiledRoute, CompiledUpstream
+
+# Headers aiohttp's client would add on its own; a proxy forwards what it got.
+_SKIP_AUTO = ("User-Agent", "Accept", "Accept-Encoding", "Content-Type")
+
+
+@dataclass(slots=True)
+class _Pooled:
+    upstream: CompiledUpstream
+    session: aiohttp.ClientSession
+
+
+def _session_for(up: CompiledUpstream) -> aiohttp.ClientSession:
+    connector = aiohttp.TCPConnector(limit=up.max_connections, keepalive_timeout=up.keepalive,
+                                     enable_cleanup_closed=False)
+    return aiohttp.ClientSession(
+        connector=connector,
+        auto_decompress=False,  # bodies pass through as the upstream encoded them
+        cookie_jar=aiohttp.DummyCookieJar(),
+        skip_auto_headers=_SKIP_AUTO,
+        trust_env=False,
+        raise_for_status=False,
+    )
+
+
+def _same_pool(a: CompiledUpstream, b: CompiledUpstream) -> bool:
+    return (a.url, a.max_connections, a.keepalive) == (b.url, b.max_connections, b.keepalive)
+
+
+class UpstreamPool:
+    def __init__(self) -> None:
+        self._pools: dict[str, _Pooled] = {}
+        self._retiring: set[asyncio.Task[None]] = set()
+
+    async def sync(self, policy: CompiledPolicy, retire_after: float) -> None:
+        """Open sessions for new or changed upstreams; close the old ones after
+        `retire_after` seconds so in-flight requests finish on them."""
+        old = self._pools
+        new: dict[str, _Pooled] = {}
+        for name, up in policy.upstreams.items():
+            current = old.get(name)
+            if current is not None and _same_pool(current.upstream, up):
+                new[name] = _Pooled(up, current.session)
+            else:
+                new[name] = _Pooled(up, _session_for(up))
+        kept = {id(p.session) for p in new.values()}
+        self._pools = new
+        for pooled in old.values():
+            if id(pooled.session) not in kept:
+                task = asyncio.create_task(self._retire(pooled.session, retire_after))
+                self._retiring.add(task)
+                task.add_done_callback(self._retiring.discard)
+
+    @staticmethod
+    async def _retire(session: aiohttp.ClientSession, delay: float) -> None:
+        await asyncio.sleep(delay)
+        await session.close()
+
+    async def close(self) -> None:
+        for task in list(self._retiring):
+            task.cancel()
+        for pooled in self._pools.values():
+            await pooled.session.close()
+        self._pools = {}
+
+    def request(self, route: CompiledRoute, method: str, target: str,
+                headers: CIMultiDict[str], body: bytes | AsyncIterator[bytes] | None
+                ) -> aiohttp.client._RequestContextManager:
+        pooled = self._pools[route.upstream.name]
+        t = route.timeouts
+        timeout = aiohttp.ClientTimeout(total=t.total, connect=t.connect, sock_read=t.read)
+        url = URL(route.upstream.url + target, encoded=True)
+        return pooled.session.request(method, url, headers=headers, data=body,
+                                      allow_redirects=False, timeout=timeout,
+                                      compress=False)

@@ -1,0 +1,125 @@
+"""The proxy handler: canonical target -> route -> upstream -> response."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+from multidict import CIMultiDict
+
+from gateway.appkeys import EXCHANGE, STATE
+from gateway.errors import (
+    GatewayError,
+    NoRoute,
+    UpstreamBodyTooLarge,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+from gateway.exchange import Exchange
+from gateway.proxy.body import (
+    CHUNK,
+    TooLarge,
+    read_capped,
+    read_request_body,
+    stream_request_body,
+)
+from gateway.proxy.canonical import Target, canonicalize, log_safe
+from gateway.proxy.clientip import ClientInfo
+from gateway.proxy.headers import REQUEST_REPLACED, end_to_end
+
+CLIENT_INFO = web.RequestKey("client_info", ClientInfo)
+_NO_BODY_STATUS = frozenset({204, 304})
+
+
+def upstream_headers(request: web.Request, ex: Exchange, info: ClientInfo,
+                     buffered: bool) -> CIMultiDict[str]:
+    drop = REQUEST_REPLACED | {"content-length"} if buffered else REQUEST_REPLACED
+    headers = end_to_end(request.headers.items(), drop=drop)
+    incoming = request.headers
+    xff = [*info.forwarded_chain, info.peer] if info.peer_trusted else [info.peer]
+    headers["X-Forwarded-For"] = ", ".join(xff)
+    proto = incoming.get("X-Forwarded-Proto") if info.peer_trusted else None
+    headers["X-Forwarded-Proto"] = proto or request.scheme
+    fwd_host = incoming.get("X-Forwarded-Host") if info.peer_trusted else None
+    host = fwd_host or incoming.get("Host")
+    if host:
+        headers["X-Forwarded-Host"] = host
+    if info.peer_trusted and "Forwarded" in incoming:
+        for value in incoming.getall("Forwarded"):
+            headers.add("Forwarded", value)
+    headers["X-Request-ID"] = ex.request_id
+    return headers
+
+
+async def proxy_handler(request: web.Request) -> web.StreamResponse:
+    ex = request[EXCHANGE]
+    pool = request.app[STATE].pool
+    target: Target = canonicalize(request.raw_path)
+    ex.path, ex.log_path = target.path, log_safe(target)
+    route = ex.policy.route_for(request.method, request.host, target.path)
+    if route is None:
+        raise NoRoute()
+    ex.route = route
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + ex.policy.server.body_timeout
+    body: bytes | AsyncIterator[bytes] | None = None
+    if request.body_exists:
+        if route.protect:
+            body = await read_request_body(request.content, ex, route.max_body_bytes,
+                                           request.content_length, deadline)
+        else:
+            body = stream_request_body(request.content, ex, deadline)
+    headers = upstream_headers(request, ex, request[CLIENT_INFO], buffered=route.protect)
+    sent = time.perf_counter()
+    try:
+        async with pool.request(route, request.method, target.forward, headers, body) as up:
+            ex.upstream_latency_ms = round((time.perf_counter() - sent) * 1000, 3)
+            if route.protect:
+                return await _buffered_response(up, route.max_body_bytes)
+            return await _streamed_response(request, up, ex)
+    except GatewayError:
+        raise
+    except TimeoutError:
+        raise ex.client_body_error or UpstreamTimeout() from None
+    except aiohttp.ClientError:
+        raise ex.client_body_error or UpstreamUnavailable() from None
+
+
+def _response_headers(up: aiohttp.ClientResponse) -> CIMultiDict[str]:
+    return end_to_end(up.headers.items(), drop=frozenset({"content-length"}))
+
+
+async def _buffered_response(up: aiohttp.ClientResponse, limit: int) -> web.Response:
+    try:
+        data = await read_capped(up.content, limit, up.content_length)
+    except TooLarge:
+        raise UpstreamBodyTooLarge() from None
+    resp = web.Response(status=up.status, reason=up.reason, headers=_response_headers(up))
+    if up.status not in _NO_BODY_STATUS:
+        resp.body = data
+    return resp
+
+
+async def _streamed_response(request: web.Request, up: aiohttp.ClientResponse,
+                             ex: Exchange) -> web.StreamResponse:
+    resp = web.StreamResponse(status=up.status, reason=up.reason,
+                              headers=_response_headers(up))
+    if up.content_length is not None and up.status not in _NO_BODY_STATUS:
+        resp.content_length = up.content_length
+    await resp.prepare(request)
+    ex.status = up.status
+    try:
+        async for chunk in up.content.iter_chunked(CHUNK):
+            ex.bytes_out += len(chunk)
+            await resp.write(chunk)
+    except (aiohttp.ClientError, TimeoutError):
+        # Headers are gone; the only honest signal left is a broken connection.
+        ex.error_code = "upstream_aborted"
+        if request.transport is not None:
+            request.transport.close()
+        return resp
+    await resp.write_eof()
+    return resp

@@ -1,0 +1,54 @@
+"""Hop-by-hop header stripping, both directions, and the headers we add."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+
+from multidict import CIMultiDict
+
+HOP_BY_HOP = frozenset({
+    "connection", "keep-alive", "proxy-connection", "te", "trailer",
+    "transfer-encoding", "upgrade", "proxy-authorization", "proxy-authenticate",
+})
+# Set by the gateway itself on the upstream request; never copied from the client.
+REQUEST_REPLACED = frozenset({
+    "host", "expect", "x-request-id", "x-forwarded-for", "x-forwarded-proto",
+    "x-forwarded-host", "forwarded", "x-real-ip",
+})
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def end_to_end(items: Iterable[tuple[str, str]], drop: frozenset[str] = frozenset()
+               ) -> CIMultiDict[str]:
+    """Copy headers, dropping hop-by-hop ones, those named in Connection, and `drop`."""
+    pairs = list(items)
+    named = {
+        token.strip().lower()
+        for name, value in pairs if name.lower() == "connection"
+        for token in value.split(",") if token.strip()
+    }
+    out: CIMultiDict[str] = CIMultiDict()
+    for name, value in pairs:
+        lower = name.lower()
+        if lower in HOP_BY_HOP or lower in named or lower in drop:
+            continue
+        out.add(name, value)
+    return out
+
+
+def request_id_from(incoming: str | None) -> str:
+    """Keep a well-formed incoming id, else generate one.
+
+    Well-formed: a UUID, or 1-128 characters of [A-Za-z0-9._-] with fewer than
+    seven digits, so an identifier such as a mobile or ID number smuggled in as
+    a request id never reaches the logs.
+    """
+    if incoming and (
+        _UUID.match(incoming)
+        or (_REQUEST_ID.match(incoming) and sum(c.isdigit() for c in incoming) < 7)
+    ):
+        return incoming
+    return uuid.uuid4().hex

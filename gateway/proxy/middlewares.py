@@ -1,0 +1,118 @@
+"""The gateway middleware: framing checks, request id, client identity, errors
+rendered as JSON, in-flight accounting and one access line per request."""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+from aiohttp import web
+from aiohttp.http import HttpVersion10, HttpVersion11
+
+from gateway.appkeys import EXCHANGE, STATE
+from gateway.errors import (
+    AmbiguousFraming,
+    BadRequest,
+    GatewayError,
+    InternalError,
+    UnsupportedVersion,
+)
+from gateway.exchange import Exchange
+from gateway.obs.logging import get_logger
+from gateway.proxy.clientip import resolve_client
+from gateway.proxy.handler import CLIENT_INFO
+from gateway.proxy.headers import request_id_from
+from gateway.proxy.protocol import GuardedRequestHandler
+
+log = get_logger("gateway.access")
+_CLIENT_CLOSED = 499  # nginx's code for a client that went away first
+
+
+def check_framing(request: web.BaseRequest) -> None:
+    """What llhttp lets through but a proxy must not (nginx's rules)."""
+    if request.version not in (HttpVersion10, HttpVersion11):
+        raise UnsupportedVersion()
+    headers = request.headers
+    has_te = "Transfer-Encoding" in headers
+    if has_te and "Content-Length" in headers:
+        raise AmbiguousFraming()
+    if has_te and request.version == HttpVersion10:
+        raise AmbiguousFraming()
+    if len(headers.getall("Content-Length", ())) > 1 or len(headers.getall("Host", ())) > 1:
+        raise AmbiguousFraming()
+    if request.version == HttpVersion11 and "Host" not in headers:
+        raise BadRequest()
+
+
+def error_response(err: GatewayError, ex: Exchange) -> web.Response:
+    resp = web.json_response(err.body(ex.request_id), status=err.status)
+    if err.close_connection:
+        resp.force_close()
+    ex.error_code = err.code
+    return resp
+
+
+@web.middleware
+async def gateway_middleware(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+    state = request.app[STATE]
+    policy = state.policies.current  # this request keeps this policy to its end
+    proto = request.protocol
+    guarded = isinstance(proto, GuardedRequestHandler)
+    if guarded:
+        proto.request_started()
+    info = resolve_client(request.remote, request.headers, policy.server.trusted_proxies)
+    request[CLIENT_INFO] = info
+    ex = Exchange(request_id=request_id_from(request.headers.get("X-Request-ID")),
+                  policy=policy, client=info.ip, method=request.method)
+    request[EXCHANGE] = ex
+    structlog.contextvars.bind_contextvars(request_id=ex.request_id)
+    state.inflight += 1
+    resp: web.StreamResponse | None = None
+    try:
+        check_framing(request)
+        resp = await handler(request)
+    except GatewayError as err:
+        resp = error_response(err, ex)
+    except asyncio.CancelledError:
+        ex.status = _CLIENT_CLOSED
+        raise
+    except Exception as exc:
+        get_logger("gateway.error").error("unhandled_error", exc_type=type(exc).__name__)
+        resp = error_response(InternalError(), ex)
+    finally:
+        state.inflight -= 1
+        if guarded:
+            proto.request_finished()
+        if resp is not None:
+            ex.status = resp.status
+            if state.draining:
+                resp.force_close()
+            if not resp.prepared and isinstance(resp, web.Response) and resp.body is not None:
+                ex.bytes_out = resp.content_length or 0
+        _access_line(ex)
+    assert resp is not None
+    return resp
+
+
+async def add_request_id(request: web.Request, response: web.StreamResponse) -> None:
+    """on_response_prepare: every response, streamed or not, carries the id."""
+    ex = request.get(EXCHANGE)
+    if ex is not None:
+        response.headers["X-Request-ID"] = ex.request_id
+
+
+def _access_line(ex: Exchange) -> None:
+    log.info(
+        "access",
+        client=ex.client,
+        route=ex.route.name if ex.route else "-",
+        method=ex.method,
+        path=ex.log_path,
+        status=ex.status,
+        error=ex.error_code,
+        bytes_in=ex.bytes_in,
+        bytes_out=ex.bytes_out,
+        latency_ms=ex.latency_ms(),
+        upstream_latency_ms=ex.upstream_latency_ms,
+        policy_version=ex.policy.version,
+    )

@@ -1,0 +1,1 @@
+"""Running the gateway: listeners, lifecycle, signals and worker processes."""

@@ -1,0 +1,143 @@
+"""One gateway process: proxy listener (guarded), admin listener, reload, drain."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import socket
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from gateway.app import create_admin_app, create_app, create_state
+from gateway.obs.logging import get_logger
+from gateway.policy.compiled import CompiledPolicy
+from gateway.policy.reload import PolicyReloader
+from gateway.proxy.protocol import ConnectionGuard, GuardedRequestHandler
+
+log = get_logger("gateway.server")
+
+
+def split_host_port(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+def handler_kwargs(policy: CompiledPolicy) -> dict[str, Any]:
+    s = policy.server
+    # Keep the URL and header limits distinct: the limit named in aiohttp's
+    # LineTooLong is how a parse error is told apart as 414 or 431.
+    field_limit = s.max_header_bytes + (1 if s.max_header_bytes == s.max_url_bytes else 0)
+    return {
+        "keepalive_timeout": s.idle_timeout,
+        "max_line_size": s.max_url_bytes,
+        "max_field_size": field_limit,
+        "max_headers": s.max_headers,
+        "auto_decompress": False,
+        "access_log": None,
+    }
+
+
+class GatewayServer:
+    def __init__(self, policy: CompiledPolicy, *, policy_path: str | Path | None = None,
+                 upstream_url: str | None = None, worker_id: int = 0,
+                 reuse_port: bool = False, listen: str | None = None,
+                 admin: str | None = None, extra_apps: tuple[tuple[web.Application, str], ...] = ()
+                 ) -> None:
+        self.state = create_state(policy, worker_id=worker_id)
+        self.listen = listen or policy.server.listen
+        self.admin = admin or policy.server.admin
+        self.reuse_port = reuse_port
+        self.reloader = (PolicyReloader(policy_path, self.state, upstream_url)
+                         if policy_path is not None else None)
+        self.extra_apps = extra_apps
+        self._runners: list[web.AppRunner] = []
+        self._proxy_server: asyncio.Server | None = None
+        self._watch: asyncio.Task[None] | None = None
+        self._stopped = asyncio.Event()
+        self.guard: ConnectionGuard | None = None
+        self.proxy_port = 0
+        self.admin_port = 0
+
+    async def start(self) -> None:
+        policy = self.state.policies.current
+        kwargs = handler_kwargs(policy)
+        for extra, addr in self.extra_apps:  # the demo upstream, in `pii-gateway demo`
+            runner = web.AppRunner(extra, access_log=None)
+            await runner.setup()
+            host, port = split_host_port(addr)
+            await web.TCPSite(runner, host, port).start()
+            self._runners.append(runner)
+        proxy_runner = web.AppRunner(create_app(state=self.state), **kwargs)
+        await proxy_runner.setup()
+        self._runners.append(proxy_runner)
+        self.guard = ConnectionGuard(settings=lambda: self.state.policies.current.server,
+                                     url_limit=kwargs["max_line_size"])
+        server = proxy_runner.server
+        assert server is not None
+        loop = asyncio.get_running_loop()
+        guard = self.guard
+
+        def factory() -> GuardedRequestHandler:
+            return GuardedRequestHandler(server, loop=loop, guard=guard, **kwargs)
+
+        host, port = split_host_port(self.listen)
+        self._proxy_server = await loop.create_server(
+            factory, host, port, reuse_address=True, reuse_port=self.reuse_port or None,
+            backlog=1024,
+        )
+        self.proxy_port = self._proxy_server.sockets[0].getsockname()[1]
+        admin_runner = web.AppRunner(create_admin_app(self.state), access_log=None)
+        await admin_runner.setup()
+        host, port = split_host_port(self.admin)
+        site = web.TCPSite(admin_runner, host, port, reuse_port=self.reuse_port or None)
+        await site.start()
+        self._runners.append(admin_runner)
+        sock = next(iter(admin_runner.addresses), None)
+        self.admin_port = sock[1] if isinstance(sock, tuple) else port
+        if self.reloader is not None:
+            self._watch = asyncio.create_task(self.reloader.watch())
+        log.info("listening", proxy_port=self.proxy_port, admin_port=self.admin_port,
+                 worker=self.state.worker_id, policy_version=policy.version)
+
+    async def stop(self) -> None:
+        """Stop accepting, let in-flight requests finish within the grace period,
+        then close everything."""
+        if self._stopped.is_set():
+            return
+        self.state.draining = True
+        grace = self.state.policies.current.server.grace_period
+        if self._proxy_server is not None:
+            self._proxy_server.close()
+        if self._watch is not None:
+            self._watch.cancel()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        while self.state.inflight > 0 and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        log.info("drained", unfinished=self.state.inflight)
+        for runner in reversed(self._runners):
+            await runner.cleanup()
+        self._stopped.set()
+
+    async def run_until_signalled(self) -> None:
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        if self.reloader is not None:
+            reloader = self.reloader
+            loop.add_signal_handler(
+                signal.SIGHUP, lambda: asyncio.ensure_future(reloader.reload("sighup")))
+        await stop.wait()
+        log.info("shutting_down")
+        await self.stop()
+
+
+def reserve_port(host: str = "127.0.0.1") -> int:
+    """A free port (for tests and the benchmark)."""
+    with contextlib.closing(socket.socket()) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
