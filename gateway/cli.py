@@ -85,7 +85,8 @@ def _demo_banner(listen: str, admin: str, upstream: str) -> str:
         f"  curl -s {gw}/api/v1/borrowers?page=1\\&size=2",
         f"  curl -s {gw}/api/v1/loans/7",
         f"  curl -s -XPOST {gw}/api/v1/loan-applications -H 'Content-Type: application/json' \\",
-        "       -d '{\"name\":\"张三\",\"idNo\":\"11010519491231002X\",\"mobile\":\"13800138000\"}'",
+        "       -d '{\"name\":\"张三\",\"idNo\":\"11010519491231002X\","
+        "\"mobile\":\"13800138000\"}'",
         f"  curl -s http://{upstream}/_demo/received      # what the upstream stored",
         f"  curl -s http://{admin}/readyz",
         "Stop with Ctrl-C.",

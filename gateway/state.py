@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from gateway.policy.compiled import CompiledPolicy
@@ -23,3 +24,16 @@ class GatewayState:
     worker_id: int = 0
     inflight: int = 0
     draining: bool = False
+    idle: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.idle.set()
+
+    def request_began(self) -> None:
+        self.inflight += 1
+        self.idle.clear()
+
+    def request_ended(self) -> None:
+        self.inflight -= 1
+        if self.inflight == 0:
+            self.idle.set()

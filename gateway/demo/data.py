@@ -15,7 +15,7 @@ from typing import Any
 from stdnum import luhn
 from stdnum.cn import ric
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋余于杜叶程"
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华建国文玉梅红志海鹏飞婷雪琳浩宇欣怡子涵"
 # (region code, province/city/district text) — codes valid for the birth years used.
 REGIONS = (
@@ -37,6 +37,17 @@ RELATIONS = ("配偶", "父亲", "母亲", "同事", "朋友")
 def resident_id(rng: random.Random, region: str, birth: date) -> str:
     body = f"{region}{birth:%Y%m%d}{rng.randrange(0, 1000):03d}"
     return body + ric.calc_check_digit(body + "0")
+
+
+def _region_and_birth(rng: random.Random) -> tuple[str, str, date, str]:
+    """A region, a birth date and an ID number that python-stdnum accepts in
+    full (its region table knows when each district code was in use)."""
+    while True:
+        region, place = rng.choice(REGIONS)
+        birth = date(1965, 1, 1) + timedelta(days=rng.randrange(0, 365 * 37))
+        id_no = resident_id(rng, region, birth)
+        if ric.is_valid(id_no):
+            return region, place, birth, id_no
 
 
 def mobile(rng: random.Random) -> str:
@@ -61,15 +72,14 @@ class Borrower:
 
 def borrower(seed: int, borrower_id: int) -> dict[str, Any]:
     rng = random.Random(seed * 1_000_003 + borrower_id)
-    region, place = rng.choice(REGIONS)
-    birth = date(1965, 1, 1) + timedelta(days=rng.randrange(0, 365 * 37))
+    _, place, birth, id_no = _region_and_birth(rng)
     card, bank = bank_card(rng)
     name = person_name(rng)
     contact = person_name(rng)
     return {
         "borrowerId": borrower_id,
         "name": name,
-        "idNo": resident_id(rng, region, birth),
+        "idNo": id_no,
         "gender": rng.choice(("男", "女")),
         "birthDate": birth.isoformat(),
         "mobile": mobile(rng),

@@ -24,7 +24,7 @@ _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARN
 _DIGIT_RUN = re.compile(r"\d(?:[\s\-.]?\d){6,}")
 _EMAIL = re.compile(r"[^\s@\"']+@[^\s@\"']+\.[A-Za-z]{2,}")
 # Fields whose values the gateway generated itself and are safe as they are.
-_SAFE_FIELDS = frozenset({"timestamp", "level", "logger", "request_id", "policy_version"})
+_SAFE_FIELDS = frozenset({"timestamp", "level", "component", "request_id", "policy_version"})
 
 
 def _scrub_text(value: str) -> str:
@@ -46,7 +46,7 @@ class _ForeignHandler(logging.Handler):
     """Turns stdlib records into structlog events carrying only the template."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        fields: MutableMapping[str, Any] = {"logger": record.name}
+        fields: MutableMapping[str, Any] = {"component": record.name}
         if record.exc_info and record.exc_info[0] is not None:
             fields["exc_type"] = record.exc_info[0].__name__
         template = record.msg if isinstance(record.msg, str) else type(record.msg).__name__
@@ -54,9 +54,22 @@ class _ForeignHandler(logging.Handler):
         log.log(record.levelno, template, **fields)
 
 
+class _CurrentStdout:
+    """Resolves sys.stdout at each write, so a replaced stdout is followed."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+    def isatty(self) -> bool:
+        return sys.stdout.isatty()
+
+
 def configure_logging(fmt: str = "auto", level: str = "info", stream: TextIO | None = None,
                       **bind: Any) -> None:
-    out = stream or sys.stdout
+    out: Any = stream or _CurrentStdout()
     if fmt == "auto":
         fmt = "console" if out.isatty() else "json"
     renderer: structlog.typing.Processor = (
@@ -86,4 +99,4 @@ def configure_logging(fmt: str = "auto", level: str = "info", stream: TextIO | N
 
 
 def get_logger(name: str = "gateway") -> Any:
-    return structlog.get_logger().bind(logger=name)
+    return structlog.get_logger(component=name)

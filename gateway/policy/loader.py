@@ -152,6 +152,10 @@ def parse_policy(text: str, source: str) -> PolicyModel:
 
 def _semantic_issues(model: PolicyModel, lines: _Lines, source: str) -> list[PolicyIssue]:
     issues: list[PolicyIssue] = []
+    for key in ("upstreams", "routes"):
+        if not getattr(model, key):
+            issues.append(PolicyIssue(source, lines.line_for((key,)), key,
+                                      "at least one entry is required"))
     seen: set[str] = set()
     for i, route in enumerate(model.routes):
         if route.upstream not in model.upstreams:

@@ -134,8 +134,8 @@ class LoggingModel(Model):
 class PolicyModel(Model):
     version: Literal[1]
     server: ServerModel = ServerModel()
-    upstreams: dict[str, UpstreamModel] = Field(min_length=1)
-    routes: tuple[RouteModel, ...] = Field(min_length=1)
+    upstreams: dict[str, UpstreamModel]
+    routes: tuple[RouteModel, ...]
     logging: LoggingModel = LoggingModel()
     detection: Reserved = Reserved()
     actions: Reserved = Reserved()

@@ -42,7 +42,7 @@ def _same_pool(a: CompiledUpstream, b: CompiledUpstream) -> bool:
 class UpstreamPool:
     def __init__(self) -> None:
         self._pools: dict[str, _Pooled] = {}
-        self._retiring: set[asyncio.Task[None]] = set()
+        self._retiring: dict[asyncio.Task[None], aiohttp.ClientSession] = {}
 
     async def sync(self, policy: CompiledPolicy, retire_after: float) -> None:
         """Open sessions for new or changed upstreams; close the old ones after
@@ -60,17 +60,21 @@ class UpstreamPool:
         for pooled in old.values():
             if id(pooled.session) not in kept:
                 task = asyncio.create_task(self._retire(pooled.session, retire_after))
-                self._retiring.add(task)
-                task.add_done_callback(self._retiring.discard)
+                self._retiring[task] = pooled.session
+                task.add_done_callback(self._forget)
 
     @staticmethod
     async def _retire(session: aiohttp.ClientSession, delay: float) -> None:
         await asyncio.sleep(delay)
         await session.close()
 
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        self._retiring.pop(task, None)
+
     async def close(self) -> None:
-        for task in list(self._retiring):
+        for task, session in list(self._retiring.items()):
             task.cancel()
+            await session.close()
         for pooled in self._pools.values():
             await pooled.session.close()
         self._pools = {}

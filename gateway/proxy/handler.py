@@ -73,6 +73,9 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
         else:
             body = stream_request_body(request.content, ex, deadline)
     headers = upstream_headers(request, ex, request[CLIENT_INFO], buffered=route.protect)
+    if isinstance(body, bytes):
+        headers["Content-Length"] = str(len(body))
+        body = _slices(body)
     sent = time.perf_counter()
     try:
         async with pool.request(route, request.method, target.forward, headers, body) as up:
@@ -86,6 +89,13 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
         raise ex.client_body_error or UpstreamTimeout() from None
     except aiohttp.ClientError:
         raise ex.client_body_error or UpstreamUnavailable() from None
+
+
+async def _slices(body: bytes) -> AsyncIterator[bytes]:
+    """A buffered body, written in chunks with the transport's flow control."""
+    view = memoryview(body)
+    for start in range(0, len(view), CHUNK):
+        yield bytes(view[start:start + CHUNK])
 
 
 def _response_headers(up: aiohttp.ClientResponse) -> CIMultiDict[str]:

@@ -8,6 +8,7 @@ import asyncio
 import structlog
 from aiohttp import web
 from aiohttp.http import HttpVersion10, HttpVersion11
+from aiohttp.typedefs import Handler
 
 from gateway.appkeys import EXCHANGE, STATE
 from gateway.errors import (
@@ -53,12 +54,11 @@ def error_response(err: GatewayError, ex: Exchange) -> web.Response:
 
 
 @web.middleware
-async def gateway_middleware(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+async def gateway_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     state = request.app[STATE]
     policy = state.policies.current  # this request keeps this policy to its end
-    proto = request.protocol
-    guarded = isinstance(proto, GuardedRequestHandler)
-    if guarded:
+    proto = request.protocol if isinstance(request.protocol, GuardedRequestHandler) else None
+    if proto is not None:
         proto.request_started()
     info = resolve_client(request.remote, request.headers, policy.server.trusted_proxies)
     request[CLIENT_INFO] = info
@@ -66,7 +66,7 @@ async def gateway_middleware(request: web.Request, handler: web.Handler) -> web.
                   policy=policy, client=info.ip, method=request.method)
     request[EXCHANGE] = ex
     structlog.contextvars.bind_contextvars(request_id=ex.request_id)
-    state.inflight += 1
+    state.request_began()
     resp: web.StreamResponse | None = None
     try:
         check_framing(request)
@@ -80,8 +80,8 @@ async def gateway_middleware(request: web.Request, handler: web.Handler) -> web.
         get_logger("gateway.error").error("unhandled_error", exc_type=type(exc).__name__)
         resp = error_response(InternalError(), ex)
     finally:
-        state.inflight -= 1
-        if guarded:
+        state.request_ended()
+        if proto is not None:
             proto.request_finished()
         if resp is not None:
             ex.status = resp.status

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
-from aiohttp.http_exceptions import BadHttpMessage, LineTooLong
+from aiohttp.http_exceptions import BadHttpMessage, BadStatusLine, LineTooLong
 from aiohttp.web_protocol import RequestHandler
 
 from gateway.errors import (
@@ -29,6 +29,7 @@ from gateway.errors import (
     GatewayError,
     HeadersTooLarge,
     InternalError,
+    UnsupportedVersion,
     UriTooLong,
 )
 from gateway.obs.logging import get_logger
@@ -92,13 +93,15 @@ def classify_parse_error(exc: BaseException | None, url_limit: int) -> GatewayEr
         return UriTooLong() if exc.args[1] == url_limit else HeadersTooLarge()
     if isinstance(exc, BadHttpMessage) and "Too many headers" in str(exc):
         return HeadersTooLarge()
+    if isinstance(exc, BadStatusLine) and "Invalid HTTP version" in str(exc):
+        return UnsupportedVersion()
     if isinstance(exc, BadHttpMessage):
         return BadRequest()
     return InternalError()
 
 
 class GuardedRequestHandler(RequestHandler):
-    __slots__ = ("_guard", "_peer_ip", "_admitted", "_head_timer", "_in_request", "_seen_bytes")
+    __slots__ = ("_admitted", "_guard", "_head_timer", "_in_request", "_peer_ip", "_seen_bytes")
 
     def __init__(self, manager: web.Server, *, guard: ConnectionGuard, **kwargs: Any) -> None:
         super().__init__(manager, **kwargs)

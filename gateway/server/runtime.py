@@ -18,6 +18,7 @@ from gateway.policy.reload import PolicyReloader
 from gateway.proxy.protocol import ConnectionGuard, GuardedRequestHandler
 
 log = get_logger("gateway.server")
+LINGERING_TIME = 2.0
 
 
 def split_host_port(value: str) -> tuple[str, int]:
@@ -37,6 +38,9 @@ def handler_kwargs(policy: CompiledPolicy) -> dict[str, Any]:
         "max_headers": s.max_headers,
         "auto_decompress": False,
         "access_log": None,
+        # After an early error response, read and discard what the client is
+        # still sending for at most this long before closing (lingering close).
+        "lingering_time": LINGERING_TIME,
     }
 
 
@@ -113,10 +117,8 @@ class GatewayServer:
             self._proxy_server.close()
         if self._watch is not None:
             self._watch.cancel()
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + grace
-        while self.state.inflight > 0 and loop.time() < deadline:
-            await asyncio.sleep(0.05)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.state.idle.wait(), timeout=grace)
         log.info("drained", unfinished=self.state.inflight)
         for runner in reversed(self._runners):
             await runner.cleanup()

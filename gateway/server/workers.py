@@ -55,4 +55,6 @@ def supervise(n: int, worker_args: list[str]) -> int:
         if stopping and all(p.poll() is not None for p in procs.values()):
             codes = [p.returncode for p in procs.values()]
             log.info("workers_stopped", codes=codes)
-            return 0 if all(c == 0 for c in codes) else 1
+            # A worker still starting up when the signal came dies of it: that is a clean stop.
+            clean = {0, -signal.SIGTERM, -signal.SIGINT}
+            return 0 if all(c in clean for c in codes) else 1

@@ -1,0 +1,92 @@
+"""Request ids, the access line, and that no value from a message reaches a log."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+
+from gateway.server.runtime import GatewayServer
+from tests.conftest import base, log_lines, raw_exchange
+
+ACCESS_FIELDS = {"client", "route", "method", "path", "status", "error", "bytes_in",
+                 "bytes_out", "latency_ms", "upstream_latency_ms", "policy_version",
+                 "request_id", "timestamp", "level", "event", "component"}
+
+
+async def test_incoming_request_id_propagated(gateway: GatewayServer,
+                                              http: aiohttp.ClientSession) -> None:
+    async with http.get(base(gateway) + "/echo/r", headers={"X-Request-ID": "trace-abc"}) as r:
+        data = await r.json()
+        assert r.headers["X-Request-ID"] == "trace-abc"
+    assert dict((k.lower(), v) for k, v in data["headers"])["x-request-id"] == "trace-abc"
+
+
+async def test_request_id_generated(gateway: GatewayServer, http: aiohttp.ClientSession) -> None:
+    async with http.get(base(gateway) + "/echo/r", headers={"X-Request-ID": "bad id!"}) as r:
+        data = await r.json()
+        rid = r.headers["X-Request-ID"]
+    assert rid != "bad id!" and len(rid) == 32
+    assert dict((k.lower(), v) for k, v in data["headers"])["x-request-id"] == rid
+
+
+@pytest.mark.parametrize("path", ["/protected/x", "/stream/x", "/status/404"])
+async def test_request_id_on_every_response(gateway: GatewayServer,
+                                            http: aiohttp.ClientSession, path: str) -> None:
+    async with http.get(base(gateway) + path) as r:
+        assert len(r.headers["X-Request-ID"]) == 32
+
+
+async def test_error_carries_request_id(gateway: GatewayServer,
+                                        http: aiohttp.ClientSession) -> None:
+    url = aiohttp.client.URL(base(gateway) + "/a%2fb", encoded=True)
+    async with http.get(url, headers={"X-Request-ID": "err-1"}) as r:
+        assert r.status == 400
+        assert (await r.json())["request_id"] == "err-1"
+        assert r.headers["X-Request-ID"] == "err-1"
+
+
+async def test_access_line_fields(gateway: GatewayServer, http: aiohttp.ClientSession,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    async with http.post(base(gateway) + "/protected/loans/110105194912310021?idNo=x&page=1",
+                         data=b"0123456789", headers={"X-Request-ID": "acc-1"}) as r:
+        await r.read()
+    lines = [line for line in log_lines(capsys) if line["event"] == "access"]
+    assert len(lines) == 1
+    line = lines[0]
+    assert set(line) == ACCESS_FIELDS
+    assert line["request_id"] == "acc-1"
+    assert line["route"] == "protected"
+    assert line["method"] == "POST"
+    assert line["path"] == "/protected/loans/*?idNo&page"
+    assert line["status"] == 200
+    assert line["bytes_in"] == 10
+    assert line["bytes_out"] > 0
+    assert line["latency_ms"] >= line["upstream_latency_ms"] > 0
+    assert line["policy_version"] == gateway.state.policies.current.version
+
+
+CANARIES = ["110105194912310021", "13800138000", "6222021234567890128", "zhang.san@example.cn",
+            "张三丰"]
+
+
+async def test_no_value_reaches_logs(gateway: GatewayServer, http: aiohttp.ClientSession,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    id_, mobile, card, email, name = CANARIES
+    for path in (f"/protected/{id_}", f"/stream/{mobile}", f"/u/{email}"):
+        async with http.post(base(gateway) + path + f"?card={card}&n={name}",
+                             data=f"{id_} {mobile} {card} {email} {name}".encode(),
+                             headers={"X-Mobile": mobile, "Cookie": f"card={card}",
+                                      "X-Request-ID": mobile, "User-Agent": email}) as r:
+            await r.read()
+    # parser errors, with the values in the bad lines
+    await raw_exchange(gateway.proxy_port,
+                       f"GET /{id_} HTTP/1.1\r\nHost: t\r\nX {mobile}: {card}\r\n\r\n".encode())
+    await raw_exchange(gateway.proxy_port,
+                       f"GET /{id_ * 600} HTTP/1.1\r\nHost: t\r\n\r\n".encode())
+    await raw_exchange(gateway.proxy_port,
+                       f"GET /{id_}%2f HTTP/1.1\r\nHost: {email}\r\n\r\n".encode(),
+                       read_timeout=0.5)
+    out = capsys.readouterr().out
+    assert out.count('"access"') >= 6
+    for canary in CANARIES:
+        assert canary not in out

@@ -1,0 +1,92 @@
+"""The command line, as a user runs it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+
+from gateway.server.runtime import reserve_port
+from tests.server.helpers import GatewayProcess
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "gateway", *args], capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_policy_check_ok(repo_root: Path) -> None:
+    out = run("policy", "check", str(repo_root / "policies/default.yaml"))
+    assert out.returncode == 0
+    assert "ok" in out.stdout
+
+
+def test_policy_check_reports_all_files(tmp_path: Path, repo_root: Path) -> None:
+    a = tmp_path / "a.yaml"
+    a.write_text("version: 1\nupstreams: {default: {}}\nroutes:\n  - name: r\n"
+                 "    timeouts: {read: 0}\n")
+    b = tmp_path / "b.yaml"
+    b.write_text("version: 3\n")
+    out = run("policy", "check", str(a), str(b), str(repo_root / "policies/default.yaml"))
+    assert out.returncode == 1
+    assert f"{a}:5 routes[0].timeouts.read: must be > 0" in out.stderr
+    assert f"{b}:1 version: must be one of 1" in out.stderr
+    assert "default.yaml: ok" in out.stdout
+
+
+def test_workers_must_be_positive() -> None:
+    assert run("serve", "--workers", "0").returncode == 2
+
+
+def test_help_lists_commands() -> None:
+    out = run("--help")
+    for cmd in ("serve", "demo", "demo-upstream", "policy"):
+        assert cmd in out.stdout
+
+
+async def test_demo_end_to_end(tmp_path: Path, repo_root: Path) -> None:
+    gw, admin, up = reserve_port(), reserve_port(), reserve_port()
+    p = GatewayProcess(["demo", "--listen", f"127.0.0.1:{gw}", "--admin",
+                        f"127.0.0.1:{admin}", "--upstream-listen", f"127.0.0.1:{up}",
+                        "--policy", str(repo_root / "policies/default.yaml")],
+                       admin, gw, tmp_path / "demo.log")
+    await p.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{gw}/api/v1/borrowers?page=1&size=2") as r:
+                assert r.status == 200
+                assert len((await r.json())["items"]) == 2
+            body = {"name": "张三", "idNo": "11010519491231002X"}
+            async with http.post(f"http://127.0.0.1:{gw}/api/v1/loan-applications",
+                                 json=body) as r:
+                loan_id = (await r.json())["loanId"]
+            async with http.get(f"http://127.0.0.1:{up}/api/v1/loans/{loan_id}") as r:
+                assert (await r.json())["application"] == body
+        assert f"curl -s http://127.0.0.1:{gw}/api/v1/borrowers" in p.log.read_text()
+    finally:
+        p.stop()
+
+
+async def test_demo_upstream_alone(tmp_path: Path) -> None:
+    port = reserve_port()
+    proc = subprocess.Popen([sys.executable, "-m", "gateway", "demo-upstream", "--listen",
+                             f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        import asyncio
+
+        async with aiohttp.ClientSession() as http:
+            for _ in range(100):
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/api/v1/loans/1") as r:
+                        assert r.status == 200
+                        break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("demo-upstream did not start")
+    finally:
+        proc.terminate()
+        proc.wait(10)
