@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 
 from gateway.policy.compiled import CompiledPolicy, CompiledRoute
+from gateway.proxy.canonical import Target
 
 
 @dataclass(slots=True)
@@ -15,8 +16,7 @@ class Exchange:
     client: str
     method: str
     started: float = field(default_factory=time.perf_counter)
-    path: str = ""  # canonical, decoded path; never logged as is
-    log_path: str = "-"  # the log-safe form of the path (see proxy.canonical.log_safe)
+    target: Target | None = None  # canonical target; logged only through log_safe()
     route: CompiledRoute | None = None
     status: int = 0
     error_code: str | None = None

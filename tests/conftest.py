@@ -14,7 +14,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from gateway.obs.logging import configure_logging
+from gateway.obs.logging import configure_logging, flush_logs
 from gateway.policy.compiled import CompiledPolicy, compile_policy
 from gateway.policy.loader import LoadedPolicy, parse_policy
 from gateway.server.runtime import GatewayServer
@@ -216,6 +216,7 @@ def _json_logs(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def log_lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+    flush_logs()
     out = capsys.readouterr().out
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 

@@ -19,6 +19,22 @@ _dumps = functools.partial(json.dumps, ensure_ascii=False)
 MAX_PAGE_SIZE = 100
 
 
+@functools.lru_cache(maxsize=4096)
+def _borrower_page(seed: int, page: int, size: int) -> bytes:
+    first = (page - 1) * size + 1
+    items = [data.borrower(seed, i) for i in range(first, min(first + size, BORROWERS + 1))]
+    return _dumps({"page": page, "size": size, "total": BORROWERS, "items": items}).encode()
+
+
+@functools.lru_cache(maxsize=4096)
+def _loan(seed: int, loan_id: int) -> bytes:
+    return _dumps(data.loan(seed, loan_id, BORROWERS)).encode()
+
+
+def _json_bytes(body: bytes) -> web.Response:
+    return web.Response(body=body, content_type="application/json", charset="utf-8")
+
+
 @dataclass
 class DemoStore:
     seed: int = 20261128
@@ -71,7 +87,7 @@ async def get_loan(request: web.Request) -> web.Response:
         return _json({"loanId": loan_id, "status": "under_review",
                                   "application": store.applications[loan_id]})
     if 1 <= loan_id <= BORROWERS * 3:
-        return _json(data.loan(store.seed, loan_id, BORROWERS))
+        return _json_bytes(_loan(store.seed, loan_id))
     return _error(404, "no such loan")
 
 
@@ -88,10 +104,8 @@ async def list_borrowers(request: web.Request) -> web.Response:
     size = _int_param(request, "size", 20)
     if page is None or size is None or page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
         return _error(400, f"page >= 1 and 1 <= size <= {MAX_PAGE_SIZE}")
-    seed = request.app[STORE].seed
-    first = (page - 1) * size + 1
-    items = [data.borrower(seed, i) for i in range(first, min(first + size, BORROWERS + 1))]
-    return _json({"page": page, "size": size, "total": BORROWERS, "items": items})
+    # generated data is deterministic: pages are cached so the demo is not the bottleneck
+    return _json_bytes(_borrower_page(request.app[STORE].seed, page, size))
 
 
 @routes.post("/api/v1/repayments")

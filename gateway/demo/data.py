@@ -32,6 +32,10 @@ CARD_BINS = ("622202", "622848", "621700", "622588", "621661")
 BANKS = {"622202": "中国工商银行", "622848": "中国农业银行", "621700": "中国建设银行",
          "622588": "招商银行", "621661": "中国银行"}
 RELATIONS = ("配偶", "父亲", "母亲", "同事", "朋友")
+AREA_CODES = ("010", "021", "0755", "0571", "028", "027", "025", "0532")
+EDUCATION = ("高中", "大专", "本科", "硕士")
+MARITAL = ("未婚", "已婚", "离异")
+OCCUPATIONS = ("软件工程师", "销售经理", "教师", "个体经营", "护士", "司机", "会计")
 
 
 def resident_id(rng: random.Random, region: str, birth: date) -> str:
@@ -89,6 +93,20 @@ def borrower(seed: int, borrower_id: int) -> dict[str, Any]:
         "address": f"{place}{rng.choice(STREETS)}{rng.randrange(1, 999)}号"
                    f"{rng.randrange(1, 30)}栋{rng.randrange(101, 2999)}室",
         "employer": rng.choice(EMPLOYERS),
+        "kyc": {
+            "idIssuer": f"{place}公安局",
+            "idValidUntil": f"{rng.randrange(2027, 2046)}-{rng.randrange(1, 13):02d}-15",
+            "occupation": rng.choice(OCCUPATIONS),
+            "education": rng.choice(EDUCATION),
+            "maritalStatus": rng.choice(MARITAL),
+            "companyPhone": f"{rng.choice(AREA_CODES)}-{rng.randrange(20000000, 89999999)}",
+            "companyAddress": f"{rng.choice(REGIONS)[1]}{rng.choice(STREETS)}"
+                              f"{rng.randrange(1, 500)}号{rng.randrange(1, 40)}层",
+            "faceVerified": rng.random() < 0.9,
+            "deviceId": f"{rng.getrandbits(64):016x}",
+            "registerIp": f"{rng.randrange(36, 223)}.{rng.randrange(256)}."
+                          f"{rng.randrange(256)}.{rng.randrange(1, 255)}",
+        },
         "monthlyIncome": rng.randrange(3000, 60000, 100),
         "creditScore": rng.randrange(450, 850),
         "emergencyContact": {"name": contact, "relation": rng.choice(RELATIONS),
@@ -109,7 +127,7 @@ def loan(seed: int, loan_id: int, borrowers: int) -> dict[str, Any]:
         {"period": i + 1, "dueDate": (start + timedelta(days=30 * (i + 1))).isoformat(),
          "principal": round(principal / term, 2), "interest": round(principal * 0.0006 * 30, 2),
          "status": "paid" if i < term // 3 else "pending"}
-        for i in range(min(term, 6))
+        for i in range(min(term, 12))
     ]
     return {"loanId": loan_id, "contractNo": f"HT{start:%Y%m%d}{loan_id:010d}",
             "status": rng.choice(("repaying", "repaying", "overdue", "settled")),

@@ -9,22 +9,27 @@ string as a last line of defence.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import re
-import sys
 from collections.abc import MutableMapping
 from typing import Any, TextIO
 
 import structlog
 from structlog.typing import EventDict, WrappedLogger
 
+from gateway.obs.sink import LineSink
+
+SINK = LineSink()  # the process's log output; replaced by configure_logging
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING,
            "error": logging.ERROR}
 # Seven or more digits, allowing separators in between: mobiles, ID and card numbers.
 _DIGIT_RUN = re.compile(r"\d(?:[\s\-.]?\d){6,}")
 _EMAIL = re.compile(r"[^\s@\"']+@[^\s@\"']+\.[A-Za-z]{2,}")
 # Fields whose values the gateway generated itself and are safe as they are.
-_SAFE_FIELDS = frozenset({"timestamp", "level", "component", "request_id", "policy_version"})
+# (`path` is already reduced by proxy.canonical.log_safe; `client` is an IP address.)
+_SAFE_FIELDS = frozenset({"timestamp", "level", "component", "request_id", "policy_version",
+                          "client", "route", "method", "path", "error", "event"})
 
 
 def _scrub_text(value: str) -> str:
@@ -54,24 +59,13 @@ class _ForeignHandler(logging.Handler):
         log.log(record.levelno, template, **fields)
 
 
-class _CurrentStdout:
-    """Resolves sys.stdout at each write, so a replaced stdout is followed."""
-
-    def write(self, text: str) -> int:
-        return sys.stdout.write(text)
-
-    def flush(self) -> None:
-        sys.stdout.flush()
-
-    def isatty(self) -> bool:
-        return sys.stdout.isatty()
-
-
 def configure_logging(fmt: str = "auto", level: str = "info", stream: TextIO | None = None,
                       **bind: Any) -> None:
-    out: Any = stream or _CurrentStdout()
+    global SINK
+    SINK.flush()
+    SINK = LineSink(stream)
     if fmt == "auto":
-        fmt = "console" if out.isatty() else "json"
+        fmt = "console" if SINK.stream.isatty() else "json"
     renderer: structlog.typing.Processor = (
         structlog.dev.ConsoleRenderer(colors=False) if fmt == "console"
         else structlog.processors.JSONRenderer(ensure_ascii=False)
@@ -85,8 +79,10 @@ def configure_logging(fmt: str = "auto", level: str = "info", stream: TextIO | N
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(_LEVELS[level]),
-        logger_factory=structlog.PrintLoggerFactory(file=out),
-        cache_logger_on_first_use=False,
+        logger_factory=_current_sink,
+        # Each logger is assembled once, on first use; output always goes to the
+        # current SINK, so a reconfigured stream is followed.
+        cache_logger_on_first_use=True,
     )
     structlog.contextvars.clear_contextvars()
     if bind:
@@ -96,6 +92,25 @@ def configure_logging(fmt: str = "auto", level: str = "info", stream: TextIO | N
     root.setLevel(_LEVELS[level])
     for name in ("aiohttp.access",):
         logging.getLogger(name).disabled = True
+
+
+class _SinkProxy:
+    def msg(self, message: str) -> None:
+        SINK.msg(message)
+
+    log = debug = info = warn = warning = msg
+    fatal = failure = err = error = critical = exception = msg
+
+
+def _current_sink(*_: Any) -> _SinkProxy:
+    return _SinkProxy()
+
+
+def flush_logs() -> None:
+    SINK.flush()
+
+
+atexit.register(flush_logs)
 
 
 def get_logger(name: str = "gateway") -> Any:

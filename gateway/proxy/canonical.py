@@ -14,6 +14,7 @@ _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _FORBIDDEN_ENCODED = re.compile(r"%(2f|5c|00)", re.IGNORECASE)
 _SLASHES = re.compile(r"/{2,}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\\]")
+_PLAIN = re.compile(r"^(?:/[A-Za-z0-9:@!$&'()*+,;=_~-][A-Za-z0-9:@!$&'()*+,;=._~-]*)*/?$")
 _SENSITIVE_SEGMENT = re.compile(r"\d{4,}|@|[^\x21-\x7e]")
 
 
@@ -33,6 +34,9 @@ def canonicalize(raw_target: str) -> Target:
     """Raise BadPath for encoded '/', '\\' or NUL, invalid escapes or UTF-8,
     control characters and dot segments; merge repeated slashes."""
     path, sep, query = raw_target.partition("?")
+    if path[:1] == "/" and _PLAIN.match(path) and ".." not in path:
+        # Fast path: nothing encoded, no empty, dot or dot-dot segment.
+        return Target(path=path, encoded_path=path, query=query, has_query=bool(sep))
     if not path.startswith("/") or "#" in path:
         raise BadPath()
     if _FORBIDDEN_ENCODED.search(path) or _BAD_ESCAPE.search(path) or _CONTROL.search(path):

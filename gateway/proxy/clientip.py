@@ -54,6 +54,8 @@ class ClientInfo:
 def resolve_client(peer: str | None, headers: CIMultiDictProxy[str],
                    trusted: Sequence[IPNetwork]) -> ClientInfo:
     peer_text = peer or "unknown"
+    if not trusted:
+        return ClientInfo(ip=peer_text, peer=peer_text, peer_trusted=False, forwarded_chain=())
     peer_ip = _parse_ip(peer_text)
     if not is_trusted(peer_ip, trusted):
         return ClientInfo(ip=peer_text, peer=peer_text, peer_trusted=False, forwarded_chain=())

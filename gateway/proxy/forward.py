@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -10,7 +11,7 @@ import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
 
-from gateway.policy.compiled import CompiledPolicy, CompiledRoute, CompiledUpstream
+from gateway.policy.compiled import CompiledPolicy, CompiledRoute, CompiledUpstream, Timeouts
 
 # Headers aiohttp's client would add on its own; a proxy forwards what it got.
 _SKIP_AUTO = ("User-Agent", "Accept", "Accept-Encoding", "Content-Type")
@@ -33,6 +34,11 @@ def _session_for(up: CompiledUpstream) -> aiohttp.ClientSession:
         trust_env=False,
         raise_for_status=False,
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _client_timeout(t: Timeouts) -> aiohttp.ClientTimeout:
+    return aiohttp.ClientTimeout(total=t.total, connect=t.connect, sock_read=t.read)
 
 
 def _same_pool(a: CompiledUpstream, b: CompiledUpstream) -> bool:
@@ -83,8 +89,7 @@ class UpstreamPool:
                 headers: CIMultiDict[str], body: bytes | AsyncIterator[bytes] | None
                 ) -> aiohttp.client._RequestContextManager:
         pooled = self._pools[route.upstream.name]
-        t = route.timeouts
-        timeout = aiohttp.ClientTimeout(total=t.total, connect=t.connect, sock_read=t.read)
+        timeout = _client_timeout(route.timeouts)
         url = URL(route.upstream.url + target, encoded=True)
         return pooled.session.request(method, url, headers=headers, data=body,
                                       allow_redirects=False, timeout=timeout,

@@ -26,7 +26,7 @@ from gateway.proxy.body import (
     read_request_body,
     stream_request_body,
 )
-from gateway.proxy.canonical import Target, canonicalize, log_safe
+from gateway.proxy.canonical import Target, canonicalize
 from gateway.proxy.clientip import ClientInfo
 from gateway.proxy.headers import REQUEST_REPLACED, end_to_end
 
@@ -58,7 +58,7 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
     ex = request[EXCHANGE]
     pool = request.app[STATE].pool
     target: Target = canonicalize(request.raw_path)
-    ex.path, ex.log_path = target.path, log_safe(target)
+    ex.target = target
     route = ex.policy.route_for(request.method, request.host, target.path)
     if route is None:
         raise NoRoute()
@@ -67,13 +67,18 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
     deadline = loop.time() + ex.policy.server.body_timeout
     body: bytes | AsyncIterator[bytes] | None = None
     if request.body_exists:
+        declared = request.content_length
         if route.protect:
             body = await read_request_body(request.content, ex, route.max_body_bytes,
-                                           request.content_length, deadline)
+                                           declared, deadline)
+        elif declared is not None and declared <= CHUNK:
+            # one chunk's worth: reading it whole costs no more memory than streaming
+            body = await read_request_body(request.content, ex, CHUNK, declared, deadline)
         else:
             body = stream_request_body(request.content, ex, deadline)
-    headers = upstream_headers(request, ex, request[CLIENT_INFO], buffered=route.protect)
-    if isinstance(body, bytes):
+    headers = upstream_headers(request, ex, request[CLIENT_INFO],
+                               buffered=isinstance(body, bytes))
+    if isinstance(body, bytes) and len(body) > CHUNK:
         headers["Content-Length"] = str(len(body))
         body = _slices(body)
     sent = time.perf_counter()

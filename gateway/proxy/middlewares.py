@@ -4,6 +4,7 @@ rendered as JSON, in-flight accounting and one access line per request."""
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import structlog
 from aiohttp import web
@@ -20,6 +21,7 @@ from gateway.errors import (
 )
 from gateway.exchange import Exchange
 from gateway.obs.logging import get_logger
+from gateway.proxy.canonical import log_safe
 from gateway.proxy.clientip import resolve_client
 from gateway.proxy.handler import CLIENT_INFO
 from gateway.proxy.headers import request_id_from
@@ -102,12 +104,14 @@ async def add_request_id(request: web.Request, response: web.StreamResponse) -> 
 
 
 def _access_line(ex: Exchange) -> None:
+    if not log.is_enabled_for(logging.INFO):
+        return
     log.info(
         "access",
         client=ex.client,
         route=ex.route.name if ex.route else "-",
         method=ex.method,
-        path=ex.log_path,
+        path=log_safe(ex.target),
         status=ex.status,
         error=ex.error_code,
         bytes_in=ex.bytes_in,

@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from gateway.app import create_admin_app, create_app, create_state
-from gateway.obs.logging import get_logger
+from gateway.obs.logging import flush_logs, get_logger
 from gateway.policy.compiled import CompiledPolicy
 from gateway.policy.reload import PolicyReloader
 from gateway.proxy.protocol import ConnectionGuard, GuardedRequestHandler
@@ -122,6 +122,7 @@ class GatewayServer:
         log.info("drained", unfinished=self.state.inflight)
         for runner in reversed(self._runners):
             await runner.cleanup()
+        flush_logs()
         self._stopped.set()
 
     async def run_until_signalled(self) -> None:

@@ -50,3 +50,45 @@ def test_capture_logs_works_with_our_chain() -> None:
         get_logger("gateway.x").info("event_a", field=1)
     assert logs == [{"component": "gateway.x", "field": 1, "event": "event_a",
                      "log_level": "info"}]
+
+
+async def test_lines_are_batched_per_loop_turn() -> None:
+    import asyncio
+
+    from gateway.obs.sink import LineSink
+
+    class CountingIO(io.StringIO):
+        writes = 0
+
+        def write(self, s: str) -> int:
+            CountingIO.writes += 1
+            return super().write(s)
+
+    buf = CountingIO()
+    sink = LineSink(buf)
+    for i in range(100):
+        sink.msg(f"line {i}")
+    assert buf.getvalue() == ""
+    await asyncio.sleep(0)
+    assert buf.getvalue().splitlines() == [f"line {i}" for i in range(100)]
+    assert CountingIO.writes == 1
+
+
+async def test_full_queue_drops_and_counts() -> None:
+    from gateway.obs.sink import LineSink
+
+    buf = io.StringIO()
+    sink = LineSink(buf, max_pending=10)
+    for i in range(25):
+        sink.msg(f"line {i}")
+    assert sink.dropped == 15
+    sink.flush()
+    assert len(buf.getvalue().splitlines()) == 10
+
+
+def test_without_a_loop_writes_at_once() -> None:
+    from gateway.obs.sink import LineSink
+
+    buf = io.StringIO()
+    LineSink(buf).msg("now")
+    assert buf.getvalue() == "now\n"

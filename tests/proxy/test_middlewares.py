@@ -5,6 +5,7 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
+from gateway.obs.logging import flush_logs
 from gateway.server.runtime import GatewayServer
 from tests.conftest import base, log_lines, raw_exchange
 
@@ -86,6 +87,7 @@ async def test_no_value_reaches_logs(gateway: GatewayServer, http: aiohttp.Clien
     await raw_exchange(gateway.proxy_port,
                        f"GET /{id_}%2f HTTP/1.1\r\nHost: {email}\r\n\r\n".encode(),
                        read_timeout=0.5)
+    flush_logs()
     out = capsys.readouterr().out
     assert out.count('"access"') >= 6
     for canary in CANARIES:

@@ -1,0 +1,22 @@
+# pii-gateway as a sidecar container.
+#   docker build -t pii-gateway .
+#   docker run --rm -p 8080:8080 -v $PWD/policies:/app/policies:ro -v $PWD/keys:/app/keys:ro \
+#     pii-gateway --upstream http://lending-api:8000
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY gateway ./gateway
+RUN pip install . && useradd --system --uid 10001 --home-dir /app gateway
+COPY policies ./policies
+RUN mkdir -p keys && chown -R root:root /app && chmod -R a+rX /app
+
+USER 10001
+# Policies and keys come from the deployment (ConfigMap / Secret); mount them read-only.
+VOLUME ["/app/policies", "/app/keys"]
+EXPOSE 8080 9901
+HEALTHCHECK --interval=10s --timeout=2s --start-period=5s --retries=3 \
+  CMD ["python", "-c", "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:9901/healthz', timeout=1); sys.exit(0)"]
+ENTRYPOINT ["pii-gateway", "serve", "--listen", "0.0.0.0:8080", "--admin", "0.0.0.0:9901"]
+CMD ["--upstream", "http://127.0.0.1:8000"]

@@ -1,0 +1,144 @@
+"""Pass-through cost of the gateway, against a bare aiohttp proxy, in one run.
+
+Starts the demo upstream, the bare proxy (bench/bare_proxy.py) and the gateway
+(pass-through policy, and the default policy which buffers bodies), then drives
+each with wrk, interleaved round by round, and prints medians with ratios.
+
+    python bench/proxy_bench.py [--rounds 5] [--duration 5] [--connections 32]
+
+Needs wrk (Debian package `wrk`); bench/run installs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import closing
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+POST_BODY = json.dumps({
+    "name": "张三", "idNo": "11010519491231002X", "mobile": "13800138000",
+    "bankCard": "6222021234567890128", "address": "北京市朝阳区建国路88号1栋1001室",
+    "employer": "北京华信咨询有限公司", "monthlyIncome": 18000,
+    "notes": "申请人自述" * 120,
+}, ensure_ascii=False)
+
+PAYLOADS = [  # (label, method, path)
+    ("2 KB JSON GET", "GET", "/api/v1/loans/1"),
+    ("90 KB JSON GET (100 records)", "GET", "/api/v1/borrowers?page=1&size=100"),
+    ("2 KB JSON POST", "POST", "/echo/loan-applications"),
+]
+
+
+def free_port() -> int:
+    with closing(socket.socket()) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"not up: {url}")
+
+
+def start(cmd: list[str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wrk(url: str, method: str, duration: int, connections: int) -> tuple[float, float, float]:
+    """requests/s, p50 ms, p99 ms."""
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    body = POST_BODY.replace("\\", "\\\\").replace('"', '\\"')
+    script.write_text(
+        f'wrk.method = "{method}"\n'
+        + (f'wrk.body = "{body}"\nwrk.headers["Content-Type"] = "application/json"\n'
+           if method == "POST" else "")
+        + "done = function(summary, latency, requests)\n"
+          '  io.write(string.format("RESULT %f %f %f %d\\n", summary.requests / '
+          "(summary.duration / 1e6), latency:percentile(50) / 1000, "
+          "latency:percentile(99) / 1000, summary.errors.status + summary.errors.connect + "
+          "summary.errors.read + summary.errors.write + summary.errors.timeout))\nend\n")
+    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "-s", str(script),
+                          url], capture_output=True, text=True, check=True).stdout
+    script.unlink()
+    m = re.search(r"RESULT (\S+) (\S+) (\S+) (\d+)", out)
+    assert m, out
+    if int(m.group(4)):
+        raise SystemExit(f"wrk saw {m.group(4)} errors against {url}")
+    return float(m.group(1)), float(m.group(2)), float(m.group(3))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--duration", type=int, default=5)
+    ap.add_argument("--connections", type=int, default=32)
+    args = ap.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk not found: apt-get install wrk (bench/run does it)")
+
+    up, bare, gw_pass, gw_def = (free_port() for _ in range(4))
+    upstream = f"http://127.0.0.1:{up}"
+    procs = [start([PY, "-m", "gateway", "demo-upstream", "--listen", f"127.0.0.1:{up}"])]
+    wait_http(upstream + "/api/v1/loans/1")
+    procs.append(start([PY, "bench/bare_proxy.py", str(bare), upstream]))
+    for port, policy in ((gw_pass, "policies/examples/passthrough.yaml"),
+                         (gw_def, "policies/default.yaml")):
+        procs.append(start([PY, "-m", "gateway", "serve", "--policy", policy, "--upstream",
+                            upstream, "--listen", f"127.0.0.1:{port}",
+                            "--admin", f"127.0.0.1:{free_port()}", "--log-format", "json"]))
+    targets = {"direct (upstream)": up, "bare aiohttp proxy": bare,
+               "gateway pass-through": gw_pass, "gateway default policy": gw_def}
+    for port in targets.values():
+        wait_http(f"http://127.0.0.1:{port}/api/v1/loans/1")
+    results: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
+    try:
+        for label, method, path in PAYLOADS:
+            for port in targets.values():  # warm-up
+                wrk(f"http://127.0.0.1:{port}{path}", method, 1, args.connections)
+            for _ in range(args.rounds):
+                for name, port in targets.items():
+                    r = wrk(f"http://127.0.0.1:{port}{path}", method, args.duration,
+                            args.connections)
+                    results.setdefault((label, name), []).append(r)
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(10)
+
+    print(f"\nmachine: {os.cpu_count()} cores; wrk -t1 -c{args.connections}, "
+          f"{args.rounds} rounds x {args.duration}s, interleaved; medians\n")
+    print("| payload | target | req/s | p50 ms | p99 ms | req/s vs bare proxy |")
+    print("|---|---|---:|---:|---:|---:|")
+    for label, _, _ in PAYLOADS:
+        base = statistics.median(r[0] for r in results[(label, "bare aiohttp proxy")])
+        for name in targets:
+            rs = results[(label, name)]
+            rps = statistics.median(r[0] for r in rs)
+            p50 = statistics.median(r[1] for r in rs)
+            p99 = statistics.median(r[2] for r in rs)
+            print(f"| {label} | {name} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {rps / base:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
