@@ -38,7 +38,9 @@ def _session_for(up: CompiledUpstream) -> aiohttp.ClientSession:
 
 @functools.lru_cache(maxsize=256)
 def _client_timeout(t: Timeouts) -> aiohttp.ClientTimeout:
-    return aiohttp.ClientTimeout(total=t.total, connect=t.connect, sock_read=t.read)
+    # sock_connect bounds opening a new connection only; waiting for a pooled one
+    # is bounded by `total`. (aiohttp's `connect` would arm a timer on every request.)
+    return aiohttp.ClientTimeout(total=t.total, sock_connect=t.connect, sock_read=t.read)
 
 
 def _same_pool(a: CompiledUpstream, b: CompiledUpstream) -> bool:
