@@ -34,6 +34,15 @@ CLIENT_INFO = web.RequestKey("client_info", ClientInfo)
 _NO_BODY_STATUS = frozenset({204, 304})
 
 
+def hostname(host: str | None) -> str | None:
+    """The Host header without its port ("[::1]:80" -> "[::1]", "a.cn:8080" -> "a.cn")."""
+    if not host:
+        return None
+    if host.startswith("["):
+        return host[: host.find("]") + 1]
+    return host.rpartition(":")[0] if host.count(":") == 1 else host
+
+
 def upstream_headers(request: web.Request, ex: Exchange, info: ClientInfo,
                      buffered: bool) -> CIMultiDict[str]:
     drop = REQUEST_REPLACED | {"content-length"} if buffered else REQUEST_REPLACED
@@ -59,7 +68,8 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
     pool = request.app[STATE].pool
     target: Target = canonicalize(request.raw_path)
     ex.target = target
-    route = ex.policy.route_for(request.method, request.host, target.path)
+    route = ex.policy.route_for(request.method, hostname(request.headers.get("Host")),
+                                target.path)
     if route is None:
         raise NoRoute()
     ex.route = route

@@ -222,6 +222,32 @@ routes:
         assert resp.status == 200
 
 
+@pytest.mark.parametrize(("host", "name"), [
+    ("a.example", "a.example"), ("a.example:8080", "a.example"), ("[::1]:80", "[::1]"),
+    ("[::1]", "[::1]"), ("", None), (None, None), ("10.0.0.1:80", "10.0.0.1"),
+])
+def test_hostname(host: str | None, name: str | None) -> None:
+    from gateway.proxy.handler import hostname
+
+    assert hostname(host) == name
+
+
+async def test_host_route_ignores_port(start_gateway: StartGateway, upstream_url: str,
+                                       http: aiohttp.ClientSession) -> None:
+    text = f"""
+version: 1
+server: {{listen: "127.0.0.1:0", admin: "127.0.0.1:0"}}
+upstreams: {{default: {{url: "{upstream_url}"}}}}
+routes:
+  - {{name: admin, match: {{host: admin.example}}}}
+"""
+    gw = await start_gateway(text)
+    async with http.get(base(gw) + "/echo/h", headers={"Host": "Admin.Example:8080"}) as resp:
+        assert resp.status == 200
+    async with http.get(base(gw) + "/echo/h", headers={"Host": "other.example"}) as resp:
+        assert resp.status == 404
+
+
 async def test_many_concurrent_requests(gateway: GatewayServer,
                                         http: aiohttp.ClientSession) -> None:
     async def one(i: int) -> int:
