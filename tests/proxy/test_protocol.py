@@ -148,3 +148,33 @@ async def test_slowloris_does_not_starve_normal_clients(start_gateway: StartGate
     assert gw.guard.per_ip.get("127.0.0.2", 0) == 0
     for _, w in attackers:
         w.close()
+
+
+async def test_total_connection_cap(start_gateway: StartGateway, upstream_url: str) -> None:
+    from tests.conftest import policy_text
+
+    text = policy_text(upstream_url).replace("grace_period: 5s",
+                                             "grace_period: 5s\n  max_connections: 3")
+    gw = await start_gateway(text)
+    conns = [await asyncio.open_connection("127.0.0.1", gw.proxy_port) for _ in range(3)]
+    out = await raw_exchange(gw.proxy_port, GOOD, local="127.0.0.3")  # another address too
+    assert status_of(out) == 503
+    for _, w in conns:
+        w.close()
+
+
+async def test_idle_keepalive_connection_closed(start_gateway: StartGateway,
+                                                upstream_url: str) -> None:
+    from tests.conftest import policy_text
+
+    text = policy_text(upstream_url).replace("grace_period: 5s",
+                                             "grace_period: 5s\n  idle_timeout: 500ms")
+    gw = await start_gateway(text)
+    reader, writer = await asyncio.open_connection("127.0.0.1", gw.proxy_port)
+    writer.write(GOOD)
+    started = time.monotonic()
+    async with asyncio.timeout(5):
+        out = await reader.read()  # returns when the gateway closes the idle connection
+    assert b" 200 OK" in out
+    assert 0.4 < time.monotonic() - started < 3
+    writer.close()
