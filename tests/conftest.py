@@ -51,6 +51,12 @@ def policy_text(url: str, **over: Any) -> str:
     return BASE_POLICY.format(**params)
 
 
+def single_route_policy(url: str, route: str) -> str:
+    """A minimal policy with one route, given as a YAML flow mapping."""
+    return (f'version: 1\nserver: {{listen: "127.0.0.1:0", admin: "127.0.0.1:0"}}\n'
+            f'upstreams: {{default: {{url: "{url}"}}}}\nroutes:\n  - {route}\n')
+
+
 def compiled(text: str, source: str = "test.yaml") -> CompiledPolicy:
     model = parse_policy(text, source)
     version = hashlib.sha256(text.encode()).hexdigest()[:12]

@@ -65,15 +65,21 @@ async def _json_body(request: web.Request) -> dict[str, Any] | web.Response:
     return body
 
 
-@routes.post("/api/v1/loan-applications")
-async def create_application(request: web.Request) -> web.Response:
+async def _store_json(request: web.Request, kind: str, id_field: str,
+                      status: str) -> web.Response:
+    """Keep a received JSON object, so a user can see what reached the upstream."""
     body = await _json_body(request)
     if isinstance(body, web.Response):
         return body
     store = request.app[STORE]
-    app_id = next(store.ids)
-    store.applications[app_id] = body
-    return _json({"loanId": app_id, "status": "received"}, status=201)
+    new_id = next(store.ids)
+    getattr(store, kind)[new_id] = body
+    return _json({id_field: new_id, "status": status}, status=201)
+
+
+@routes.post("/api/v1/loan-applications")
+async def create_application(request: web.Request) -> web.Response:
+    return await _store_json(request, "applications", "loanId", "received")
 
 
 @routes.get("/api/v1/loans/{id}")
@@ -110,13 +116,7 @@ async def list_borrowers(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/repayments")
 async def create_repayment(request: web.Request) -> web.Response:
-    body = await _json_body(request)
-    if isinstance(body, web.Response):
-        return body
-    store = request.app[STORE]
-    rid = next(store.ids)
-    store.repayments[rid] = body
-    return _json({"repaymentId": rid, "status": "accepted"}, status=201)
+    return await _store_json(request, "repayments", "repaymentId", "accepted")
 
 
 @routes.get("/api/v1/collections/tasks")

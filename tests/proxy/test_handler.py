@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from gateway.server.runtime import GatewayServer
-from tests.conftest import StartGateway, base
+from tests.conftest import StartGateway, base, single_route_policy
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -203,14 +203,8 @@ async def test_upstream_status_passes(gateway: GatewayServer,
 
 async def test_no_route_is_404_json(start_gateway: StartGateway, upstream_url: str,
                                     http: aiohttp.ClientSession) -> None:
-    text = f"""
-version: 1
-server: {{listen: "127.0.0.1:0", admin: "127.0.0.1:0"}}
-upstreams: {{default: {{url: "{upstream_url}"}}}}
-routes:
-  - {{name: only, match: {{path_prefix: /api, methods: [GET]}}}}
-"""
-    gw = await start_gateway(text)
+    gw = await start_gateway(single_route_policy(
+        upstream_url, "{name: only, match: {path_prefix: /api, methods: [GET]}}"))
     async with http.get(base(gw) + "/other") as resp:
         assert resp.status == 404
         assert (await resp.json())["error"] == "no_route"
@@ -234,14 +228,8 @@ def test_hostname(host: str | None, name: str | None) -> None:
 
 async def test_host_route_ignores_port(start_gateway: StartGateway, upstream_url: str,
                                        http: aiohttp.ClientSession) -> None:
-    text = f"""
-version: 1
-server: {{listen: "127.0.0.1:0", admin: "127.0.0.1:0"}}
-upstreams: {{default: {{url: "{upstream_url}"}}}}
-routes:
-  - {{name: admin, match: {{host: admin.example}}}}
-"""
-    gw = await start_gateway(text)
+    gw = await start_gateway(single_route_policy(
+        upstream_url, "{name: admin, match: {host: admin.example}}"))
     async with http.get(base(gw) + "/echo/h", headers={"Host": "Admin.Example:8080"}) as resp:
         assert resp.status == 200
     async with http.get(base(gw) + "/echo/h", headers={"Host": "other.example"}) as resp:

@@ -9,14 +9,19 @@ from pathlib import Path
 import aiohttp
 
 from tests.conftest import policy_text
-from tests.server.helpers import serve_process
+from tests.server.helpers import GatewayProcess, serve_process
 
 
-async def test_two_workers_share_the_port(tmp_path: Path, upstream_url: str) -> None:
+async def two_workers(tmp_path: Path, upstream_url: str) -> GatewayProcess:
     policy = tmp_path / "p.yaml"
     policy.write_text(policy_text(upstream_url))
     p = serve_process(policy, tmp_path, "--workers", "2")
     await p.start()
+    return p
+
+
+async def test_two_workers_share_the_port(tmp_path: Path, upstream_url: str) -> None:
+    p = await two_workers(tmp_path, upstream_url)
     try:
         seen: set[int] = set()
         async with aiohttp.ClientSession() as http:
@@ -46,10 +51,7 @@ def _children(pid: int) -> set[int]:
 async def test_crashed_worker_is_restarted(tmp_path: Path, upstream_url: str) -> None:
     import os
 
-    policy = tmp_path / "p.yaml"
-    policy.write_text(policy_text(upstream_url))
-    p = serve_process(policy, tmp_path, "--workers", "2")
-    await p.start()
+    p = await two_workers(tmp_path, upstream_url)
     try:
         assert p.proc is not None
         for _ in range(50):
