@@ -98,12 +98,5 @@ class UpstreamBodyTooLarge(GatewayError):
     message = "the upstream response exceeds the inspection limit for this route"
 
 
-class ShuttingDown(GatewayError):
-    status = 503
-    code = "shutting_down"
-    message = "the gateway is shutting down"
-    close_connection = True
-
-
 class InternalError(GatewayError):
     pass

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import aiohttp
 
-from gateway.server.runtime import reserve_port
-from tests.server.helpers import GatewayProcess
+from tests.server.helpers import GatewayProcess, reserve_port
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -62,8 +62,6 @@ class ConnectionGuard:
     url_limit: int
     total: int = 0
     per_ip: Counter[str] = field(default_factory=Counter)
-    rejected: int = 0
-    header_timeouts: int = 0
 
     def admit(self, ip: str) -> bool:
         s = self.settings()
@@ -117,7 +115,6 @@ class GuardedRequestHandler(RequestHandler):
         peer = transport.get_extra_info("peername")
         self._peer_ip = str(peer[0]) if peer else "unknown"
         if not self._guard.admit(self._peer_ip):
-            self._guard.rejected += 1
             log.warning("connection_rejected", reason="connection_limit")
             assert isinstance(transport, asyncio.Transport)
             transport.write(TOO_MANY_CONNECTIONS)
@@ -162,7 +159,6 @@ class GuardedRequestHandler(RequestHandler):
         self._head_timer = None
         if self._in_request or self.transport is None:
             return
-        self._guard.header_timeouts += 1
         log.info("header_timeout", partial=self._seen_bytes)
         if self._seen_bytes:
             self.transport.write(HEADER_TIMEOUT)

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import gc
 import signal
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -149,10 +148,3 @@ def tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(GC_THRESHOLD, 20, 20)
-
-
-def reserve_port(host: str = "127.0.0.1") -> int:
-    """A free port (for tests and the benchmark)."""
-    with contextlib.closing(socket.socket()) as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])

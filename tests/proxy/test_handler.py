@@ -165,8 +165,8 @@ async def test_response_over_limit_on_protected_route(gateway: GatewayServer,
 
 async def test_dead_upstream_gives_502(start_gateway: StartGateway,
                                        http: aiohttp.ClientSession) -> None:
-    from gateway.server.runtime import reserve_port
     from tests.conftest import policy_text
+    from tests.server.helpers import reserve_port
 
     gw = await start_gateway(policy_text(f"http://127.0.0.1:{reserve_port()}"))
     async with http.get(base(gw) + "/echo") as resp:

@@ -91,7 +91,7 @@ async def test_admin_endpoints(proc: GatewayProcess) -> None:
 
 
 async def test_readyz_reports_unreachable_upstream(tmp_path: Path) -> None:
-    from gateway.server.runtime import reserve_port
+    from tests.server.helpers import reserve_port
 
     policy = tmp_path / "p.yaml"
     policy.write_text(policy_text(f"http://127.0.0.1:{reserve_port()}"))
