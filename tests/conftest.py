@@ -133,6 +133,7 @@ def upstream_app() -> web.Application:
     app.router.add_get("/big", _big)
     app.router.add_get("/protected/big", _big)
     app.router.add_get("/status/{code}", _status)
+    app.router.add_get("/protected/status/{code}", _status)
     app.router.add_get("/gzip", _gzip)
     app.router.add_route("*", "/{tail:.*}", _echo)
     return app

@@ -96,7 +96,8 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
         async with pool.request(route, request.method, target.forward, headers, body) as up:
             ex.upstream_latency_ms = round((time.perf_counter() - sent) * 1000, 3)
             if route.protect:
-                return await _buffered_response(up, route.max_body_bytes)
+                return await _buffered_response(up, route.max_body_bytes,
+                                                head=request.method == "HEAD")
             return await _streamed_response(request, up, ex)
     except GatewayError:
         raise
@@ -117,7 +118,11 @@ def _response_headers(up: aiohttp.ClientResponse) -> CIMultiDict[str]:
     return end_to_end(up.headers.items(), drop=frozenset({"content-length"}))
 
 
-async def _buffered_response(up: aiohttp.ClientResponse, limit: int) -> web.Response:
+async def _buffered_response(up: aiohttp.ClientResponse, limit: int,
+                             head: bool) -> web.Response:
+    if head:  # no body follows; the upstream's Content-Length describes the GET
+        return web.Response(status=up.status, reason=up.reason,
+                            headers=end_to_end(up.headers.items()))
     try:
         data = await read_capped(up.content, limit, up.content_length)
     except TooLarge:

@@ -25,10 +25,15 @@ async def test_methods_forwarded(gateway: GatewayServer, http: aiohttp.ClientSes
     assert data["method"] == method
 
 
-async def test_head_has_no_body(gateway: GatewayServer, http: aiohttp.ClientSession) -> None:
-    async with http.head(base(gateway) + "/echo/x") as resp:
+@pytest.mark.parametrize("path", ["/status/200", "/protected/status/200"])
+async def test_head_has_no_body(gateway: GatewayServer, http: aiohttp.ClientSession,
+                                path: str) -> None:
+    async with http.get(base(gateway) + path) as resp:
+        length = resp.headers["Content-Length"]
+    async with http.head(base(gateway) + path) as resp:
         assert resp.status == 200
         assert await resp.read() == b""
+        assert resp.headers["Content-Length"] == length
 
 
 @pytest.mark.parametrize("query", [
