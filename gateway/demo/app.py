@@ -65,7 +65,7 @@ async def _json_body(request: web.Request) -> dict[str, Any] | web.Response:
     return body
 
 
-async def _store_json(request: web.Request, kind: str, id_field: str,
+async def _store_json(request: web.Request, into: dict[int, dict[str, Any]], id_field: str,
                       status: str) -> web.Response:
     """Keep a received JSON object, so a user can see what reached the upstream."""
     body = await _json_body(request)
@@ -73,13 +73,14 @@ async def _store_json(request: web.Request, kind: str, id_field: str,
         return body
     store = request.app[STORE]
     new_id = next(store.ids)
-    getattr(store, kind)[new_id] = body
+    into[new_id] = body
     return _json({id_field: new_id, "status": status}, status=201)
 
 
 @routes.post("/api/v1/loan-applications")
 async def create_application(request: web.Request) -> web.Response:
-    return await _store_json(request, "applications", "loanId", "received")
+    store = request.app[STORE]
+    return await _store_json(request, store.applications, "loanId", "received")
 
 
 @routes.get("/api/v1/loans/{id}")
@@ -116,7 +117,8 @@ async def list_borrowers(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/repayments")
 async def create_repayment(request: web.Request) -> web.Response:
-    return await _store_json(request, "repayments", "repaymentId", "accepted")
+    store = request.app[STORE]
+    return await _store_json(request, store.repayments, "repaymentId", "accepted")
 
 
 @routes.get("/api/v1/collections/tasks")

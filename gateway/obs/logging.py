@@ -28,8 +28,9 @@ _DIGIT_RUN = re.compile(r"\d(?:[\s\-.]?\d){6,}")
 _EMAIL = re.compile(r"[^\s@\"']+@[^\s@\"']+\.[A-Za-z]{2,}")
 # Fields whose values the gateway generated itself and are safe as they are.
 # (`path` is already reduced by proxy.canonical.log_safe; `client` is an IP address.)
+# `event` is scrubbed: a foreign library may log a pre-formatted message.
 _SAFE_FIELDS = frozenset({"timestamp", "level", "component", "request_id", "policy_version",
-                          "client", "route", "method", "path", "error", "event"})
+                          "client", "route", "method", "path", "error"})
 
 
 def _scrub_text(value: str) -> str:

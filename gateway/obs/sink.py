@@ -3,12 +3,14 @@
 Inside a running event loop, lines are queued and written together once per
 loop iteration (one write and one flush instead of one per line); outside a
 loop they are written at once. The queue is bounded: when it is full, lines
-are dropped and counted, never blocking the request path.
+are dropped and counted, never blocking the request path; the next batch
+carries a `log_lines_dropped` line with the count.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import threading
 from typing import TextIO
@@ -24,6 +26,7 @@ class LineSink:
         self._lock = threading.Lock()
         self.max_pending = max_pending
         self.dropped = 0
+        self._reported = 0
 
     @property
     def stream(self) -> TextIO:
@@ -59,6 +62,10 @@ class LineSink:
         if not self._pending:
             return
         lines, self._pending = self._pending, []
+        if self.dropped > self._reported:  # make the loss visible in the stream itself
+            lines.append(json.dumps({"event": "log_lines_dropped",
+                                     "count": self.dropped - self._reported}))
+            self._reported = self.dropped
         stream = self.stream
         stream.write("\n".join(lines) + "\n")
         stream.flush()
