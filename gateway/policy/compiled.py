@@ -5,8 +5,11 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 
+from gateway.detect import Detector
+from gateway.policy.detection import build_detector
 from gateway.policy.loader import LoadedPolicy, PolicyError, PolicyIssue
 from gateway.policy.model import PolicyModel, TimeoutsModel
 
@@ -82,6 +85,7 @@ class CompiledPolicy:
     routes: tuple[CompiledRoute, ...]
     log_format: str
     log_level: str
+    detector: Detector
 
     def route_for(self, method: str, host: str | None, path: str) -> CompiledRoute | None:
         for route in self.routes:
@@ -109,6 +113,10 @@ def compile_policy(loaded: LoadedPolicy, *, upstream_url: str | None = None) -> 
             name=name, url=url.rstrip("/"), timeouts=Timeouts.of(up.timeouts),
             max_connections=up.max_connections, keepalive=up.keepalive,
         )
+    try:
+        detector = build_detector(model.detection, Path(loaded.source).parent)
+    except ValueError as exc:
+        issues.append(PolicyIssue(loaded.source, 1, "detection", str(exc)))
     if issues:
         raise PolicyError(issues)
     s = model.server
@@ -137,4 +145,5 @@ def compile_policy(loaded: LoadedPolicy, *, upstream_url: str | None = None) -> 
         version=loaded.version, source=loaded.source, server=server,
         upstreams=MappingProxyType(upstreams), routes=routes,
         log_format=model.logging.format, log_level=model.logging.level,
+        detector=detector,
     )

@@ -9,15 +9,10 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    field_validator,
-)
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
+from gateway.policy.detection import DetectionModel
+from gateway.policy.modelbase import Model
 from gateway.policy.units import parse_duration, parse_size
 
 Duration = Annotated[float, BeforeValidator(parse_duration), Field(gt=0)]
@@ -54,10 +49,6 @@ def _upstream_url(value: str) -> str:
 HostPort = Annotated[str, AfterValidator(_host_port)]
 Network = Annotated[str, AfterValidator(_network)]
 UpstreamUrl = Annotated[str, AfterValidator(_upstream_url)]
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Reserved(Model):
@@ -137,7 +128,7 @@ class PolicyModel(Model):
     upstreams: dict[str, UpstreamModel]
     routes: tuple[RouteModel, ...]
     logging: LoggingModel = LoggingModel()
-    detection: Reserved = Reserved()
+    detection: DetectionModel = DetectionModel()
     actions: Reserved = Reserved()
     keys: Reserved = Reserved()
     rate_limits: Reserved = Reserved()

@@ -53,8 +53,26 @@ def test_good_policy_defaults() -> None:
     (GOOD + "server:\n  trusted_proxies: [10.0.0.0/8, nope]\n",
      ["policies/x.yaml:9 server.trusted_proxies[1]: must be an IP address or CIDR network, "
       "such as 10.0.0.0/8"]),
-    (GOOD + "detection:\n  recognizers: []\n", ["policies/x.yaml:9 detection.recognizers: "
-                                                "unknown key"]),
+    (GOOD + "actions:\n  rules: []\n", ["policies/x.yaml:9 actions.rules: unknown key"]),
+    (GOOD + "detection:\n  entities: [CN_MOBILE, SSN]\n",
+     ["policies/x.yaml:9 detection.entities: unknown entity types ['SSN']; built-in: "
+      "['ADDRESS', 'CN_BANK_CARD', 'CN_HK_MACAU_PERMIT', 'CN_HOME_RETURN_PERMIT', "
+      "'CN_LANDLINE', 'CN_LICENSE_PLATE', 'CN_MOBILE', 'CN_PASSPORT', 'CN_RESIDENT_ID', "
+      "'CN_TAIWAN_PERMIT', 'CN_USCC', 'CREDIT_CARD', 'EMAIL_ADDRESS', 'IP_ADDRESS', "
+      "'PERSON_NAME']"]),
+    (GOOD + "detection:\n  thresholds: {CN_MOBILE: 1.5}\n",
+     ["policies/x.yaml:9 detection.thresholds: thresholds must be between 0 and 1 "
+      "(see ['CN_MOBILE'])"]),
+    (GOOD + "detection:\n  thresholds: {NOPE: 0.5}\n",
+     ["policies/x.yaml:8 detection: thresholds for unknown entity types ['NOPE']"]),
+    (GOOD + "detection:\n  recognizers:\n    - entity: EMP_NO\n      validator: md5\n"
+            "      patterns: [{name: emp, regex: 'EMP[0-9', score: 0.5}]\n",
+     ["policies/x.yaml:12 detection.recognizers[0].patterns[0].regex: not a valid regular "
+      "expression (unterminated character set at position 7)",
+      "policies/x.yaml:12 detection.recognizers[0].patterns: tuple should have at least 1 "
+      "item after validation, not 0",
+      "policies/x.yaml:11 detection.recognizers[0].validator: unknown validator; expected one "
+      "of ['cn_ric', 'cn_uscc', 'luhn', 'none']"]),
     (GOOD + "routes: []\n", ["policies/x.yaml:8 routes: duplicate key"]),
     ("version: 1\n",
      ["policies/x.yaml:1 upstreams: required", "policies/x.yaml:1 routes: required"]),

@@ -1,0 +1,41 @@
+"""CN_BANK_CARD: debit and credit card numbers issued in China.
+
+16 to 19 digits passing the Luhn check. UnionPay numbers (starting 62) count
+on their own; any other Luhn-valid number of that length only counts with card
+context (银行卡, 卡号, 开户行, card) or a field hint, since many 16-19 digit
+identifiers pass Luhn by chance (one in ten).
+"""
+
+from __future__ import annotations
+
+from stdnum import luhn
+
+from gateway.detect.recognizers.base import (
+    NUMBER_AFTER,
+    NUMBER_BEFORE,
+    SEP,
+    Gate,
+    Spec,
+    ValidatingRecognizer,
+    compact,
+)
+
+
+def valid_card_number(number: str) -> bool:
+    return number.isdigit() and 13 <= len(number) <= 19 and luhn.is_valid(number)
+
+
+class BankCardRecognizer(ValidatingRecognizer):
+    ENTITY = "CN_BANK_CARD"
+    SPECS = (
+        Spec("unionpay", f"{NUMBER_BEFORE}6{SEP}?2(?:{SEP}?[0-9]){{14,17}}{NUMBER_AFTER}",
+             0.5, Gate(min_digits=16)),
+        Spec("card number", f"{NUMBER_BEFORE}[0-9](?:{SEP}?[0-9]){{15,18}}{NUMBER_AFTER}",
+             0.3, Gate(min_digits=16)),
+    )
+    CONTEXT = ("银行卡", "卡号", "开户行", "银行账号", "账号", "借记卡", "储蓄卡", "信用卡",
+               "还款卡", "放款卡", "收款卡", "card", "bankcard", "acctno", "accountno", "account")
+
+    def check(self, text: str) -> bool:
+        number = compact(text)
+        return 16 <= len(number) <= 19 and valid_card_number(number)

@@ -1,0 +1,70 @@
+"""PERSON_NAME: people's names, from field hints and from cues in Chinese text.
+
+- In structured bodies a value under a name field (`name`, `realName`, 姓名,
+  联系人, ...; see `hints.py`) that looks like a name: a surname and one to
+  three characters, a minority name with a middle dot (买买提·艾力), or two to
+  four capitalised Latin words. These patterns score 0.1 alone, so they count
+  only with the hint.
+- In free text: a surname and one or two characters right after a cue
+  (借款人, 联系人, 姓名, 客户, 配偶, ...), or right before 先生/女士/小姐, ending
+  where the sentence goes on (的, 已, 电话, punctuation, ...).
+Names elsewhere in free text (no cue, no honorific) are not found; the README
+gives the measured recall.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from gateway.detect.hints import PERSON_HINT
+from gateway.detect.recognizers.base import Gate, Spec, ValidatingRecognizer
+from gateway.detect.recognizers.surnames import COMPOUND, SINGLE, surname_pattern
+
+_HAN = r"[\u4e00-\u9fff]"
+_WHOLE_BEFORE = r"(?<=^[ \t]*)"
+_WHOLE_AFTER = r"(?=[ \t]*$)"
+# Surnames that are also prepositions or conjunctions are left out of free text.
+_FUNCTION_WORDS = "和向于与及给对把被让跟同由从在"
+_TEXT_SINGLE = "".join(c for c in SINGLE if c not in _FUNCTION_WORDS)
+_TEXT_SURNAME = f"(?:{'|'.join(COMPOUND)}|[{_TEXT_SINGLE}])"
+CUES = ("姓名", "名字", "联系人", "借款人", "申请人", "持卡人", "户名", "开户名", "客户", "本人",
+        "配偶", "父亲", "母亲", "担保人", "收款人", "付款人", "债务人", "当事人", "收件人", "name")
+_CUE = f"(?:{'|'.join(CUES)})[:：]?[ \\t]*(?:是|为|叫)?[ \\t]*"
+_FOLLOW = (r"(?=$|[^\u4e00-\u9fff]|的|已|于|在|说|称|表示|同意|承诺|还|借|申请|本人|先生|女士|小姐"
+           r"|电话|手机|身份|住|现|因|欠|逾期|联系|和|与|及|向|为|是|目前|今天|昨天|明天)")
+_NOT_NAMES = frozenset({"未知", "暂无", "测试", "本人", "其他", "先生", "女士", "小姐", "无名"})
+_LATIN_WORD = regex.compile(r"[A-Z][a-z'\-]*|[A-Z'\-]+")
+
+
+def plausible_name(text: str) -> bool:
+    name = text.strip()
+    if name in _NOT_NAMES:
+        return False
+    if "·" in name or "•" in name:
+        return all(part for part in regex.split(r"[·•]", name))
+    if name.isascii():
+        return all(_LATIN_WORD.fullmatch(word) for word in regex.split(r"[ .]+", name) if word)
+    return 2 <= len(name) <= 4 and (name[:2] in COMPOUND or name[0] in SINGLE)
+
+
+class PersonNameRecognizer(ValidatingRecognizer):
+    ENTITY = "PERSON_NAME"
+    SPECS = (
+        Spec("name value", f"{_WHOLE_BEFORE}{surname_pattern()}{_HAN}{{1,3}}{_WHOLE_AFTER}", 0.1,
+             Gate(trigger=f"^[ \\t]*{surname_pattern()}")),
+        Spec("name value (middle dot)",
+             f"{_WHOLE_BEFORE}{_HAN}{{1,8}}[·•]{_HAN}{{1,10}}(?:[·•]{_HAN}{{1,10}})?{_WHOLE_AFTER}",
+             0.1, Gate(trigger="[·•]")),
+        Spec("name value (latin)",
+             f"{_WHOLE_BEFORE}[A-Z][A-Z'\\-]{{0,30}}(?:[ .]{{1,2}}[A-Z][A-Z'\\-]{{0,30}}){{1,3}}"
+             f"{_WHOLE_AFTER}", 0.1, Gate(trigger="^[ \\t]*[a-z]")),
+        Spec("name after cue", f"(?<={_CUE}){_TEXT_SURNAME}{_HAN}{{1,2}}?{_FOLLOW}", 0.5,
+             Gate(trigger=f"(?:{'|'.join(CUES)})")),
+        Spec("name before honorific", f"{_TEXT_SURNAME}{_HAN}{{1,2}}?(?=先生|女士|小姐)",
+             0.5, Gate(trigger="先生|女士|小姐")),
+    )
+    # Only the field hint raises scores (see address.py for why).
+    CONTEXT = (PERSON_HINT,)
+
+    def check(self, text: str) -> bool:
+        return plausible_name(text)

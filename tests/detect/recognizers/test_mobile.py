@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import pytest
+
+from gateway.detect.recognizers.mobile import valid_mobile
+from tests.detect.recognizers.helpers import score, spans
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    ("13800138000", "13800138000"),
+    ("手机138 0013 8000。", "138 0013 8000"),
+    ("+86 138-0013-8000", "+86 138-0013-8000"),
+    ("008613800138000", "008613800138000"),
+    ("8613800138000", "8613800138000"),
+    ("tel: 19912345678", "19912345678"),
+])
+def test_found(text: str, match: str) -> None:
+    assert spans("CN_MOBILE", text) == [match]
+
+
+@pytest.mark.parametrize("text", [
+    "12012345678",      # 120 is not a mobile segment
+    "14012345678",      # neither is 140
+    "138001380001",     # twelve digits
+    "1697354400000",    # a millisecond timestamp
+    "x13800138000",     # glued to a token
+])
+def test_refused(text: str) -> None:
+    assert spans("CN_MOBILE", text) == []
+
+
+def test_context() -> None:
+    assert score("CN_MOBILE", "13800138000") == pytest.approx(0.5)
+    assert score("CN_MOBILE", "联系电话13800138000") == pytest.approx(0.85)
+    assert score("CN_MOBILE", "13800138000", ("contactPhone",)) == pytest.approx(0.85)
+
+
+def test_validation() -> None:
+    assert valid_mobile("+8613800138000") and valid_mobile("13800138000")
+    assert not valid_mobile("+8612000138000")

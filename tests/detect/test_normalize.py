@@ -1,0 +1,54 @@
+"""Folding keeps a map back to the original characters."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.detect.normalize import needs_folding, normalize
+
+
+def test_plain_text_is_returned_as_is() -> None:
+    for text in ("13800138000", "借款人张三的手机13800138000", ""):
+        result = normalize(text)
+        assert result.text == text
+        assert result.starts is None
+        assert result.original_span(2, 5) == (2, 5)
+
+
+@pytest.mark.parametrize(("text", "folded"), [
+    ("１３８００１３８０００", "13800138000"),                    # full-width digits
+    ("138\u200b0013\u200c8000", "13800138000"),                 # zero-width space, ZWNJ
+    ("\ufeff110105", "110105"),                                  # byte-order mark
+    ("手机：１３８　００１３", "手机:138 0013"),  # full-width colon, ideographic space
+    ("一三八零零一三八零零零", "13800138000"),                      # Chinese numerals, 7 or more
+    ("幺三八零零幺三八零零零", "13800138000"),
+    ("第一二三次", "第一二三次"),                                    # short runs stay words
+    ("①②", "12"),
+])
+def test_folding(text: str, folded: str) -> None:
+    assert normalize(text).text == folded
+
+
+def test_spans_map_back_to_exactly_the_original_characters() -> None:
+    text = "卡号：６２２２\u200b０２１２"
+    result = normalize(text)
+    assert result.text == "卡号:62220212"
+    start = result.text.index("6")
+    begin, end = result.original_span(start, len(result.text))
+    assert text[begin:end] == "６２２２\u200b０２１２"
+    assert result.original_span(0, 2) == (0, 2)
+
+
+def test_a_character_that_expands_maps_whole() -> None:
+    text = "x㈠y"  # ㈠ folds to three characters: (一)
+    result = normalize(text)
+    assert result.text == "x(一)y"
+    assert result.original_span(1, 4) == (1, 2)
+    assert result.original_span(2, 3) == (1, 2)
+
+
+def test_needs_folding_finds_exactly_the_changed_texts() -> None:
+    texts = ["plain", "中文没有变化", "１２３", "a\u200bb", "一三八零零一三八零零零", "ok"]
+    assert needs_folding(texts) == {2, 3, 4}
+    assert needs_folding(["plain", "中文"]) == set()
+    assert all((i in needs_folding(texts)) == (normalize(t).text != t) for i, t in enumerate(texts))

@@ -1,0 +1,149 @@
+"""Seeded generators of valid (and almost valid) identifiers for the tests.
+
+Everything is synthetic: check characters are computed, never copied.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from datetime import date, timedelta
+
+from stdnum import luhn
+from stdnum.cn import ric, uscc
+
+from gateway.demo.data import GIVEN, SURNAMES
+from gateway.detect.recognizers.mobile import SEGMENTS
+from gateway.detect.recognizers.resident_id import PROVINCES, valid_resident_id
+from gateway.detect.recognizers.uscc import valid_uscc
+
+SEGMENT_LIST = sorted(SEGMENTS)
+UNALLOCATED = [f"1{d}{e}" for d in "0123456789" for e in "0123456789"
+               if f"1{d}{e}" not in SEGMENTS]
+PROVINCE_LIST = sorted(PROVINCES - {"71", "81", "82", "83"})
+RARE_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "皇甫", "慕容", "令狐", "公孙", "司徒", "夏侯",
+                 "长孙", "宇文", "端木", "申屠")
+MORE_SURNAMES = "阎闵苟邬佟葛邢翟殷詹庞倪庄聂章鲁岳覃"
+
+
+def resident_id(rng: random.Random, lower_x: bool = False) -> str:
+    while True:
+        region = rng.choice(PROVINCE_LIST) + f"{rng.randrange(1, 10000):04d}"
+        born = date(1950, 1, 1) + timedelta(days=rng.randrange(0, 365 * 55))
+        body = f"{region}{born:%Y%m%d}{rng.randrange(1000):03d}"
+        number = body + ric.calc_check_digit(body + "0")
+        if valid_resident_id(number):
+            return number.lower() if lower_x else number
+
+
+def resident_id_15(rng: random.Random) -> str:
+    region = rng.choice(PROVINCE_LIST) + f"{rng.randrange(1, 10000):04d}"
+    born = date(1940, 1, 1) + timedelta(days=rng.randrange(0, 365 * 59))
+    return f"{region}{born:%y%m%d}{rng.randrange(1000):03d}"
+
+
+def mobile(rng: random.Random) -> str:
+    return rng.choice(SEGMENT_LIST) + f"{rng.randrange(10**8):08d}"
+
+
+def landline(rng: random.Random) -> str:
+    area = rng.choice(("010", "021", "020", "0755", "0571", "028", "0532", "0898"))
+    local = f"{rng.randrange(2, 10)}{rng.randrange(10**7):07d}"
+    return f"{area}-{local}" if rng.random() < 0.7 else f"{area}{local}"
+
+
+def luhn_number(rng: random.Random, prefix: str, length: int) -> str:
+    body = prefix + "".join(rng.choice(string.digits) for _ in range(length - len(prefix) - 1))
+    return body + luhn.calc_check_digit(body)
+
+
+def unionpay_card(rng: random.Random) -> str:
+    return luhn_number(rng, rng.choice(("622202", "622848", "621700", "622588", "621661")),
+                       rng.choice((16, 19)))
+
+
+def visa_card(rng: random.Random) -> str:
+    return luhn_number(rng, "4" + str(rng.randrange(10)), 16)
+
+
+def mastercard(rng: random.Random) -> str:
+    return luhn_number(rng, f"5{rng.randrange(1, 6)}", 16)
+
+
+def uscc_code(rng: random.Random) -> str:
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    while True:
+        org = "".join(rng.choice(string.digits + "ABCDEFGHJKLMNPQRTUWXY") for _ in range(8))
+        weights = (3, 7, 9, 10, 5, 8, 4, 2)
+        total = sum(int(c, 36) * w for c, w in zip(org, weights, strict=True))
+        check = 11 - total % 11
+        org += "X" if check == 10 else "0" if check == 11 else str(check)
+        body = rng.choice("9159") + rng.choice("123") + rng.choice(PROVINCE_LIST) + \
+            f"{rng.randrange(1, 10000):04d}" + org
+        code = body + uscc.calc_check_digit(body + "0")
+        if valid_uscc(code) and any(c.isalpha() for c in code) and code[-1] in alphabet:
+            return code
+
+
+def passport(rng: random.Random) -> str:
+    return rng.choice(("E", "G")) + f"{rng.randrange(10**7, 10**8):08d}"
+
+
+def hk_macau_permit(rng: random.Random) -> str:
+    return "C" + rng.choice("ABCDEFGH123456789") + f"{rng.randrange(10**6, 10**7):07d}"
+
+
+def home_return_permit(rng: random.Random) -> str:
+    return rng.choice("HM") + f"{rng.randrange(10**7, 10**8):08d}"
+
+
+def plate(rng: random.Random) -> str:
+    province = rng.choice("京沪粤浙苏川鄂鲁豫湘")
+    letter = rng.choice("ABCDEFGHJK")
+    if rng.random() < 0.2:
+        return province + letter + rng.choice("DF") + f"{rng.randrange(10**5):05d}"
+    return province + letter + f"{rng.randrange(10**5):05d}"
+
+
+def email(rng: random.Random) -> str:
+    user = "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randrange(3, 10)))
+    if rng.random() < 0.5:
+        user += str(rng.randrange(100))
+    return f"{user}@{rng.choice(('qq.com', '163.com', 'example.cn', 'corp.example.com.cn'))}"
+
+
+def ipv4(rng: random.Random) -> str:
+    first = rng.choice((36, 58, 101, 110, 114, 120, 183, 202, 218, 222))
+    return f"{first}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+
+
+def ipv6(rng: random.Random) -> str:
+    groups = [f"{rng.randrange(65536):x}" for _ in range(8)]
+    if rng.random() < 0.5:
+        return "2408:" + ":".join(groups[1:4]) + "::" + groups[7]
+    return "2409:" + ":".join(groups[1:])
+
+
+def person_name(rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 0.05:
+        surname = rng.choice(RARE_SURNAMES)
+    elif roll < 0.15:
+        surname = rng.choice(MORE_SURNAMES)
+    else:
+        surname = rng.choice(SURNAMES)
+    return surname + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+
+
+PLACES = (("北京市", "朝阳区"), ("上海市", "浦东新区"), ("广东省深圳市", "南山区"),
+          ("浙江省杭州市", "西湖区"), ("四川省成都市", "武侯区"), ("湖北省武汉市", "洪山区"),
+          ("江苏省南京市", "鼓楼区"), ("河南省郑州市", "金水区"), ("", "海淀区"))
+STREETS = ("建国路", "中山路", "人民路", "解放大道", "科技园南路", "文三路", "长江路", "学院路")
+
+
+def address(rng: random.Random) -> str:
+    province, district = rng.choice(PLACES)
+    text = f"{province}{district}{rng.choice(STREETS)}{rng.randrange(1, 999)}号"
+    if rng.random() < 0.7:
+        text += f"{rng.randrange(1, 30)}栋{rng.randrange(101, 2999)}室"
+    return text
