@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
+	$(BIN)/pii-gateway keys hash-key keys/hash.key --if-missing
 	$(BIN)/pii-gateway demo
 
 lint: $(STAMP)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from gateway.keycmd import add_parsers as add_key_parsers
 from gateway.obs.logging import configure_logging
 from gateway.policy.compiled import CompiledPolicy, compile_policy
 from gateway.policy.loader import PolicyError, load_policy_file
@@ -82,7 +83,9 @@ def _demo_banner(listen: str, admin: str, upstream: str) -> str:
     return "\n".join([
         f"pii-gateway demo: gateway {gw} -> demo lending API http://{upstream}",
         "Try:",
-        f"  curl -s {gw}/api/v1/borrowers?page=1\\&size=2",
+        f"  curl -s {gw}/api/v1/borrowers?page=1\\&size=2          # masked: unknown caller",
+        f"  curl -s {gw}/api/v1/borrowers?page=1\\&size=2 -H 'X-Api-Key: demo-risk-key'",
+        f"  curl -s {gw}/api/v1/borrowers?page=1\\&size=2 -H 'X-Api-Key: demo-collections-key'",
         f"  curl -s {gw}/api/v1/loans/7",
         f"  curl -s -XPOST {gw}/api/v1/loan-applications -H 'Content-Type: application/json' \\",
         "       -d '{\"name\":\"张三\",\"idNo\":\"11010519491231002X\","
@@ -103,11 +106,16 @@ def cmd_demo_upstream(args: argparse.Namespace) -> int:
     return 0
 
 
+_CHECK_UPSTREAM = "http://127.0.0.1:1"
+
+
 def cmd_policy_check(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.files:
         try:
-            load_policy_file(path)
+            # Compile too: operators, rules and recognizers are checked there. A
+            # missing `default` URL is fine here (serve --upstream supplies it).
+            compile_policy(load_policy_file(path), upstream_url=_CHECK_UPSTREAM)
         except PolicyError as exc:
             failed += 1
             for issue in exc.issues:
@@ -148,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = psub.add_parser("check", help="validate policy files; exit 1 on any error")
     c.add_argument("files", nargs="+", type=Path)
     c.set_defaults(func=cmd_policy_check)
+    add_key_parsers(sub)
     return p
 
 

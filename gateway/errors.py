@@ -6,14 +6,12 @@ response content, header values or upstream internals.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 
 class GatewayError(Exception):
-    status: ClassVar[int] = 500
-    code: ClassVar[str] = "internal_error"
-    message: ClassVar[str] = "the gateway could not process the request"
-    close_connection: ClassVar[bool] = False
+    status: int = 500
+    code: str = "internal_error"
+    message: str = "the gateway could not process the request"
+    close_connection: bool = False
 
     def body(self, request_id: str) -> dict[str, str]:
         return {"error": self.code, "message": self.message, "request_id": request_id}
@@ -100,3 +98,28 @@ class UpstreamBodyTooLarge(GatewayError):
 
 class InternalError(GatewayError):
     pass
+
+
+class InspectionError(GatewayError):
+    """A body on a protected route cannot be inspected, so it does not pass.
+    `code` and `message` come from the gateway's own fixed texts."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class FieldBlocked(GatewayError):
+    """A block rule fired: the message names the field path and the entity
+    type (both rendered by the gateway), never the value."""
+
+    code = "personal_data_blocked"
+
+    def __init__(self, status: int, direction: str, path: str, entity: str) -> None:
+        super().__init__(self.code)
+        self.status = status if direction == "request" else 502
+        what = "the request" if direction == "request" else "the upstream response"
+        self.message = (f"{what} carries personal data that this route does not allow: "
+                        f"{entity} in field {path}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 from gateway.policy.compiled import CompiledPolicy, CompiledRoute
@@ -24,6 +25,17 @@ class Exchange:
     bytes_out: int = 0
     upstream_latency_ms: float | None = None
     client_body_error: BaseException | None = None
+    role: str = "-"
+    # direction -> "ENTITY:operator" -> count; never values
+    pii: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def record(self, direction: str, counts: Counter[tuple[str, str]]) -> None:
+        if not counts:
+            return
+        into = self.pii.setdefault(direction, {})
+        for (entity, operator), n in counts.items():
+            key = f"{entity}:{operator}"
+            into[key] = into.get(key, 0) + n
 
     def latency_ms(self) -> float:
         return round((time.perf_counter() - self.started) * 1000, 3)

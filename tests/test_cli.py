@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 import aiohttp
+import pytest
 
+from gateway.cli import main
 from tests.server.helpers import GatewayProcess, reserve_port
 
 
@@ -89,3 +91,13 @@ async def test_demo_upstream_alone(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_policy_check_compiles_and_points_at_the_line(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("version: 1\nupstreams: {default: {}}\nroutes: [{name: a}]\nactions:\n"
+                    "  rules:\n    - {name: x, operator: maks}\n", encoding="utf-8")
+    assert main(["policy", "check", str(path)]) == 1
+    assert f"{path}:6 actions.rules[0].operator: unknown operator 'maks'" in \
+        capsys.readouterr().err

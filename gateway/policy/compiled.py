@@ -12,6 +12,7 @@ from gateway.detect import Detector
 from gateway.policy.detection import build_detector
 from gateway.policy.loader import LoadedPolicy, PolicyError, PolicyIssue
 from gateway.policy.model import PolicyModel, TimeoutsModel
+from gateway.protect.rules import ActionsError, Protection, compile_actions
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -46,6 +47,7 @@ class CompiledRoute:
     timeouts: Timeouts
     max_body_bytes: int
     protect: bool
+    on_error: str
 
     def matches(self, method: str, host: str | None, path: str) -> bool:
         if self.methods is not None and method not in self.methods:
@@ -86,6 +88,7 @@ class CompiledPolicy:
     log_format: str
     log_level: str
     detector: Detector
+    protection: Protection
 
     def route_for(self, method: str, host: str | None, path: str) -> CompiledRoute | None:
         for route in self.routes:
@@ -113,12 +116,18 @@ def compile_policy(loaded: LoadedPolicy, *, upstream_url: str | None = None) -> 
             name=name, url=url.rstrip("/"), timeouts=Timeouts.of(up.timeouts),
             max_connections=up.max_connections, keepalive=up.keepalive,
         )
+    policy_dir = Path(loaded.source).parent
     try:
-        detector = build_detector(model.detection, Path(loaded.source).parent)
+        detector = build_detector(model.detection, policy_dir)
     except ValueError as exc:
-        issues.append(PolicyIssue(loaded.source, 1, "detection", str(exc)))
+        issues.append(loaded.issue(("detection",), str(exc)))
     if issues:
         raise PolicyError(issues)
+    try:
+        protection = compile_actions(model.actions, policy_dir, {r.name for r in model.routes},
+                                     set(detector.entities))
+    except ActionsError as exc:
+        raise PolicyError([loaded.issue(("actions", *exc.loc), str(exc))]) from None
     s = model.server
     routes = tuple(
         CompiledRoute(
@@ -130,6 +139,7 @@ def compile_policy(loaded: LoadedPolicy, *, upstream_url: str | None = None) -> 
             timeouts=Timeouts.of(r.timeouts) if r.timeouts else upstreams[r.upstream].timeouts,
             max_body_bytes=r.max_body_bytes or s.max_body_bytes,
             protect=r.protect,
+            on_error=r.on_error,
         )
         for r in model.routes
     )
@@ -146,4 +156,5 @@ def compile_policy(loaded: LoadedPolicy, *, upstream_url: str | None = None) -> 
         upstreams=MappingProxyType(upstreams), routes=routes,
         log_format=model.logging.format, log_level=model.logging.level,
         detector=detector,
+        protection=protection,
     )

@@ -7,7 +7,8 @@ was expected, e.g. ``policies/x.yaml:14 routes[2].timeouts.read: must be > 0``.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,16 @@ class LoadedPolicy:
     model: PolicyModel
     source: str
     version: str  # sha256 prefix of the file bytes: what the access line reports
+    lines: Mapping[Loc, int] = field(default_factory=dict)  # document path -> line
+
+    def issue(self, loc: Loc, message: str) -> PolicyIssue:
+        """An issue found after validation (while compiling), at its line."""
+        line = 1
+        for cut in range(len(loc), 0, -1):
+            if loc[:cut] in self.lines:
+                line = self.lines[loc[:cut]]
+                break
+        return PolicyIssue(self.source, line, format_loc(loc), message)
 
 
 def format_loc(loc: Loc) -> str:
@@ -119,6 +130,11 @@ def _message(err: Any) -> str:
 
 def parse_policy(text: str, source: str) -> PolicyModel:
     """Parse and validate policy text; raise PolicyError with every issue."""
+    return parse_policy_lines(text, source)[0]
+
+
+def parse_policy_lines(text: str, source: str) -> tuple[PolicyModel, Mapping[Loc, int]]:
+    """`parse_policy`, also returning the line of every document path."""
     issues: list[PolicyIssue] = []
     lines = _Lines()
     try:
@@ -147,7 +163,7 @@ def parse_policy(text: str, source: str) -> PolicyModel:
     issues.extend(_semantic_issues(model, lines, source))
     if issues:
         raise PolicyError(issues)
-    return model
+    return model, dict(lines.lines)
 
 
 def _semantic_issues(model: PolicyModel, lines: _Lines, source: str) -> list[PolicyIssue]:
@@ -181,6 +197,6 @@ def load_policy_file(path: str | Path) -> LoadedPolicy:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise PolicyError([PolicyIssue(source, 1, "", "the file is not UTF-8")]) from None
-    model = parse_policy(text, source)
+    model, lines = parse_policy_lines(text, source)
     return LoadedPolicy(model=model, source=source,
-                        version=hashlib.sha256(raw).hexdigest()[:12])
+                        version=hashlib.sha256(raw).hexdigest()[:12], lines=lines)

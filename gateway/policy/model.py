@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
+from gateway.policy.actions import ActionsModel
 from gateway.policy.detection import DetectionModel
 from gateway.policy.modelbase import Model
 from gateway.policy.units import parse_duration, parse_size
@@ -115,6 +116,7 @@ class RouteModel(Model):
     timeouts: TimeoutsModel | None = None
     max_body_bytes: Size | None = None
     protect: bool = True
+    on_error: Literal["block", "passthrough"] = "block"
 
 
 class LoggingModel(Model):
@@ -129,6 +131,6 @@ class PolicyModel(Model):
     routes: tuple[RouteModel, ...]
     logging: LoggingModel = LoggingModel()
     detection: DetectionModel = DetectionModel()
-    actions: Reserved = Reserved()
+    actions: ActionsModel = ActionsModel()
     keys: Reserved = Reserved()
     rate_limits: Reserved = Reserved()

@@ -19,6 +19,8 @@ from gateway.errors import (
     UpstreamUnavailable,
 )
 from gateway.exchange import Exchange
+from gateway.policy.compiled import CompiledRoute
+from gateway.protect.pipeline import inspect_body, inspect_query
 from gateway.proxy.body import (
     CHUNK,
     TooLarge,
@@ -32,6 +34,8 @@ from gateway.proxy.headers import REQUEST_REPLACED, end_to_end
 
 CLIENT_INFO = web.RequestKey("client_info", ClientInfo)
 _NO_BODY_STATUS = frozenset({204, 304})
+# Headers that describe the upstream's bytes, wrong once the body is rewritten.
+_STALE_WHEN_REWRITTEN = ("Content-Encoding", "ETag", "Content-MD5", "Digest", "Content-Range")
 
 
 def hostname(host: str | None) -> str | None:
@@ -73,6 +77,15 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
     if route is None:
         raise NoRoute()
     ex.route = route
+    forward = target.forward
+    if route.protect:
+        protection = ex.policy.protection
+        ex.role = protection.roles.resolve(request.headers, request[CLIENT_INFO].peer)
+        if target.query:
+            plan = protection.plan(route.name, request.method, "request", ex.role)
+            query, outcome = inspect_query(target.query, plan, ex.policy.detector)
+            ex.record("request", outcome.counts)
+            forward = f"{target.encoded_path}?{query}"
     loop = asyncio.get_running_loop()
     deadline = loop.time() + ex.policy.server.body_timeout
     body: bytes | AsyncIterator[bytes] | None = None
@@ -86,18 +99,24 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
             body = await read_request_body(request.content, ex, CHUNK, declared, deadline)
         else:
             body = stream_request_body(request.content, ex, deadline)
+    decoded = False
+    if route.protect and isinstance(body, bytes) and body:
+        body, decoded = await _inspect(ex, route, "request", body,
+                                       request.headers.get("Content-Type"),
+                                       request.headers.get("Content-Encoding"), request.method)
     headers = upstream_headers(request, ex, request[CLIENT_INFO],
                                buffered=isinstance(body, bytes))
+    if decoded:
+        headers.popall("Content-Encoding", None)
     if isinstance(body, bytes) and len(body) > CHUNK:
         headers["Content-Length"] = str(len(body))
         body = _slices(body)
     sent = time.perf_counter()
     try:
-        async with pool.request(route, request.method, target.forward, headers, body) as up:
+        async with pool.request(route, request.method, forward, headers, body) as up:
             ex.upstream_latency_ms = round((time.perf_counter() - sent) * 1000, 3)
             if route.protect:
-                return await _buffered_response(up, route.max_body_bytes,
-                                                head=request.method == "HEAD")
+                return await _buffered_response(up, ex, route, request.method)
             return await _streamed_response(request, up, ex)
     except GatewayError:
         raise
@@ -118,18 +137,41 @@ def _response_headers(up: aiohttp.ClientResponse) -> CIMultiDict[str]:
     return end_to_end(up.headers.items(), drop=frozenset({"content-length"}))
 
 
-async def _buffered_response(up: aiohttp.ClientResponse, limit: int,
-                             head: bool) -> web.Response:
-    if head:  # no body follows; the upstream's Content-Length describes the GET
+async def _inspect(ex: Exchange, route: CompiledRoute, direction: str, body: bytes,
+                   content_type: str | None, encoding: str | None,
+                   method: str) -> tuple[bytes, bool]:
+    """The body to send on, and whether it was rewritten as identity."""
+    plan = ex.policy.protection.plan(route.name, method, direction, ex.role)
+    inspected = await inspect_body(
+        body, content_type=content_type, encoding=encoding, limit=route.max_body_bytes,
+        plan=plan, detector=ex.policy.detector, direction=direction, route=route.name,
+        passthrough=route.on_error == "passthrough")
+    if inspected.outcome is not None:
+        ex.record(direction, inspected.outcome.counts)
+    return inspected.body, inspected.decoded
+
+
+async def _buffered_response(up: aiohttp.ClientResponse, ex: Exchange, route: CompiledRoute,
+                             method: str) -> web.Response:
+    if method == "HEAD":  # no body follows; the upstream's Content-Length describes the GET
         return web.Response(status=up.status, reason=up.reason,
                             headers=end_to_end(up.headers.items()))
     try:
-        data = await read_capped(up.content, limit, up.content_length)
+        data = await read_capped(up.content, route.max_body_bytes, up.content_length)
     except TooLarge:
         raise UpstreamBodyTooLarge() from None
-    resp = web.Response(status=up.status, reason=up.reason, headers=_response_headers(up))
-    if up.status not in _NO_BODY_STATUS:
-        resp.body = data
+    headers = _response_headers(up)
+    if up.status in _NO_BODY_STATUS:
+        return web.Response(status=up.status, reason=up.reason, headers=headers)
+    if data:
+        data, decoded = await _inspect(ex, route, "response", data,
+                                       up.headers.get("Content-Type"),
+                                       up.headers.get("Content-Encoding"), method)
+        if decoded:
+            for name in _STALE_WHEN_REWRITTEN:
+                headers.popall(name, None)
+    resp = web.Response(status=up.status, reason=up.reason, headers=headers)
+    resp.body = data
     return resp
 
 

@@ -119,4 +119,6 @@ def _access_line(ex: Exchange) -> None:
         latency_ms=ex.latency_ms(),
         upstream_latency_ms=ex.upstream_latency_ms,
         policy_version=ex.policy.version,
+        role=ex.role,
+        pii=ex.pii or None,
     )

@@ -53,7 +53,10 @@ def test_good_policy_defaults() -> None:
     (GOOD + "server:\n  trusted_proxies: [10.0.0.0/8, nope]\n",
      ["policies/x.yaml:9 server.trusted_proxies[1]: must be an IP address or CIDR network, "
       "such as 10.0.0.0/8"]),
-    (GOOD + "actions:\n  rules: []\n", ["policies/x.yaml:9 actions.rules: unknown key"]),
+    (GOOD + "keys:\n  rotate: []\n", ["policies/x.yaml:9 keys.rotate: unknown key"]),
+    (GOOD + "actions:\n  rules:\n    - {name: r, operator: mask, direction: sideways}\n",
+     ["policies/x.yaml:10 actions.rules[0].direction: must be one of 'request', 'response' "
+      "or 'both'"]),
     (GOOD + "detection:\n  entities: [CN_MOBILE, SSN]\n",
      ["policies/x.yaml:9 detection.entities: unknown entity types ['SSN']; built-in: "
       "['ADDRESS', 'CN_BANK_CARD', 'CN_HK_MACAU_PERMIT', 'CN_HOME_RETURN_PERMIT', "

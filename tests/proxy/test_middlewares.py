@@ -11,7 +11,7 @@ from tests.conftest import base, log_lines, raw_exchange
 
 ACCESS_FIELDS = {"client", "route", "method", "path", "status", "error", "bytes_in",
                  "bytes_out", "latency_ms", "upstream_latency_ms", "policy_version",
-                 "request_id", "timestamp", "level", "event", "component"}
+                 "role", "pii", "request_id", "timestamp", "level", "event", "component"}
 
 
 async def test_incoming_request_id_propagated(gateway: GatewayServer,
@@ -49,7 +49,9 @@ async def test_error_carries_request_id(gateway: GatewayServer,
 async def test_access_line_fields(gateway: GatewayServer, http: aiohttp.ClientSession,
                                   capsys: pytest.CaptureFixture[str]) -> None:
     async with http.post(base(gateway) + "/protected/loans/110105194912310021?idNo=x&page=1",
-                         data=b"0123456789", headers={"X-Request-ID": "acc-1"}) as r:
+                         data=b'{"m":"13800138000"}',
+                         headers={"X-Request-ID": "acc-1", "Content-Type": "application/json"}
+                         ) as r:
         await r.read()
     lines = [line for line in log_lines(capsys) if line["event"] == "access"]
     assert len(lines) == 1
@@ -60,7 +62,9 @@ async def test_access_line_fields(gateway: GatewayServer, http: aiohttp.ClientSe
     assert line["method"] == "POST"
     assert line["path"] == "/protected/loans/*?idNo&page"
     assert line["status"] == 200
-    assert line["bytes_in"] == 10
+    assert line["bytes_in"] == 19
+    assert line["role"] == "anonymous"
+    assert line["pii"]["request"] == {"CN_MOBILE:keep": 1}
     assert line["bytes_out"] > 0
     assert line["latency_ms"] >= line["upstream_latency_ms"] > 0
     assert line["policy_version"] == gateway.state.policies.current.version

@@ -84,7 +84,7 @@ async def test_protected_route_buffers(gated: tuple[TestServer, asyncio.Event, a
     whole (size-limited) response has been read."""
     server, release, _ = gated
     text = policy_text(f"http://127.0.0.1:{server.port}", max_body="8MiB").replace(
-        "path_prefix: /protected", "path_prefix: /download")
+        "path_prefix: /protected}", "path_prefix: /download}\n    on_error: passthrough")
     gw = await start_gateway(text)
     async with aiohttp.ClientSession() as http:
         request = asyncio.create_task(http.get(base(gw) + "/download"))

@@ -1,0 +1,171 @@
+"""JSON (`application/json`, `application/*+json`): order kept, numbers kept
+literally, duplicate keys refused (parsers disagree on which one wins)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from gateway.codecs.base import CodecError, FieldPath, Leaf
+
+
+class JsonNumber(str):
+    """A JSON number, kept as the literal the sender wrote."""
+
+    __slots__ = ()
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise CodecError("duplicate_key", "the JSON body has a duplicate object key")
+        out[key] = value
+    return out
+
+
+def _constant(name: str) -> Any:
+    raise CodecError("invalid_json", f"the JSON body contains {name}, which JSON does not allow")
+
+
+def parse(text: str) -> Any:
+    try:
+        return json.loads(text, object_pairs_hook=_pairs, parse_int=JsonNumber,
+                          parse_float=JsonNumber, parse_constant=_constant)
+    except json.JSONDecodeError as exc:
+        raise CodecError("invalid_json",
+                         f"the JSON body is malformed (line {exc.lineno}, column {exc.colno})"
+                         ) from None
+    except RecursionError:
+        raise CodecError("invalid_json", "the JSON body is nested too deeply") from None
+
+
+def dumps(value: Any) -> str:
+    parts: list[str] = []
+    _write(value, parts)
+    return "".join(parts)
+
+
+def _write(value: Any, out: list[str]) -> None:
+    if isinstance(value, JsonNumber):
+        out.append(str.__str__(value))
+    elif isinstance(value, str):
+        out.append(json.dumps(value, ensure_ascii=False))
+    elif isinstance(value, dict):
+        out.append("{")
+        first = True
+        for key, item in value.items():
+            if not first:
+                out.append(",")
+            first = False
+            out.append(json.dumps(key, ensure_ascii=False))
+            out.append(":")
+            _write(item, out)
+        out.append("}")
+    elif isinstance(value, list):
+        out.append("[")
+        for i, item in enumerate(value):
+            if i:
+                out.append(",")
+            _write(item, out)
+        out.append("]")
+    else:
+        out.append(json.dumps(value))
+
+
+class JsonDocument:
+    def __init__(self, value: Any, original: bytes, charset: str) -> None:
+        self.value = value
+        self._original = original
+        self._charset = charset
+        self._leaves: list[Leaf] = []
+        self._slots: list[tuple[Any, str | int]] = []
+        self._changed = False
+        self._collect(value, (), None, None)
+
+    def _collect(self, value: Any, path: FieldPath, parent: Any, key: str | int | None) -> None:
+        if isinstance(value, dict):
+            for k, item in value.items():
+                self._collect(item, (*path, k), value, k)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                self._collect(item, (*path, i), value, i)
+        elif isinstance(value, str):
+            self._leaves.append(Leaf(path, str.__str__(value), isinstance(value, JsonNumber)))
+            self._slots.append((parent, key if key is not None else 0))
+
+    def leaves(self) -> list[Leaf]:
+        return self._leaves
+
+    def set(self, index: int, text: str) -> None:
+        parent, key = self._slots[index]
+        self._leaves[index].text = text
+        self._changed = True
+        if parent is None:
+            self.value = text
+        else:
+            parent[key] = text  # a number that held personal data becomes a string
+
+    def encode(self) -> bytes:
+        if not self._changed:
+            return self._original
+        return dumps(self.value).encode(self._charset)
+
+
+class JsonCodec:
+    media_types: ClassVar[tuple[str, ...]] = ("application/json", "+json")
+
+    def decode(self, body: bytes, charset: str) -> JsonDocument:
+        from gateway.codecs.charset import decode_text
+        return JsonDocument(parse(decode_text(body, charset)), body, charset)
+
+
+class NdjsonDocument:
+    """One JSON document per line; leaf paths start with the line number."""
+
+    def __init__(self, lines: list[JsonDocument | None], original: bytes, charset: str) -> None:
+        self._lines = lines
+        self._original = original
+        self._charset = charset
+        self._index: list[tuple[int, int]] = []
+        self._leaves: list[Leaf] = []
+        for n, doc in enumerate(lines):
+            if doc is None:
+                continue
+            for i, leaf in enumerate(doc.leaves()):
+                self._index.append((n, i))
+                self._leaves.append(Leaf((n, *leaf.path), leaf.text, leaf.number))
+        self._changed = False
+
+    def leaves(self) -> list[Leaf]:
+        return self._leaves
+
+    def set(self, index: int, text: str) -> None:
+        n, i = self._index[index]
+        doc = self._lines[n]
+        assert doc is not None
+        doc.set(i, text)
+        self._leaves[index].text = text
+        self._changed = True
+
+    def encode(self) -> bytes:
+        if not self._changed:
+            return self._original
+        return b"\n".join(doc.encode() if doc is not None else b"" for doc in self._lines)
+
+
+class NdjsonCodec:
+    media_types: ClassVar[tuple[str, ...]] = ("application/x-ndjson", "application/jsonl",
+                                              "application/json-seq")
+
+    def decode(self, body: bytes, charset: str) -> NdjsonDocument:
+        from gateway.codecs.charset import decode_text
+        text = decode_text(body, charset)
+        docs: list[JsonDocument | None] = []
+        for line in text.split("\n"):
+            stripped = line.strip().lstrip("\x1e")
+            if not stripped:
+                docs.append(None)
+                continue
+            docs.append(JsonDocument(parse(stripped), line.encode(charset), charset))
+        return NdjsonDocument(docs, body, charset)

@@ -1,0 +1,22 @@
+"""`keep`: let the value pass unchanged (and say so explicitly in the policy)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from gateway.operators.base import OperatorContext, check_params
+
+
+@dataclass(frozen=True, slots=True)
+class Keep:
+    name: ClassVar[str] = "keep"
+
+    def apply(self, value: str, entity: str) -> str:
+        return value
+
+
+def make_keep(params: Mapping[str, Any], context: OperatorContext) -> Keep:
+    check_params(params, set())
+    return Keep()

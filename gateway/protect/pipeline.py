@@ -1,0 +1,93 @@
+"""Inspect one body (or query string) on a protected route: decode, protect, encode.
+
+Fails closed: a body that cannot be decoded, parsed or scanned does not pass
+(415/413/400 for requests, 502 for responses), unless the route says
+`on_error: passthrough`, which is logged on every message it lets through.
+Large bodies are inspected on a worker thread so the event loop keeps serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from gateway.codecs.base import CodecError
+from gateway.codecs.content_encoding import decode_content
+from gateway.codecs.form_codec import decode_query
+from gateway.codecs.registry import decode_body
+from gateway.detect import DetectionTimeout, Detector
+from gateway.errors import FieldBlocked, InspectionError
+from gateway.obs.logging import get_logger
+from gateway.protect.engine import FieldBlocked as BlockedByRule
+from gateway.protect.engine import Outcome, protect
+from gateway.protect.rules import RulePlan
+
+OFFLOAD_BYTES = 128 * 1024
+log = get_logger("gateway.protect")
+_REQUEST_STATUS = {
+    "unsupported_media_type": 415, "unsupported_charset": 415, "unsupported_encoding": 415,
+    "decoded_too_large": 413,
+}
+
+
+@dataclass(slots=True)
+class Inspected:
+    body: bytes
+    decoded: bool  # True: the body is now identity-encoded and was rewritten
+    outcome: Outcome | None
+
+
+def _inspect(body: bytes, content_type: str | None, encoding: str | None, limit: int,
+             plan: RulePlan, detector: Detector) -> Inspected:
+    plain = decode_content(body, encoding, limit)
+    document = decode_body(plain, content_type)
+    outcome = protect(document, plan, detector)
+    if not outcome.changed:
+        return Inspected(body, False, outcome)
+    return Inspected(document.encode(), True, outcome)
+
+
+async def inspect_body(body: bytes, *, content_type: str | None, encoding: str | None,
+                       limit: int, plan: RulePlan, detector: Detector, direction: str,
+                       route: str, passthrough: bool) -> Inspected:
+    try:
+        if len(body) > OFFLOAD_BYTES:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(None, _inspect, body, content_type, encoding,
+                                              limit, plan, detector)
+        return _inspect(body, content_type, encoding, limit, plan, detector)
+    except BlockedByRule as exc:
+        raise FieldBlocked(exc.status, direction, exc.path, exc.entity) from None
+    except CodecError as exc:
+        return _failed(exc.code, exc.message, body, direction, route, passthrough)
+    except DetectionTimeout:
+        return _failed("inspection_timeout", "inspecting the body took too long", body,
+                       direction, route, passthrough)
+
+
+def _failed(code: str, message: str, body: bytes, direction: str, route: str,
+            passthrough: bool) -> Inspected:
+    if passthrough:
+        log.warning("inspection_skipped", route=route, direction=direction, reason=code)
+        return Inspected(body, False, None)
+    if direction == "request":
+        status = 503 if code == "inspection_timeout" else _REQUEST_STATUS.get(code, 400)
+        raise InspectionError(status, code, message)
+    raise InspectionError(502, f"upstream_{code}", f"the upstream response: {message}")
+
+
+def inspect_query(query: str, plan: RulePlan, detector: Detector) -> tuple[str, Outcome]:
+    """The query string with personal data protected (request direction)."""
+    try:
+        document = decode_query(query)
+        outcome = protect(document, plan, detector)
+    except BlockedByRule as exc:
+        raise FieldBlocked(exc.status, "request", exc.path, exc.entity) from None
+    except CodecError as exc:
+        raise InspectionError(400, exc.code, "the query string cannot be decoded") from None
+    except DetectionTimeout:
+        raise InspectionError(503, "inspection_timeout",
+                              "inspecting the query string took too long") from None
+    if not outcome.changed:
+        return query, outcome
+    return document.encode().decode("ascii"), outcome

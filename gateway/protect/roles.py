@@ -1,0 +1,67 @@
+"""Who is calling: the caller's role, from an API key or a trusted header.
+
+An API key is looked up by the SHA-256 of a salt and the key, so the policy
+file holds no usable key. A role header is believed only from the networks
+listed (an auth proxy in front of the gateway); from anywhere else it is
+ignored. Everyone else gets the default role.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from gateway.policy.actions import RolesModel
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def api_key_digest(salt: str, key: str) -> str:
+    return hashlib.sha256((salt + key).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class RoleResolver:
+    default: str
+    key_header: str | None
+    salt: str
+    keys: Mapping[str, str]
+    role_header: str | None
+    role_from: tuple[IPNetwork, ...]
+
+    @classmethod
+    def of(cls, model: RolesModel) -> RoleResolver:
+        keys = model.api_keys
+        trusted = model.trusted_header
+        return cls(
+            default=model.default,
+            key_header=keys.header if keys else None,
+            salt=keys.salt if keys else "",
+            keys=dict(keys.keys) if keys else {},
+            role_header=trusted.name if trusted else None,
+            role_from=tuple(ipaddress.ip_network(n, strict=False)
+                            for n in trusted.trusted_from) if trusted else (),
+        )
+
+    def resolve(self, headers: Mapping[str, str], peer: str) -> str:
+        if self.role_header is not None:
+            value = headers.get(self.role_header)
+            if value and self._trusted(peer):
+                return value.strip()[:64]
+        if self.key_header is not None:
+            key = headers.get(self.key_header)
+            if key:
+                return self.keys.get(api_key_digest(self.salt, key.strip()), self.default)
+        return self.default
+
+    def _trusted(self, peer: str) -> bool:
+        try:
+            address = ipaddress.ip_address(peer)
+        except ValueError:
+            return False
+        return any(address in net for net in self.role_from)
+
+    def roles(self) -> frozenset[str]:
+        return frozenset({self.default, *self.keys.values()})

@@ -1,0 +1,159 @@
+"""Compiled protection rules, and the plan for one (route, method, direction, role).
+
+A rule says where (routes, methods, direction, caller roles, field
+selectors), what (entity types; none listed with fields given means the whole
+field, whatever the detector says) and which operator. For a finding, the
+first rule that matches wins; no rule means the direction's default operator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gateway.codecs.base import FieldPath
+from gateway.operators.base import Operator, OperatorContext
+from gateway.operators.registry import build_operator
+from gateway.policy.actions import ActionsModel
+from gateway.protect.fields import FieldSelector
+from gateway.protect.roles import RoleResolver
+
+WHOLE_FIELD = "FIELD"
+
+
+class ActionsError(ValueError):
+    """A problem in the `actions:` section, at `loc` inside it."""
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    name: str
+    routes: frozenset[str] | None
+    methods: frozenset[str] | None
+    directions: frozenset[str]
+    roles: frozenset[str] | None
+    fields: tuple[FieldSelector, ...] | None
+    entities: frozenset[str] | None
+    operator: Operator
+
+    @property
+    def whole_field(self) -> bool:
+        return self.fields is not None and self.entities is None
+
+    def applies(self, route: str, method: str, direction: str, role: str) -> bool:
+        return ((self.routes is None or route in self.routes)
+                and (self.methods is None or method in self.methods)
+                and direction in self.directions
+                and (self.roles is None or role in self.roles))
+
+    def covers(self, path: FieldPath) -> bool:
+        return self.fields is None or any(s.matches(path) for s in self.fields)
+
+
+@dataclass(slots=True)
+class RulePlan:
+    """The rules in force for one kind of message, with per-path caches."""
+
+    rules: tuple[CompiledRule, ...]
+    default: Operator
+    _field_cache: dict[FieldPath, CompiledRule | None] = field(default_factory=dict)
+
+    def field_rule(self, path: FieldPath) -> CompiledRule | None:
+        """The first whole-field rule that covers this path."""
+        try:
+            return self._field_cache[path]
+        except KeyError:
+            pass
+        found = next((r for r in self.rules if r.whole_field and r.covers(path)), None)
+        if len(self._field_cache) < 65536:
+            self._field_cache[path] = found
+        return found
+
+    def operator_for(self, entity: str, path: FieldPath) -> Operator:
+        for rule in self.rules:
+            if rule.whole_field:
+                continue
+            if (rule.entities is None or entity in rule.entities) and rule.covers(path):
+                return rule.operator
+        return self.default
+
+
+@dataclass(frozen=True, slots=True)
+class Protection:
+    """Everything the pipeline needs from the `actions:` section."""
+
+    roles: RoleResolver
+    rules: tuple[CompiledRule, ...]
+    defaults: dict[str, Operator]
+    _plans: dict[tuple[str, str, str, str], RulePlan] = field(default_factory=dict)
+
+    def plan(self, route: str, method: str, direction: str, role: str) -> RulePlan:
+        key = (route, method, direction, role)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = RulePlan(tuple(r for r in self.rules if r.applies(route, method, direction,
+                                                                     role)),
+                            self.defaults[direction])
+            if len(self._plans) < 4096:
+                self._plans[key] = plan
+        return plan
+
+
+def _hash_key(model: ActionsModel, policy_dir: Path) -> bytes | None:
+    if model.hash_key_file is None:
+        return None
+    path = policy_dir / model.hash_key_file
+    try:
+        key = path.read_bytes().strip()
+    except OSError:
+        raise ActionsError(("hash_key_file",), f"cannot read {path} (create it with "
+                           "`pii-gateway keys hash-key FILE`)") from None
+    if len(key) < 32:
+        raise ActionsError(("hash_key_file",), "the key must be at least 32 bytes")
+    return key
+
+
+def compile_actions(model: ActionsModel, policy_dir: Path, routes: set[str],
+                    entities: set[str]) -> Protection:
+    """Raises ActionsError at the first problem."""
+    context = OperatorContext(hash_key=_hash_key(model, policy_dir))
+    rules = []
+    for i, rule in enumerate(model.rules):
+        unknown_routes = sorted(set(rule.routes or ()) - routes)
+        if unknown_routes:
+            raise ActionsError(("rules", i, "routes"), f"unknown routes {unknown_routes}")
+        unknown = sorted(set(rule.entities or ()) - entities)
+        if unknown:
+            raise ActionsError(("rules", i, "entities"), f"unknown entity types {unknown}")
+        try:
+            operator = build_operator(rule.operator, rule.params, context)
+        except ValueError as exc:
+            raise ActionsError(("rules", i, "operator"), str(exc)) from None
+        try:
+            selectors = (tuple(FieldSelector.parse(f) for f in rule.fields)
+                         if rule.fields is not None else None)
+        except ValueError as exc:
+            raise ActionsError(("rules", i, "fields"), str(exc)) from None
+        directions = {"request", "response"} if rule.direction == "both" else {rule.direction}
+        rules.append(CompiledRule(
+            name=rule.name,
+            routes=frozenset(rule.routes) if rule.routes is not None else None,
+            methods=frozenset(m.upper() for m in rule.methods) if rule.methods else None,
+            directions=frozenset(directions),
+            roles=frozenset(rule.roles) if rule.roles is not None else None,
+            fields=selectors,
+            entities=frozenset(rule.entities) if rule.entities is not None else None,
+            operator=operator,
+        ))
+    defaults = {}
+    for direction in ("request", "response"):
+        name = getattr(model.defaults, direction)
+        try:
+            defaults[direction] = build_operator(name, {}, context)
+        except ValueError as exc:
+            raise ActionsError(("defaults", direction), str(exc)) from None
+    return Protection(RoleResolver.of(model.roles), tuple(rules), defaults)

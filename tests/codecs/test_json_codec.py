@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gateway.codecs.base import CodecError
+from gateway.codecs.json_codec import JsonCodec, NdjsonCodec, dumps, parse
+
+codec = JsonCodec()
+
+
+def test_leaves_with_paths_numbers_included() -> None:
+    body = '{"a": {"idNo": "110105"}, "items": [{"card": "6222"}, 13800138000], "ok": true}'
+    doc = codec.decode(body.encode(), "utf-8")
+    assert [(leaf.path, leaf.text, leaf.number) for leaf in doc.leaves()] == [
+        (("a", "idNo"), "110105", False),
+        (("items", 0, "card"), "6222", False),
+        (("items", 1), "13800138000", True),
+    ]
+
+
+def test_untouched_is_byte_exact_and_changed_keeps_order_and_number_forms() -> None:
+    body = b'{"z": 1.50, "a": "x", "big": 12345678901234567890, "e": 1E5, "n": null}'
+    doc = codec.decode(body, "utf-8")
+    assert doc.encode() == body
+    doc.set(1, "y")
+    out = doc.encode().decode()
+    assert out == '{"z":1.50,"a":"y","big":12345678901234567890,"e":1E5,"n":null}'
+    assert list(json.loads(out)) == ["z", "a", "big", "e", "n"]
+
+
+def test_a_number_that_was_personal_data_becomes_a_string() -> None:
+    doc = codec.decode(b'{"mobile": 13800138000}', "utf-8")
+    doc.set(0, "138****8000")
+    assert json.loads(doc.encode()) == {"mobile": "138****8000"}
+
+
+def test_top_level_string_and_cjk() -> None:
+    doc = codec.decode('"张三"'.encode(), "utf-8")
+    doc.set(0, "张*")
+    assert doc.encode().decode() == '"张*"'
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    (b'{"a": 1, "a": 2}', "duplicate_key"),
+    (b'{"a": [1, {"b": 1, "b": 1}]}', "duplicate_key"),
+    (b'{"a": ', "invalid_json"),
+    (b'{"a": NaN}', "invalid_json"),
+    (b"[" * 100_000 + b"]" * 100_000, "invalid_json"),
+])
+def test_malformed(body: bytes, code: str) -> None:
+    with pytest.raises(CodecError) as info:
+        codec.decode(body, "utf-8")
+    assert info.value.code == code
+    assert "1" not in info.value.message or "line" in info.value.message
+
+
+def test_gbk_round_trip() -> None:
+    body = '{"name": "张三"}'.encode("gbk")
+    doc = codec.decode(body, "gbk")
+    assert doc.leaves()[0].text == "张三"
+    doc.set(0, "张*")
+    assert doc.encode().decode("gbk") == '{"name":"张*"}'
+
+
+def test_dumps_matches_json_semantics() -> None:
+    value = parse('{"a": [1, 2.5, "x\\"y", {"b": false}], "c": "\\u5f20"}')
+    assert json.loads(dumps(value)) == {"a": [1, 2.5, 'x"y', {"b": False}], "c": "张"}
+
+
+def test_ndjson() -> None:
+    body = b'{"m": "13800138000"}\n\n{"m": "x"}\n'
+    doc = NdjsonCodec().decode(body, "utf-8")
+    assert [(leaf.path, leaf.text) for leaf in doc.leaves()] == [((0, "m"), "13800138000"),
+                                                                 ((2, "m"), "x")]
+    assert doc.encode() == body
+    doc.set(0, "masked")
+    assert doc.encode() == b'{"m":"masked"}\n\n{"m": "x"}\n'

@@ -1,0 +1,36 @@
+"""redact, replace, keep, block."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.operators.base import Blocked, OperatorContext
+from gateway.operators.block import make_block
+from gateway.operators.keep import make_keep
+from gateway.operators.redact import make_redact
+from gateway.operators.replace import make_replace
+
+CTX = OperatorContext()
+
+
+def test_redact_replace_keep() -> None:
+    assert make_redact({}, CTX).apply("13800138000", "CN_MOBILE") == ""
+    assert make_replace({}, CTX).apply("13800138000", "CN_MOBILE") == "<CN_MOBILE>"
+    assert make_replace({"with": "[{entity} removed]"}, CTX).apply("x", "PERSON_NAME") == \
+        "[PERSON_NAME removed]"
+    assert make_keep({}, CTX).apply("张三", "PERSON_NAME") == "张三"
+
+
+def test_block() -> None:
+    with pytest.raises(Blocked) as info:
+        make_block({"status": 422}, CTX).apply("123", "FIELD")
+    assert info.value.status == 422
+    with pytest.raises(ValueError, match="403 or 422"):
+        make_block({"status": 500}, CTX)
+
+
+def test_params_checked() -> None:
+    with pytest.raises(ValueError, match="unknown parameters"):
+        make_redact({"x": 1}, CTX)
+    with pytest.raises(ValueError, match="with must be"):
+        make_replace({"with": 5}, CTX)

@@ -1,0 +1,85 @@
+"""Rules, detection and operators over a document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gateway.codecs.json_codec import JsonCodec
+from gateway.detect import Detector, Finding
+from gateway.policy.actions import ActionsModel
+from gateway.protect.engine import FieldBlocked, protect, resolve_overlaps
+from gateway.protect.rules import ActionsError, compile_actions
+
+DETECTOR = Detector()
+ENTITIES = set(DETECTOR.entities)
+ACTIONS = ActionsModel.model_validate({
+    "defaults": {"request": "keep", "response": "mask"},
+    "rules": [
+        {"name": "c3", "fields": ["**.cvv", "**.password"], "operator": "block",
+         "direction": "request", "routes": ["partner"]},
+        {"name": "risk sees all", "roles": ["risk_engine"], "operator": "keep"},
+        {"name": "collections mobiles", "roles": ["collections"], "entities": ["CN_MOBILE"],
+         "operator": "mask"},
+        {"name": "collections rest", "roles": ["collections"], "operator": "redact"},
+        {"name": "internal note", "fields": ["**.internalNote"], "operator": "replace",
+         "params": {"with": "<removed>"}},
+    ],
+})
+PROTECTION = compile_actions(ACTIONS, Path("."), {"api", "partner"}, ENTITIES)
+BODY = ('{"items": [{"name": "张三", "mobile": "13800138000", "idNo": "11010519491231002X",'
+        ' "internalNote": "ok", "amount": 1200}]}').encode()
+
+
+def run(role: str, direction: str = "response", route: str = "api",
+        body: bytes = BODY) -> tuple[str, dict[tuple[str, str], int]]:
+    doc = JsonCodec().decode(body, "utf-8")
+    outcome = protect(doc, PROTECTION.plan(route, "GET", direction, role), DETECTOR)
+    return doc.encode().decode(), dict(outcome.counts)
+
+
+def test_unknown_callers_get_everything_masked() -> None:
+    out, counts = run("anonymous")
+    assert '"name":"张*"' in out and '"mobile":"138****8000"' in out
+    assert '"idNo":"1****************X"' in out and '"internalNote":"<removed>"' in out
+    assert '"amount":1200' in out
+    assert counts[("CN_MOBILE", "mask")] == 1 and counts[("FIELD", "replace")] == 1
+
+
+def test_roles_decide() -> None:
+    out, _ = run("risk_engine")
+    assert "13800138000" in out and "11010519491231002X" in out
+    assert '"internalNote":"<removed>"' in out  # a field rule holds for every role it names
+    out, _ = run("collections")
+    assert '"mobile":"138****8000"' in out and '"name":""' in out and '"idNo":""' in out
+
+
+def test_requests_keep_by_default_and_c3_is_blocked_for_partners() -> None:
+    out, counts = run("anonymous", "request")
+    assert "13800138000" in out and counts[("CN_MOBILE", "keep")] == 1
+    body = b'{"card": {"no": "6222021234567890128", "cvv": "123"}}'
+    with pytest.raises(FieldBlocked) as info:
+        run("anonymous", "request", "partner", body)
+    assert (info.value.path, info.value.entity) == ("card.cvv", "FIELD")
+    run("anonymous", "request", "api", body)  # other routes: no block
+
+
+def test_overlaps_resolve_to_the_widest_then_the_highest_score() -> None:
+    a = Finding("CN_BANK_CARD", 0, 19, 0.5, "a")
+    b = Finding("CN_MOBILE", 3, 14, 0.85, "b")
+    c = Finding("CREDIT_CARD", 0, 19, 0.9, "c")
+    assert resolve_overlaps([a, b, c]) == [c]
+    assert resolve_overlaps([b, Finding("X", 20, 25, 0.1, "x")]) == [b, Finding("X", 20, 25, 0.1,
+                                                                                "x")]
+
+
+def test_compile_errors_name_the_rule() -> None:
+    bad = ActionsModel.model_validate({"rules": [{"name": "x", "operator": "maks"}]})
+    with pytest.raises(ActionsError, match="unknown operator 'maks'") as info:
+        compile_actions(bad, Path("."), {"api"}, ENTITIES)
+    assert info.value.loc == ("rules", 0, "operator")
+    bad = ActionsModel.model_validate({"rules": [{"name": "x", "operator": "mask",
+                                                  "routes": ["nope"]}]})
+    with pytest.raises(ValueError, match="unknown routes"):
+        compile_actions(bad, Path("."), {"api"}, ENTITIES)
