@@ -1,18 +1,21 @@
-"""`pii-gateway` / `python -m gateway`: serve, demo, demo-upstream, policy check."""
+"""`pii-gateway` / `python -m gateway`: serve, demo, demo-upstream, policy, keys, scan."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
 
 from aiohttp import web
 
+from gateway.explain import add_parser as add_explain_parser
 from gateway.keycmd import add_parsers as add_key_parsers
-from gateway.obs.logging import configure_logging
+from gateway.obs.logging import configure_logging, flush_logs
 from gateway.policy.compiled import CompiledPolicy, compile_policy
 from gateway.policy.loader import PolicyError, load_policy_file
+from gateway.scan import add_parser as add_scan_parser
 
 DEFAULT_POLICY = Path("policies/default.yaml")
 DEMO_UPSTREAM = "127.0.0.1:8081"
@@ -20,6 +23,14 @@ DEMO_UPSTREAM = "127.0.0.1:8081"
 
 def _load(path: Path, upstream: str | None) -> CompiledPolicy:
     return compile_policy(load_policy_file(path), upstream_url=upstream)
+
+
+def _exit_now() -> None:
+    """After the drain (or the grace period), exit. A body still being
+    inspected on a worker thread must not keep the process alive: asyncio.run
+    would wait for its executor without limit."""
+    flush_logs()
+    os._exit(0)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -47,6 +58,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                                listen=args.listen, admin=args.admin)
         await server.start()
         await server.run_until_signalled()
+        _exit_now()
 
     asyncio.run(main())
     return 0
@@ -73,6 +85,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                                extra_apps=((create_demo_app(), args.upstream_listen),))
         await server.start()
         await server.run_until_signalled()
+        _exit_now()
 
     asyncio.run(main())
     return 0
@@ -156,7 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     c = psub.add_parser("check", help="validate policy files; exit 1 on any error")
     c.add_argument("files", nargs="+", type=Path)
     c.set_defaults(func=cmd_policy_check)
+    add_explain_parser(psub)
     add_key_parsers(sub)
+    add_scan_parser(sub)
     return p
 
 

@@ -3,6 +3,8 @@ collects them, so the fast path scores like `AnalyzerEngine.analyze`."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from gateway.detect.tokens import is_keyword, tokenize
 
 PREFIX_COUNT = 5
@@ -14,24 +16,26 @@ MIN_SCORE_WITH_CONTEXT = 0.4
 class TextContext:
     """Tokens of one text, made on first use and kept for its other matches."""
 
-    __slots__ = ("_lemmas", "_starts", "_text", "_tokens")
+    __slots__ = ("_ends", "_lemmas", "_text", "_tokens")
 
     def __init__(self, text: str) -> None:
         self._text = text
         self._tokens: list[str] | None = None
-        self._starts: list[int] = []
+        self._ends: list[int] = []
         self._lemmas: list[str] = []
 
     def words_before(self, start: int) -> set[str]:
         if self._tokens is None:
-            self._tokens, self._starts = tokenize(self._text)
+            self._tokens, starts = tokenize(self._text)
+            self._ends = [s + len(t) for s, t in zip(starts, self._tokens, strict=True)]
             self._lemmas = [t.lower() for t in self._tokens]
-        tokens, starts, lemmas = self._tokens, self._starts, self._lemmas
+        tokens, lemmas = self._tokens, self._lemmas
         if not tokens:
             return {""}
-        index = next((i for i, token in enumerate(tokens)
-                      if starts[i] == start or start < starts[i] + len(token)), None)
-        if index is None:
+        # presidio takes the first token that starts at the match or ends after
+        # its start; tokens do not overlap, so that is the first end > start.
+        index = bisect_right(self._ends, start)
+        if index == len(tokens):
             raise ValueError("a match lies outside every token")
         words: list[str] = []
         _collect(lemmas, index, PREFIX_COUNT + 1, -1, words)

@@ -10,7 +10,6 @@ the patterns themselves still run on each text alone, as presidio runs them.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
@@ -32,29 +31,32 @@ class BatchGates:
             starts.append(starts[-1] + len(text) + 1)
         self._starts = starts
         self._lower: str | None = None
+        # Long batches let the regex engine release the GIL (see scanner.py).
+        self._large = len(self.joined) > 64 * 1024
 
     def _text_at(self, position: int) -> int:
         return bisect_right(self._starts, position) - 1
 
-    def digit_runs(self, pattern: re.Pattern[str]) -> dict[int, int]:
+    def digit_runs(self, pattern: regex.Pattern[str]) -> dict[int, int]:
         """Text index -> the most digits in one run there (runs shorter than the
         pattern's minimum are not reported)."""
         longest: dict[int, int] = {}
-        for match in pattern.finditer(self.joined):
+        for match in pattern.finditer(self.joined, concurrent=self._large):
             index = self._text_at(match.start())
             count = len(match[0].translate(_STRIP))
             if count > longest.get(index, 0):
                 longest[index] = count
         return longest
 
-    def fired(self, pattern: re.Pattern[str]) -> set[int]:
+    def fired(self, pattern: regex.Pattern[str]) -> set[int]:
         """Indices of the texts in which `pattern` matches at least once."""
         hits: set[int] = set()
         joined, starts = self.joined, self._starts
         position = 0
         search = pattern.search
+        large = self._large
         while True:
-            match = search(joined, position)
+            match = search(joined, position, concurrent=large)
             if match is None:
                 return hits
             index = bisect_right(starts, match.start()) - 1
@@ -70,19 +72,20 @@ class BatchGates:
             self._lower = self.joined.lower()
         if len(self._lower) != len(self.joined):  # a character lower-cased to two
             for index, text in enumerate(self.texts):
-                for match in pattern.finditer(text.lower(), overlapped=True):
+                for match in pattern.finditer(text.lower(), overlapped=True,
+                                              concurrent=self._large):
                     yield index, match[0]
             return
-        for match in pattern.finditer(self._lower, overlapped=True):
+        for match in pattern.finditer(self._lower, overlapped=True, concurrent=self._large):
             yield self._text_at(match.start()), match[0]
 
 
-def digit_run_pattern(min_digits: int) -> re.Pattern[str]:
-    return re.compile(f"[0-9](?:{SEP}?[0-9]){{{max(min_digits - 1, 0)},}}")
+def digit_run_pattern(min_digits: int) -> regex.Pattern[str]:
+    return regex.compile(f"[0-9](?:{SEP}?[0-9]){{{max(min_digits - 1, 0)},}}")
 
 
-def trigger_pattern(trigger: str) -> re.Pattern[str]:
-    return re.compile(trigger, re.IGNORECASE | re.MULTILINE)
+def trigger_pattern(trigger: str) -> regex.Pattern[str]:
+    return regex.compile(trigger, regex.IGNORECASE | regex.MULTILINE)
 
 
 def words_pattern(words: Iterable[str]) -> regex.Pattern[str]:

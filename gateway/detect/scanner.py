@@ -29,6 +29,7 @@ from gateway.detect.recognizers.base import ALWAYS, Gate, ValidatingRecognizer
 from gateway.detect.results import Span, remove_duplicates
 
 REGEX_TIMEOUT_SECONDS = 2.0
+CONCURRENT_CHARS = 64 * 1024
 
 
 class DetectionTimeout(Exception):
@@ -223,7 +224,10 @@ class Scanner:
     @staticmethod
     def _finditer(p: PatternPlan, text: str) -> list[regex.Match[str]]:
         try:
-            return list(p.regex.finditer(text, timeout=REGEX_TIMEOUT_SECONDS))
+            # `concurrent` lets the regex engine release the GIL on long texts,
+            # so the event loop keeps running while a worker thread scans.
+            return list(p.regex.finditer(text, timeout=REGEX_TIMEOUT_SECONDS,
+                                         concurrent=len(text) > CONCURRENT_CHARS))
         except TimeoutError:
             raise DetectionTimeout(p.plan.name) from None
 

@@ -7,7 +7,9 @@ stay valid.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from gateway.codecs.base import Document, FieldPath, hints_for, render_path
@@ -26,6 +28,11 @@ class FieldBlocked(Exception):
         self.entity = entity
 
 
+# Called for each decision: (field path, entity, score, rule name or "default",
+# operator name, the original text). Only `policy explain` uses it.
+Trace = Callable[[FieldPath, str, float, str, str, str], None]
+
+
 @dataclass(slots=True)
 class Outcome:
     counts: Counter[tuple[str, str]]  # (entity, operator) -> findings
@@ -33,27 +40,46 @@ class Outcome:
 
 
 def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
+    """Non-overlapping findings, widest first, then highest score, then
+    leftmost. Chosen spans are kept sorted, so each check looks at two
+    neighbours only (a long free-text leaf can hold thousands of findings)."""
+    starts: list[int] = []
     chosen: list[Finding] = []
     for f in sorted(findings, key=lambda f: (-(f.end - f.start), -f.score, f.start)):
-        if all(f.end <= c.start or c.end <= f.start for c in chosen):
-            chosen.append(f)
+        i = bisect_left(starts, f.start)
+        if i > 0 and chosen[i - 1].end > f.start:
+            continue
+        if i < len(chosen) and chosen[i].start < f.end:
+            continue
+        starts.insert(i, f.start)
+        chosen.insert(i, f)
     return chosen
 
 
 def _apply(plan: RulePlan, text: str, findings: list[Finding], path: FieldPath,
-           counts: Counter[tuple[str, str]]) -> str:
+           counts: Counter[tuple[str, str]], trace: Trace | None) -> str:
+    pieces: list[str] = []  # built from the end backwards, joined once
+    end = len(text)
     for f in sorted(resolve_overlaps(findings), key=lambda f: -f.start):
-        operator = plan.operator_for(f.entity_type, path)
+        rule = plan.rule_for(f.entity_type, path)
+        operator = plan.default if rule is None else rule.operator
+        if trace is not None:
+            trace(path, f.entity_type, f.score, rule.name if rule else "default", operator.name,
+                  text[f.start:f.end])
         try:
             replacement = operator.apply(text[f.start:f.end], f.entity_type)
         except Blocked as exc:
             raise FieldBlocked(exc.status, render_path(path), f.entity_type) from None
         counts[(f.entity_type, operator.name)] += 1
-        text = text[:f.start] + replacement + text[f.end:]
-    return text
+        pieces.append(text[f.end:end])
+        pieces.append(replacement)
+        end = f.start
+    pieces.append(text[:end])
+    return "".join(reversed(pieces))
 
 
-def protect(document: Document, plan: RulePlan, detector: Detector) -> Outcome:
+def protect(document: Document, plan: RulePlan, detector: Detector,
+            trace: Trace | None = None) -> Outcome:
     outcome = Outcome(Counter())
     leaves = document.leaves()
     scan: list[int] = []
@@ -62,6 +88,8 @@ def protect(document: Document, plan: RulePlan, detector: Detector) -> Outcome:
         if rule is None:
             scan.append(index)
             continue
+        if trace is not None:
+            trace(leaf.path, WHOLE_FIELD, 1.0, rule.name, rule.operator.name, leaf.text)
         try:
             new = rule.operator.apply(leaf.text, WHOLE_FIELD)
         except Blocked as exc:
@@ -77,7 +105,7 @@ def protect(document: Document, plan: RulePlan, detector: Detector) -> Outcome:
         if not findings:
             continue
         leaf = leaves[index]
-        new = _apply(plan, leaf.text, findings, leaf.path, outcome.counts)
+        new = _apply(plan, leaf.text, findings, leaf.path, outcome.counts, trace)
         if new != leaf.text:
             document.set(index, new)
             outcome.changed = True

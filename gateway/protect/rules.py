@@ -74,12 +74,17 @@ class RulePlan:
         return found
 
     def operator_for(self, entity: str, path: FieldPath) -> Operator:
+        rule = self.rule_for(entity, path)
+        return self.default if rule is None else rule.operator
+
+    def rule_for(self, entity: str, path: FieldPath) -> CompiledRule | None:
+        """The rule that decides a finding, or None for the default operator."""
         for rule in self.rules:
             if rule.whole_field:
                 continue
             if (rule.entities is None or entity in rule.entities) and rule.covers(path):
-                return rule.operator
-        return self.default
+                return rule
+        return None
 
 
 @dataclass(frozen=True, slots=True)

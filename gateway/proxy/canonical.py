@@ -54,6 +54,11 @@ def canonicalize(raw_target: str) -> Target:
                   query=query, has_query=bool(sep))
 
 
+def log_safe_path(path: str) -> str:
+    """A path with identifier-like segments replaced by '*'."""
+    return "/".join("*" if _SENSITIVE_SEGMENT.search(s) else s for s in path.split("/"))
+
+
 def log_safe(target: Target | None) -> str:
     """The path with identifier-like segments replaced and query values dropped.
 
@@ -62,8 +67,7 @@ def log_safe(target: Target | None) -> str:
     """
     if target is None:
         return "-"
-    segments = ["*" if _SENSITIVE_SEGMENT.search(s) else s for s in target.path.split("/")]
-    out = "/".join(segments)
+    out = log_safe_path(target.path)
     if target.has_query and target.query:
         keys = []
         for pair in target.query.split("&"):

@@ -50,7 +50,7 @@ def digits(count: int) -> str:
 class Gate:
     """A necessary condition for a pattern to match somewhere in a text:
     a run of at least `min_digits` digits (single separators allowed inside),
-    or a match of `trigger` (a Python `re` pattern, case-insensitive).
+    or a match of `trigger` (a `regex` pattern, case-insensitive, multi-line).
     A gate with neither means: always try the pattern."""
 
     min_digits: int = 0

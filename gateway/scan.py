@@ -1,0 +1,167 @@
+"""`pii-gateway scan FILE`: personal data in captured traffic (HAR or JSONL).
+
+For CI: capture what a service (or the gateway) sends, scan it, and fail the
+build when anything unprotected shows up. Reads a HAR file, or JSON lines of
+`{"method", "url", "request": {"headers", "body"}, "response": {"status",
+"headers", "body"}}` (bodies as text, or `body_base64`). Reports every finding
+by URL path, direction, field path and entity type, with counts, never
+values. Exit code 1 when anything was found, 2 when the file cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from gateway.codecs.base import CodecError, Document, hints_for, render_path
+from gateway.codecs.content_encoding import decode_content
+from gateway.codecs.form_codec import decode_query
+from gateway.codecs.registry import decode_body
+from gateway.detect import Detector, default_detector
+from gateway.proxy.canonical import log_safe_path
+
+LIMIT = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    path: str  # URL path, shown with data-looking segments hidden
+    direction: str
+    headers: Mapping[str, str]
+    body: bytes
+    query: str = ""
+
+
+def _headers(raw: Any) -> dict[str, str]:
+    if isinstance(raw, list):  # HAR: [{"name", "value"}]
+        return {str(h["name"]).lower(): str(h["value"]) for h in raw}
+    return {str(k).lower(): str(v) for k, v in (raw or {}).items()}
+
+
+def _body(part: Mapping[str, Any], text_key: str) -> bytes:
+    if "body_base64" in part:
+        return base64.b64decode(part["body_base64"])
+    text = part.get(text_key)
+    if text is None:
+        return b""
+    if part.get("encoding") == "base64":
+        return base64.b64decode(text)
+    return str(text).encode()
+
+
+def _from_entry(method: str, url: str, request: Mapping[str, Any],
+                response: Mapping[str, Any], har: bool) -> Iterator[Message]:
+    split = urlsplit(url)
+    path = log_safe_path(split.path or "/")
+    req_headers = _headers(request.get("headers"))
+    if har:
+        post = request.get("postData") or {}
+        if post.get("mimeType") and "content-type" not in req_headers:
+            req_headers["content-type"] = post["mimeType"]
+        req_body = _body(post, "text")
+        content = response.get("content") or {}
+        resp_headers = _headers(response.get("headers"))
+        if content.get("mimeType"):
+            resp_headers["content-type"] = content["mimeType"]
+        resp_headers.pop("content-encoding", None)  # HAR keeps decoded text
+        resp_body = _body(content, "text")
+    else:
+        req_body = _body(request, "body")
+        resp_headers = _headers(response.get("headers"))
+        resp_body = _body(response, "body")
+    yield Message(f"{method} {path}", "request", req_headers, req_body, split.query)
+    if response:
+        yield Message(f"{method} {path}", "response", resp_headers, resp_body)
+
+
+def read_messages(path: Path) -> Iterator[Message]:
+    text = path.read_text(encoding="utf-8")
+    stripped = text.lstrip()
+    if stripped.startswith("{") and '"log"' in stripped[:2000]:
+        try:
+            entries = json.loads(text)["log"]["entries"]
+        except (json.JSONDecodeError, KeyError, TypeError):
+            entries = None
+        if entries is not None:
+            for entry in entries:
+                request = entry.get("request") or {}
+                yield from _from_entry(str(request.get("method", "GET")),
+                                       str(request.get("url", "/")), request,
+                                       entry.get("response") or {}, har=True)
+            return
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError:
+            raise ValueError(f"line {number} is not JSON") from None
+        yield from _from_entry(str(item.get("method", "GET")), str(item.get("url", "/")),
+                               item.get("request") or {}, item.get("response") or {}, har=False)
+
+
+def scan(messages: Iterator[Message], detector: Detector,
+         ) -> tuple[Counter[tuple[str, str, str, str]], Counter[tuple[str, str, str]]]:
+    """(findings by (path, direction, field, entity), uninspectable by (path,
+    direction, reason))."""
+    found: Counter[tuple[str, str, str, str]] = Counter()
+    skipped: Counter[tuple[str, str, str]] = Counter()
+    for message in messages:
+        documents: list[tuple[str, Document]] = []
+        if message.query:
+            documents.append(("query", decode_query(message.query)))
+        if message.body:
+            try:
+                plain = decode_content(message.body, message.headers.get("content-encoding"),
+                                       LIMIT)
+                documents.append(("body", decode_body(plain, message.headers.get("content-type"))))
+            except CodecError as exc:
+                skipped[(message.path, message.direction, exc.code)] += 1
+        for where, document in documents:
+            leaves = document.leaves()
+            results = detector.detect_many([(leaf.text, hints_for(leaf.path)) for leaf in leaves])
+            for leaf, findings in zip(leaves, results, strict=True):
+                for f in findings:
+                    field = f"{where}:{render_path(leaf.path)}"
+                    found[(message.path, message.direction, field, f.entity_type)] += 1
+    return found, skipped
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    detector = default_detector()
+    if args.policy is not None:
+        from gateway.policy.compiled import compile_policy
+        from gateway.policy.loader import load_policy_file
+        detector = compile_policy(load_policy_file(args.policy),
+                                  upstream_url="http://127.0.0.1:1").detector
+    try:
+        found, skipped = scan(read_messages(args.file), detector)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        print(f"{args.file}: cannot read ({exc})", file=sys.stderr)
+        return 2
+    for (path, direction, reason), n in sorted(skipped.items()):
+        print(f"not inspected: {path} {direction}: {reason} (x{n})")
+    for (path, direction, field, entity), n in sorted(found.items()):
+        print(f"{path} {direction} {field} {entity} x{n}")
+    total = sum(found.values())
+    entities = Counter[str]()
+    for (_, _, _, entity), n in found.items():
+        entities[entity] += n
+    summary = ", ".join(f"{e} {n}" for e, n in entities.most_common()) or "none"
+    print(f"{total} finding(s) of unprotected personal data: {summary}")
+    return 1 if total else 0
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    s = sub.add_parser("scan", help="find personal data in a HAR or JSONL capture")
+    s.add_argument("file", type=Path)
+    s.add_argument("--policy", type=Path, help="use this policy's detection settings")
+    s.set_defaults(func=cmd_scan)

@@ -1,0 +1,60 @@
+"""`policy explain` on fixture bodies."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from gateway.cli import main
+from gateway.explain import explain
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = ROOT / "policies" / "default.yaml"
+SAMPLE = json.dumps({"items": [{"name": "张三", "mobile": "13800138000",
+                                "idNo": "11010519491231002X", "password": "hunter2"}]},
+                    ensure_ascii=False).encode()
+
+
+def test_decisions_per_role_with_masked_previews() -> None:
+    route, decisions, blocked = explain(DEFAULT, "/api/v1/borrowers", "GET", "response",
+                                        "collections", SAMPLE, "application/json")
+    assert route == "lending-api" and blocked is None
+    rows = {(d.path, d.entity, d.rule, d.operator) for d in decisions}
+    assert ("items[0].password", "FIELD", "c3-never-in-responses", "redact") in rows
+    assert ("items[0].mobile", "CN_MOBILE", "collections-mobiles", "mask") in rows
+    assert ("items[0].idNo", "CN_RESIDENT_ID", "collections-rest", "redact") in rows
+    assert ("items[0].name", "PERSON_NAME", "collections-names", "keep") in rows
+    assert all("13800138000" not in d.preview and "hunter2" not in d.preview for d in decisions)
+
+
+def test_cli_never_prints_values(monkeypatch: pytest.MonkeyPatch,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(SAMPLE)))
+    code = main(["policy", "explain", "--policy", str(DEFAULT), "--route", "/api/v1/x",
+                 "--role", "risk_engine"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "risk-engine-sees-c2" in out and "keep" in out
+    for value in ("13800138000", "11010519491231002X", "hunter2", "张三"):
+        assert value not in out
+
+
+def test_block_is_reported(tmp_path: Path) -> None:
+    policy = tmp_path / "p.yaml"
+    policy.write_text("version: 1\nupstreams: {default: {}}\nroutes: [{name: a}]\nactions:\n"
+                      "  rules: [{name: c3, fields: ['**.cvv'], operator: block}]\n",
+                      encoding="utf-8")
+    _, _, blocked = explain(policy, "/x", "POST", "request", "anonymous", b'{"cvv": "123"}',
+                            "application/json")
+    assert blocked == "blocked (403): FIELD in field cvv"
+
+
+def test_bad_input_is_a_clear_error(monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b'{"a": 1, "a": 2}')))
+    assert main(["policy", "explain", "--policy", str(DEFAULT), "--route", "/x"]) == 2
+    assert "duplicate" in capsys.readouterr().err
