@@ -7,6 +7,7 @@ from gateway.codecs.base import Codec, CodecError, Document
 from gateway.codecs.charset import resolve
 from gateway.codecs.form_codec import FormCodec
 from gateway.codecs.json_codec import JsonCodec, NdjsonCodec
+from gateway.codecs.multipart_codec import MultipartCodec
 from gateway.codecs.text_codec import TextCodec
 
 CODECS: dict[str, Codec] = {}
@@ -27,23 +28,30 @@ def codec_for(media_type: str) -> Codec:
     return codec
 
 
-def parse_content_type(value: str | None) -> tuple[str, str | None]:
-    """(media type, charset label) from a Content-Type header."""
+def content_type_params(value: str | None) -> tuple[str, dict[str, str]]:
+    """(media type, parameters) from a Content-Type header."""
     if not value:
-        return "", None
+        return "", {}
     media, *params = value.split(";")
-    charset = None
+    out = {}
     for param in params:
         name, _, raw = param.partition("=")
-        if name.strip().lower() == "charset":
-            charset = raw.strip()
-    return media.strip().lower(), charset
+        out[name.strip().lower()] = raw.strip().strip('"')
+    return media.strip().lower(), out
+
+
+def parse_content_type(value: str | None) -> tuple[str, str | None]:
+    """(media type, charset label) from a Content-Type header."""
+    media, params = content_type_params(value)
+    return media, params.get("charset")
 
 
 def decode_body(body: bytes, content_type: str | None) -> Document:
-    media, label = parse_content_type(content_type)
+    media, params = content_type_params(content_type)
     if not media:
         raise CodecError("unsupported_media_type",
                          "a body without a Content-Type cannot be inspected on this route")
+    if media == "multipart/form-data":
+        return MultipartCodec().decode(body, "utf-8", params.get("boundary"))
     codec = codec_for(media)
-    return codec.decode(body, resolve(label))
+    return codec.decode(body, resolve(params.get("charset")))

@@ -67,6 +67,12 @@ class RuleModel(Model):
 
 class ActionsModel(Model):
     hash_key_file: str | None = None
+    # File parts of multipart bodies are not inspected: refuse them (block),
+    # let them pass (allow), or let only these media types pass.
+    multipart_files: Literal["allow", "block"] | tuple[str, ...] = "block"
+    # Headers (both directions) and request cookies that carry personal data.
+    inspect_headers: tuple[str, ...] = ()
+    inspect_cookies: tuple[str, ...] = ()
     defaults: DefaultsModel = DefaultsModel()
     roles: RolesModel = RolesModel()
     rules: tuple[RuleModel, ...] = ()

@@ -11,9 +11,13 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from multidict import CIMultiDict
+
 from gateway.codecs.base import CodecError
 from gateway.codecs.content_encoding import decode_content
 from gateway.codecs.form_codec import decode_query
+from gateway.codecs.header_codec import HeaderDocument
+from gateway.codecs.multipart_codec import MultipartDocument
 from gateway.codecs.registry import decode_body
 from gateway.detect import DetectionTimeout, Detector
 from gateway.errors import FieldBlocked, InspectionError
@@ -26,6 +30,7 @@ OFFLOAD_BYTES = 128 * 1024
 log = get_logger("gateway.protect")
 _REQUEST_STATUS = {
     "unsupported_media_type": 415, "unsupported_charset": 415, "unsupported_encoding": 415,
+    "file_part_not_allowed": 415,
     "decoded_too_large": 413,
 }
 
@@ -38,9 +43,14 @@ class Inspected:
 
 
 def _inspect(body: bytes, content_type: str | None, encoding: str | None, limit: int,
-             plan: RulePlan, detector: Detector) -> Inspected:
+             plan: RulePlan, detector: Detector, file_types: frozenset[str] | None,
+             ) -> Inspected:
     plain = decode_content(body, encoding, limit)
     document = decode_body(plain, content_type)
+    if (isinstance(document, MultipartDocument) and file_types is not None
+            and any(media not in file_types for _, media in document.files())):
+        raise CodecError("file_part_not_allowed",
+                         "the body carries a file part this route does not accept")
     outcome = protect(document, plan, detector)
     if not outcome.changed:
         return Inspected(body, False, outcome)
@@ -49,13 +59,14 @@ def _inspect(body: bytes, content_type: str | None, encoding: str | None, limit:
 
 async def inspect_body(body: bytes, *, content_type: str | None, encoding: str | None,
                        limit: int, plan: RulePlan, detector: Detector, direction: str,
-                       route: str, passthrough: bool) -> Inspected:
+                       route: str, passthrough: bool,
+                       file_types: frozenset[str] | None = frozenset()) -> Inspected:
     try:
         if len(body) > OFFLOAD_BYTES:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(None, _inspect, body, content_type, encoding,
-                                              limit, plan, detector)
-        return _inspect(body, content_type, encoding, limit, plan, detector)
+                                              limit, plan, detector, file_types)
+        return _inspect(body, content_type, encoding, limit, plan, detector, file_types)
     except BlockedByRule as exc:
         raise FieldBlocked(exc.status, direction, exc.path, exc.entity) from None
     except CodecError as exc:
@@ -74,6 +85,23 @@ def _failed(code: str, message: str, body: bytes, direction: str, route: str,
         status = 503 if code == "inspection_timeout" else _REQUEST_STATUS.get(code, 400)
         raise InspectionError(status, code, message)
     raise InspectionError(502, f"upstream_{code}", f"the upstream response: {message}")
+
+
+def inspect_headers(headers: CIMultiDict[str], names: frozenset[str], cookies: frozenset[str],
+                    plan: RulePlan, detector: Detector, direction: str) -> Outcome | None:
+    """Protect the selected headers and cookies in place."""
+    document = HeaderDocument(headers, names, cookies)
+    if not document.leaves():
+        return None
+    try:
+        outcome = protect(document, plan, detector)
+    except BlockedByRule as exc:
+        raise FieldBlocked(exc.status, direction, exc.path, exc.entity) from None
+    except DetectionTimeout:
+        raise InspectionError(503 if direction == "request" else 502, "inspection_timeout",
+                              "inspecting the headers took too long") from None
+    document.encode()
+    return outcome
 
 
 def inspect_query(query: str, plan: RulePlan, detector: Detector) -> tuple[str, Outcome]:

@@ -94,6 +94,9 @@ class Protection:
     roles: RoleResolver
     rules: tuple[CompiledRule, ...]
     defaults: dict[str, Operator]
+    file_types: frozenset[str] | None  # None: any file part may pass
+    header_names: frozenset[str] = frozenset()  # lower-case
+    cookie_names: frozenset[str] = frozenset()
     _plans: dict[tuple[str, str, str, str], RulePlan] = field(default_factory=dict)
 
     def plan(self, route: str, method: str, direction: str, role: str) -> RulePlan:
@@ -161,4 +164,9 @@ def compile_actions(model: ActionsModel, policy_dir: Path, routes: set[str],
             defaults[direction] = build_operator(name, {}, context)
         except ValueError as exc:
             raise ActionsError(("defaults", direction), str(exc)) from None
-    return Protection(RoleResolver.of(model.roles), tuple(rules), defaults)
+    files = model.multipart_files
+    file_types = (None if files == "allow" else frozenset() if files == "block"
+                  else frozenset(t.lower() for t in files))
+    return Protection(RoleResolver.of(model.roles), tuple(rules), defaults, file_types,
+                      frozenset(h.lower() for h in model.inspect_headers),
+                      frozenset(c.lower() for c in model.inspect_cookies))

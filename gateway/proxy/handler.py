@@ -20,7 +20,7 @@ from gateway.errors import (
 )
 from gateway.exchange import Exchange
 from gateway.policy.compiled import CompiledRoute
-from gateway.protect.pipeline import inspect_body, inspect_query
+from gateway.protect.pipeline import inspect_body, inspect_headers, inspect_query
 from gateway.proxy.body import (
     CHUNK,
     TooLarge,
@@ -108,6 +108,8 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
                                buffered=isinstance(body, bytes))
     if decoded:
         headers.popall("Content-Encoding", None)
+    if route.protect:
+        _inspect_headers(ex, route, "request", headers, request.method)
     if isinstance(body, bytes) and len(body) > CHUNK:
         headers["Content-Length"] = str(len(body))
         body = _slices(body)
@@ -145,22 +147,38 @@ async def _inspect(ex: Exchange, route: CompiledRoute, direction: str, body: byt
     inspected = await inspect_body(
         body, content_type=content_type, encoding=encoding, limit=route.max_body_bytes,
         plan=plan, detector=ex.policy.detector, direction=direction, route=route.name,
-        passthrough=route.on_error == "passthrough")
+        passthrough=route.on_error == "passthrough",
+        file_types=ex.policy.protection.file_types)
     if inspected.outcome is not None:
         ex.record(direction, inspected.outcome.counts)
     return inspected.body, inspected.decoded
 
 
+def _inspect_headers(ex: Exchange, route: CompiledRoute, direction: str,
+                     headers: CIMultiDict[str], method: str) -> None:
+    protection = ex.policy.protection
+    cookies = protection.cookie_names if direction == "request" else frozenset()
+    if not protection.header_names and not cookies:
+        return
+    plan = protection.plan(route.name, method, direction, ex.role)
+    outcome = inspect_headers(headers, protection.header_names, cookies, plan,
+                              ex.policy.detector, direction)
+    if outcome is not None:
+        ex.record(direction, outcome.counts)
+
+
 async def _buffered_response(up: aiohttp.ClientResponse, ex: Exchange, route: CompiledRoute,
                              method: str) -> web.Response:
     if method == "HEAD":  # no body follows; the upstream's Content-Length describes the GET
-        return web.Response(status=up.status, reason=up.reason,
-                            headers=end_to_end(up.headers.items()))
+        head = end_to_end(up.headers.items())
+        _inspect_headers(ex, route, "response", head, method)
+        return web.Response(status=up.status, reason=up.reason, headers=head)
     try:
         data = await read_capped(up.content, route.max_body_bytes, up.content_length)
     except TooLarge:
         raise UpstreamBodyTooLarge() from None
     headers = _response_headers(up)
+    _inspect_headers(ex, route, "response", headers, method)
     if up.status in _NO_BODY_STATUS:
         return web.Response(status=up.status, reason=up.reason, headers=headers)
     if data:

@@ -64,7 +64,10 @@ async def _echo(request: web.Request) -> web.Response:
     """What reached the upstream, as received."""
     return web.json_response({"body": (await request.read()).decode("utf-8", "replace"),
                               "query": request.query_string,
-                              "encoding": request.headers.get("Content-Encoding")})
+                              "encoding": request.headers.get("Content-Encoding"),
+                              "mobile_header": request.headers.get("X-User-Mobile"),
+                              "cookie": request.headers.get("Cookie")},
+                             headers={"X-User-Mobile": MOBILE})
 
 
 @pytest.fixture
@@ -93,6 +96,9 @@ routes:
   - {{name: lenient, match: {{path_prefix: /lenient}}, on_error: passthrough}}
   - {{name: api, match: {{path_prefix: /r}}}}
 actions:
+  multipart_files: [image/png]
+  inspect_headers: [X-User-Mobile]
+  inspect_cookies: [mobile]
   roles:
     trusted_header: {{name: X-Caller-Role, from: [127.0.0.1/32]}}
   rules:
@@ -100,6 +106,8 @@ actions:
        params: {{status: 422}}}}
     - {{name: partner ids, routes: [partner], direction: request, entities: [CN_RESIDENT_ID],
        operator: replace}}
+    - {{name: headers in, direction: request, fields: ["header.*", "cookie.*"],
+       entities: [CN_MOBILE], operator: replace}}
     - {{name: risk, roles: [risk_engine], operator: keep}}
 """
 
@@ -237,3 +245,44 @@ async def test_query_strings_are_inspected(gw: GatewayServer) -> None:
             http.get(base(gw) + f"/partner/echo?idNo={ID_NO}&page=1") as resp:
         data = await resp.json()
     assert ID_NO not in data["query"] and "page=1" in data["query"]
+
+
+def _multipart(file_type: str) -> aiohttp.FormData:
+    form = aiohttp.FormData()
+    form.add_field("idNo", ID_NO)
+    form.add_field("note", "手机" + MOBILE)
+    form.add_field("photo", b"\x89PNG\r\n", filename="id.png", content_type=file_type)
+    return form
+
+
+async def test_multipart_text_fields_inspected_and_file_types_governed(
+        gw: GatewayServer) -> None:
+    async with aiohttp.ClientSession() as http:
+        async with http.post(base(gw) + "/partner/echo", data=_multipart("image/png"),
+                             headers={"X-Caller-Role": "risk_engine"}) as resp:
+            assert resp.status == 200
+            sent = (await resp.json())["body"]
+        assert ID_NO not in sent and "<CN_RESIDENT_ID>" in sent and MOBILE in sent
+        assert "\x89PNG" in sent or "PNG" in sent
+        async with http.post(base(gw) + "/partner/echo",
+                             data=_multipart("application/pdf")) as resp:
+            assert resp.status == 415
+            assert (await resp.json())["error"] == "file_part_not_allowed"
+
+
+async def test_selected_response_headers_are_inspected(gw: GatewayServer) -> None:
+    async with aiohttp.ClientSession() as http, \
+            http.get(base(gw) + "/r/echo", headers={"X-Caller-Role": "auditor"}) as resp:
+        assert resp.status == 200
+        assert resp.headers["X-User-Mobile"] == "138****8000"  # response default: mask
+
+
+async def test_request_header_rules_reach_the_upstream(gw: GatewayServer) -> None:
+    headers = {"X-User-Mobile": MOBILE, "Cookie": f"sid=1; mobile={MOBILE}",
+               "X-Caller-Role": "risk_engine"}
+    async with aiohttp.ClientSession() as http, \
+            http.get(base(gw) + "/r/echo", headers=headers) as resp:
+        data = await resp.json()
+        assert resp.headers["X-User-Mobile"] == MOBILE  # the risk role sees it
+    assert data["mobile_header"] == "<CN_MOBILE>"
+    assert data["cookie"] == "sid=1; mobile=%3CCN_MOBILE%3E"
