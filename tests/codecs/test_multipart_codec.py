@@ -9,7 +9,8 @@ from gateway.codecs.registry import decode_body
 BODY = (b"preamble\r\n--XyZ\r\n"
         b'Content-Disposition: form-data; name="name"\r\n\r\n'
         b"\xe5\xbc\xa0\xe4\xb8\x89\r\n--XyZ\r\n"
-        b'Content-Disposition: form-data; name="mobile"\r\nContent-Type: text/plain; charset=gbk\r\n'
+        b'Content-Disposition: form-data; name="mobile"\r\n'
+        b"Content-Type: text/plain; charset=gbk\r\n"
         b"\r\n13800138000\r\n--XyZ\r\n"
         b'Content-Disposition: form-data; name="idPhoto"; filename="id.png"\r\n'
         b"Content-Type: image/png\r\n\r\n\x89PNG\r\n\x00\x01\r\n--XyZ--\r\n")
