@@ -29,7 +29,10 @@ _EMAIL = re.compile(r"[^\s@\"']+@[^\s@\"']+\.[A-Za-z]{2,}")
 # Fields whose values the gateway generated itself and are safe as they are.
 # (`path` is already reduced by proxy.canonical.log_safe; `client` is an IP address.)
 # `event` is scrubbed: a foreign library may log a pre-formatted message.
+# Fields the gateway fills itself with no payload in them. Policy versions are
+# hex hashes: a run of seven digits in one is not a phone number.
 _SAFE_FIELDS = frozenset({"timestamp", "level", "component", "request_id", "policy_version",
+                          "version", "kept_version", "previous_version",
                           "client", "route", "method", "path", "error"})
 
 

@@ -97,3 +97,13 @@ def test_without_a_loop_writes_at_once() -> None:
     buf = io.StringIO()
     LineSink(buf).msg("now")
     assert buf.getvalue() == "now\n"
+
+
+def test_policy_versions_are_not_scrubbed() -> None:
+    event = {"event": "policy_reloaded", "version": "4547891850c4",
+             "kept_version": "1234567abcde", "previous_version": "7654321fedcb",
+             "note": "call 13800138000"}
+    out = scrub(None, "info", event)
+    assert out["version"] == "4547891850c4" and out["kept_version"] == "1234567abcde"
+    assert out["previous_version"] == "7654321fedcb"
+    assert out["note"] == "call [digits]"
