@@ -4,7 +4,9 @@ rules, and failing closed."""
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
+import zlib
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -70,9 +72,24 @@ async def _echo(request: web.Request) -> web.Response:
                              headers={"X-User-Mobile": MOBILE})
 
 
+async def _matrix(request: web.Request) -> web.Response:
+    """The mobile number in a body of any content type, charset and encoding."""
+    ctype, charset, encoding = (request.query[k] for k in ("ctype", "charset", "enc"))
+    text = {"json": json.dumps({"m": MOBILE}), "form": f"m={MOBILE}",
+            "text": f"m {MOBILE}"}.get(request.query["shape"], MOBILE)
+    body = text.encode("utf-8" if charset in ("", "latin-1", "big5") else charset)
+    body = {"gzip": gzip.compress, "br": brotli.compress, "deflate": zlib.compress,
+            "compress": lambda b: b, "": lambda b: b}[encoding](body)
+    headers = {"Content-Type": ctype + (f"; charset={charset}" if charset else "")}
+    if encoding:
+        headers["Content-Encoding"] = encoding
+    return web.Response(body=body, headers=headers)
+
+
 @pytest.fixture
 async def upstream_url() -> AsyncIterator[str]:
     app = web.Application()
+    app.router.add_get("/r/matrix", _matrix)
     app.router.add_get("/r/record", _record)
     app.router.add_get("/r/gbk", _gbk)
     app.router.add_get("/r/enc/{encoding}", _encoded)
@@ -286,3 +303,30 @@ async def test_request_header_rules_reach_the_upstream(gw: GatewayServer) -> Non
         assert resp.headers["X-User-Mobile"] == MOBILE  # the risk role sees it
     assert data["mobile_header"] == "<CN_MOBILE>"
     assert data["cookie"] == "sid=1; mobile=%3CCN_MOBILE%3E"
+
+
+async def test_no_response_passes_unscanned(gw: GatewayServer) -> None:
+    """Every combination either comes back inspected (the mobile masked) or is
+    refused with a JSON error; the raw number never reaches the client."""
+    shapes = {"json": "application/json", "form": "application/x-www-form-urlencoded",
+              "text": "text/plain", "raw": "application/octet-stream"}
+    passed = refused = 0
+    async with aiohttp.ClientSession(auto_decompress=False) as http:
+        for (shape, ctype), charset, enc in itertools.product(
+                [*shapes.items(), ("json", "application/vnd.x+json"), ("raw", "image/png"),
+                 ("raw", "")],
+                ["", "utf-8", "gbk", "latin-1", "big5"], ["", "gzip", "br", "deflate", "compress"]):
+            query = f"shape={shape}&ctype={ctype}&charset={charset}&enc={enc}"
+            async with http.get(base(gw) + "/r/matrix?" + query) as resp:
+                body = await resp.read()
+            assert MOBILE.encode() not in body, query
+            if resp.status == 200:
+                passed += 1
+                plain = {"gzip": gzip.decompress, "br": brotli.decompress,
+                         "deflate": zlib.decompress}.get(resp.headers.get("Content-Encoding", ""),
+                                                         lambda b: b)(body)
+                assert b"138****8000" in plain or b"138%2A%2A%2A%2A8000" in plain, query
+            else:
+                refused += 1
+                assert resp.status == 502 and "error" in json.loads(body), query
+    assert passed >= 30 and refused >= 100  # 36 and 174 when written
