@@ -22,7 +22,7 @@ from pathlib import Path
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from proxy_bench import PY, free_port, start, wait_http
+from proxy_bench import PY, free_port, start, stop, wait_http
 
 from gateway.demo import data
 
@@ -87,10 +87,7 @@ async def main() -> None:
             probe(small, args.seconds),
             load(f"http://127.0.0.1:{gw}/api/v1/loan-applications", body, args.seconds))
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            p.wait(10)
+        stop(procs)
     print(f"\nsmall GET latency (ms) every 10 ms for {args.seconds:.0f} s; "
           f"{len(body) / 1e6:.1f} MB bodies inspected meanwhile: {posted}\n")
     print("| condition | requests | p50 | p99 | max |")

@@ -64,6 +64,19 @@ def start(cmd: list[str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    """Terminate the processes; kill the ones that do not exit in time (an
+    inspection on a worker thread cannot be interrupted)."""
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(10)
+
+
 def wrk(url: str, method: str, duration: int, connections: int) -> tuple[float, float, float]:
     """requests/s, p50 ms, p99 ms."""
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
@@ -121,10 +134,7 @@ def main() -> None:
                             args.connections)
                     results.setdefault((label, name), []).append(r)
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            p.wait(10)
+        stop(procs)
 
     print(f"\nmachine: {os.cpu_count()} cores; wrk -t1 -c{args.connections}, "
           f"{args.rounds} rounds x {args.duration}s, interleaved; medians\n")

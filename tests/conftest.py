@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import json
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -139,12 +140,21 @@ def upstream_app() -> web.Application:
     return app
 
 
+@asynccontextmanager
+async def serving(app: web.Application) -> AsyncIterator[TestServer]:
+    """A real aiohttp server for `app` on 127.0.0.1."""
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        yield server
+    finally:
+        await server.close()
+
+
 @pytest.fixture
 async def upstream() -> AsyncIterator[TestServer]:
-    server = TestServer(upstream_app(), host="127.0.0.1")
-    await server.start_server()
-    yield server
-    await server.close()
+    async with serving(upstream_app()) as server:
+        yield server
 
 
 @pytest.fixture

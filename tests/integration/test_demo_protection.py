@@ -14,7 +14,7 @@ from gateway.demo.app import create_demo_app
 from gateway.policy.compiled import compile_policy
 from gateway.policy.loader import LoadedPolicy, parse_policy
 from gateway.server.runtime import GatewayServer
-from tests.conftest import base
+from tests.conftest import base, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 RISK = {"X-Api-Key": "demo-risk-key"}
@@ -23,10 +23,8 @@ COLLECTIONS = {"X-Api-Key": "demo-collections-key"}
 
 @pytest.fixture
 async def demo() -> AsyncIterator[TestServer]:
-    server = TestServer(create_demo_app(), host="127.0.0.1")
-    await server.start_server()
-    yield server
-    await server.close()
+    async with serving(create_demo_app()) as server:
+        yield server
 
 
 @pytest.fixture

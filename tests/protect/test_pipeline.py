@@ -13,11 +13,10 @@ import aiohttp
 import brotli
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 from multidict import CIMultiDict
 
 from gateway.server.runtime import GatewayServer
-from tests.conftest import base, compiled
+from tests.conftest import base, compiled, serving
 
 MOBILE = "13800138000"
 ID_NO = "11010519491231002X"
@@ -98,10 +97,8 @@ async def upstream_url() -> AsyncIterator[str]:
     app.router.add_get("/lenient/raw/{kind}", _raw)
     app.router.add_route("*", "/r/echo", _echo)
     app.router.add_route("*", "/partner/echo", _echo)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    yield f"http://127.0.0.1:{server.port}"
-    await server.close()
+    async with serving(app) as server:
+        yield f"http://127.0.0.1:{server.port}"
 
 
 POLICY = """\
