@@ -36,9 +36,10 @@ def _unchanged(text: str) -> bool:
     """True if `normalize` would return `text` as is. A character that NFKC
     changes on its own also keeps the whole text from being NFKC-normalized,
     so the C-level whole-text checks are exact."""
+    large = len(text) > 64 * 1024  # let the regex engine release the GIL
     return text.isascii() or (unicodedata.is_normalized("NFKC", text)
-                              and _FORMAT.search(text) is None
-                              and _CN_RUN.search(text) is None)
+                              and _FORMAT.search(text, concurrent=large) is None
+                              and _CN_RUN.search(text, concurrent=large) is None)
 
 
 @dataclass(frozen=True, slots=True)
