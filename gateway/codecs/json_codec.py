@@ -40,10 +40,38 @@ def parse(text: str) -> Any:
         raise CodecError("invalid_json", "the JSON body is nested too deeply") from None
 
 
+class _Literal(Exception):
+    """A number whose text Python's encoder would write differently."""
+
+
+def _plain(value: Any) -> Any:
+    """The tree with numbers as int/float, when their text would come out the
+    same from Python's (C) encoder; raises _Literal otherwise."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if type(value) is JsonNumber:
+        text = str.__str__(value)
+        if "." in text or "e" in text or "E" in text:
+            number = float(text)
+            if repr(number) != text:
+                raise _Literal
+            return number
+        if text == "-0":
+            raise _Literal
+        return int(text)
+    return value
+
+
 def dumps(value: Any) -> str:
-    parts: list[str] = []
-    _write(value, parts)
-    return "".join(parts)
+    """Compact JSON with every number written as it was received."""
+    try:
+        return json.dumps(_plain(value), ensure_ascii=False, separators=(",", ":"))
+    except _Literal:
+        parts: list[str] = []
+        _write(value, parts)
+        return "".join(parts)
 
 
 def _write(value: Any, out: list[str]) -> None:

@@ -77,3 +77,16 @@ def test_ndjson() -> None:
     assert doc.encode() == body
     doc.set(0, "masked")
     assert doc.encode() == b'{"m":"masked"}\n\n{"m": "x"}\n'
+
+
+@pytest.mark.parametrize("text", [
+    '{"a": 1, "b": -2, "c": 1.5, "d": 12345678901234567890, "e": [true, null, "x"]}',
+    '{"a": 1.50}', '{"a": 1E5}', '{"a": -0}', '{"a": 1e+16, "b": 0.1}', '[1, 2.0, "\\u0000"]',
+])
+def test_fast_and_literal_writers_agree(text: str) -> None:
+    from gateway.codecs.json_codec import _write
+    value = parse(text)
+    parts: list[str] = []
+    _write(value, parts)
+    assert dumps(value) == "".join(parts)
+    assert json.loads(dumps(value)) == json.loads(text)
