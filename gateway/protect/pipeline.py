@@ -30,9 +30,13 @@ OFFLOAD_BYTES = 128 * 1024
 log = get_logger("gateway.protect")
 _REQUEST_STATUS = {
     "unsupported_media_type": 415, "unsupported_charset": 415, "unsupported_encoding": 415,
-    "file_part_not_allowed": 415,
     "decoded_too_large": 413,
 }
+
+
+class FileRefused(Exception):
+    """A multipart file part the policy does not accept. A policy decision,
+    not an inspection failure: `on_error: passthrough` does not apply."""
 
 
 @dataclass(slots=True)
@@ -49,8 +53,7 @@ def _inspect(body: bytes, content_type: str | None, encoding: str | None, limit:
     document = decode_body(plain, content_type)
     if (isinstance(document, MultipartDocument) and file_types is not None
             and any(media not in file_types for _, media in document.files())):
-        raise CodecError("file_part_not_allowed",
-                         "the body carries a file part this route does not accept")
+        raise FileRefused
     outcome = protect(document, plan, detector)
     if not outcome.changed:
         return Inspected(body, False, outcome)
@@ -69,6 +72,14 @@ async def inspect_body(body: bytes, *, content_type: str | None, encoding: str |
         return _inspect(body, content_type, encoding, limit, plan, detector, file_types)
     except BlockedByRule as exc:
         raise FieldBlocked(exc.status, direction, exc.path, exc.entity) from None
+    except FileRefused:
+        if direction == "request":
+            raise InspectionError(415, "file_part_not_allowed",
+                                  "the body carries a file part this route does not accept"
+                                  ) from None
+        raise InspectionError(502, "upstream_file_part_not_allowed",
+                              "the upstream response carries a file part this route does not "
+                              "accept") from None
     except CodecError as exc:
         return _failed(exc.code, exc.message, body, direction, route, passthrough)
     except DetectionTimeout:

@@ -327,3 +327,11 @@ async def test_no_response_passes_unscanned(gw: GatewayServer) -> None:
                 refused += 1
                 assert resp.status == 502 and "error" in json.loads(body), query
     assert passed >= 30 and refused >= 100  # 36 and 174 when written
+
+
+async def test_refused_file_types_are_refused_even_on_passthrough_routes(
+        gw: GatewayServer) -> None:
+    async with aiohttp.ClientSession() as http, \
+            http.post(base(gw) + "/lenient/raw/x", data=_multipart("application/pdf")) as resp:
+        assert resp.status == 415
+        assert (await resp.json())["error"] == "file_part_not_allowed"
