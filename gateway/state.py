@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 from gateway.policy.compiled import CompiledPolicy
+from gateway.protect.offload import ProcessInspector
 from gateway.proxy.forward import UpstreamPool
 
 
@@ -21,6 +22,7 @@ class PolicyHolder:
 class GatewayState:
     policies: PolicyHolder
     pool: UpstreamPool = field(default_factory=UpstreamPool)
+    inspector: ProcessInspector = field(default_factory=ProcessInspector)
     worker_id: int = 0
     inflight: int = 0
     draining: bool = False

@@ -3,13 +3,17 @@
 Fails closed: a body that cannot be decoded, parsed or scanned does not pass
 (415/413/400 for requests, 502 for responses), unless the route says
 `on_error: passthrough`, which is logged on every message it lets through.
-Large bodies are inspected on a worker thread so the event loop keeps serving.
+Bodies over 128 KiB are inspected on a worker thread so the event loop keeps
+serving; bodies over 1 MiB in a separate process when the policy came from a
+file (`offload.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from multidict import CIMultiDict
 
@@ -24,6 +28,7 @@ from gateway.errors import FieldBlocked, InspectionError
 from gateway.obs.logging import get_logger
 from gateway.protect.engine import FieldBlocked as BlockedByRule
 from gateway.protect.engine import Outcome, protect
+from gateway.protect.offload import PROCESS_BYTES, Job, ProcessInspector
 from gateway.protect.rules import RulePlan
 
 OFFLOAD_BYTES = 128 * 1024
@@ -46,9 +51,9 @@ class Inspected:
     outcome: Outcome | None
 
 
-def _inspect(body: bytes, content_type: str | None, encoding: str | None, limit: int,
-             plan: RulePlan, detector: Detector, file_types: frozenset[str] | None,
-             ) -> Inspected:
+def inspect_now(body: bytes, content_type: str | None, encoding: str | None, limit: int,
+                plan: RulePlan, detector: Detector, file_types: frozenset[str] | None,
+                ) -> Inspected:
     plain = decode_content(body, encoding, limit)
     document = decode_body(plain, content_type)
     if (isinstance(document, MultipartDocument) and file_types is not None
@@ -63,13 +68,19 @@ def _inspect(body: bytes, content_type: str | None, encoding: str | None, limit:
 async def inspect_body(body: bytes, *, content_type: str | None, encoding: str | None,
                        limit: int, plan: RulePlan, detector: Detector, direction: str,
                        route: str, passthrough: bool,
-                       file_types: frozenset[str] | None = frozenset()) -> Inspected:
+                       file_types: frozenset[str] | None = frozenset(),
+                       process: tuple[ProcessInspector, Job] | None = None) -> Inspected:
     try:
+        if process is not None and len(body) > PROCESS_BYTES:
+            inspector, job = process
+            result = await inspector.run(job)
+            if result[0] != "unavailable":
+                return _from_child(result, body, direction, route, passthrough)
         if len(body) > OFFLOAD_BYTES:
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(None, _inspect, body, content_type, encoding,
+            return await loop.run_in_executor(None, inspect_now, body, content_type, encoding,
                                               limit, plan, detector, file_types)
-        return _inspect(body, content_type, encoding, limit, plan, detector, file_types)
+        return inspect_now(body, content_type, encoding, limit, plan, detector, file_types)
     except BlockedByRule as exc:
         raise FieldBlocked(exc.status, direction, exc.path, exc.entity) from None
     except FileRefused:
@@ -85,6 +96,23 @@ async def inspect_body(body: bytes, *, content_type: str | None, encoding: str |
     except DetectionTimeout:
         return _failed("inspection_timeout", "inspecting the body took too long", body,
                        direction, route, passthrough)
+
+
+def _from_child(result: tuple[Any, ...], body: bytes, direction: str, route: str,
+                passthrough: bool) -> Inspected:
+    """The child's tuple, turned back into what the thread path returns or raises."""
+    kind = result[0]
+    if kind == "ok":
+        _, new_body, decoded, counts = result
+        return Inspected(new_body, decoded, Outcome(Counter(counts), changed=decoded))
+    if kind == "blocked":
+        raise BlockedByRule(result[1], result[2], result[3])
+    if kind == "file":
+        raise FileRefused
+    if kind == "codec":
+        return _failed(result[1], result[2], body, direction, route, passthrough)
+    return _failed("inspection_timeout", "inspecting the body took too long", body,
+                   direction, route, passthrough)
 
 
 def _failed(code: str, message: str, body: bytes, direction: str, route: str,

@@ -20,6 +20,7 @@ from gateway.errors import (
 )
 from gateway.exchange import Exchange
 from gateway.policy.compiled import CompiledRoute
+from gateway.protect.offload import Job, ProcessInspector
 from gateway.protect.pipeline import inspect_body, inspect_headers, inspect_query
 from gateway.proxy.body import (
     CHUNK,
@@ -103,7 +104,8 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
     if route.protect and isinstance(body, bytes) and body:
         body, decoded = await _inspect(ex, route, "request", body,
                                        request.headers.get("Content-Type"),
-                                       request.headers.get("Content-Encoding"), request.method)
+                                       request.headers.get("Content-Encoding"), request.method,
+                                       request.app[STATE].inspector)
     headers = upstream_headers(request, ex, request[CLIENT_INFO],
                                buffered=isinstance(body, bytes))
     if decoded:
@@ -118,7 +120,8 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
         async with pool.request(route, request.method, forward, headers, body) as up:
             ex.upstream_latency_ms = round((time.perf_counter() - sent) * 1000, 3)
             if route.protect:
-                return await _buffered_response(up, ex, route, request.method)
+                return await _buffered_response(up, ex, route, request.method,
+                                                request.app[STATE].inspector)
             return await _streamed_response(request, up, ex)
     except GatewayError:
         raise
@@ -140,15 +143,17 @@ def _response_headers(up: aiohttp.ClientResponse) -> CIMultiDict[str]:
 
 
 async def _inspect(ex: Exchange, route: CompiledRoute, direction: str, body: bytes,
-                   content_type: str | None, encoding: str | None,
-                   method: str) -> tuple[bytes, bool]:
+                   content_type: str | None, encoding: str | None, method: str,
+                   inspector: ProcessInspector) -> tuple[bytes, bool]:
     """The body to send on, and whether it was rewritten as identity."""
     plan = ex.policy.protection.plan(route.name, method, direction, ex.role)
+    job = Job(ex.policy.source, ex.policy.version, route.name, method, direction, ex.role,
+              body, content_type, encoding, route.max_body_bytes)
     inspected = await inspect_body(
         body, content_type=content_type, encoding=encoding, limit=route.max_body_bytes,
         plan=plan, detector=ex.policy.detector, direction=direction, route=route.name,
         passthrough=route.on_error == "passthrough",
-        file_types=ex.policy.protection.file_types)
+        file_types=ex.policy.protection.file_types, process=(inspector, job))
     if inspected.outcome is not None:
         ex.record(direction, inspected.outcome.counts)
     return inspected.body, inspected.decoded
@@ -168,7 +173,7 @@ def _inspect_headers(ex: Exchange, route: CompiledRoute, direction: str,
 
 
 async def _buffered_response(up: aiohttp.ClientResponse, ex: Exchange, route: CompiledRoute,
-                             method: str) -> web.Response:
+                             method: str, inspector: ProcessInspector) -> web.Response:
     if method == "HEAD":  # no body follows; the upstream's Content-Length describes the GET
         head = end_to_end(up.headers.items())
         _inspect_headers(ex, route, "response", head, method)
@@ -184,7 +189,7 @@ async def _buffered_response(up: aiohttp.ClientResponse, ex: Exchange, route: Co
     if data:
         data, decoded = await _inspect(ex, route, "response", data,
                                        up.headers.get("Content-Type"),
-                                       up.headers.get("Content-Encoding"), method)
+                                       up.headers.get("Content-Encoding"), method, inspector)
         if decoded:
             for name in _STALE_WHEN_REWRITTEN:
                 headers.popall(name, None)

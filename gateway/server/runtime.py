@@ -124,6 +124,7 @@ class GatewayServer:
         log.info("drained", unfinished=self.state.inflight)
         for runner in reversed(self._runners):
             await runner.cleanup()
+        self.state.inspector.close()
         flush_logs()
         self._stopped.set()
 
