@@ -28,3 +28,26 @@ def test_api_key_hash_reads_stdin(monkeypatch: pytest.MonkeyPatch,
     assert capsys.readouterr().out.strip() == api_key_digest("pepper-salt", "secret-key")
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
     assert main(["keys", "api-key-hash", "--salt", "pepper-salt"]) == 2
+
+
+def test_key_store_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    master, store = str(tmp_path / "m.key"), str(tmp_path / "ks.json")
+    opts = ["--store", store, "--master-key-file", master]
+    assert main(["keys", "new-master-key", master]) == 0
+    assert main(["keys", "init", *opts]) == 0
+    assert main(["keys", "rotate", "--purpose", "encrypt", *opts]) == 0
+    capsys.readouterr()
+    assert main(["keys", "list", *opts]) == 0
+    out = capsys.readouterr().out
+    assert out.count("encrypt") == 2 and "retired" in out and "uses=0" in out
+    retired = next(line.split()[0] for line in out.splitlines() if "retired" in line)
+    assert main(["keys", "destroy", retired, *opts]) == 1       # needs --force
+    assert main(["keys", "destroy", retired, "--force", *opts]) == 0
+    new_master = str(tmp_path / "m2.key")
+    assert main(["keys", "new-master-key", new_master]) == 0
+    assert main(["keys", "rewrap", "--new-master-key-file", new_master, *opts]) == 0
+    assert main(["keys", "list", *opts]) == 1                   # the old master no longer opens
+    assert "does not open" in capsys.readouterr().err
+    assert main(["keys", "list", "--store", store, "--master-key-file", new_master]) == 0
+    key_hex = Path(master).read_text().strip()
+    assert key_hex not in capsys.readouterr().out
