@@ -22,7 +22,7 @@ from pathlib import Path
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from proxy_bench import PAYLOADS, POST_BODY, PY, free_port, start, stop, wait_http, wrk
+from proxy_bench import PAYLOADS, POST_BODY, start_stack, stop, wrk
 
 
 async def open_loop(url: str, method: str, rate: float, seconds: float) -> list[float]:
@@ -58,22 +58,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=10)
     args = ap.parse_args()
-    up, bare, gw_pass, gw_def = (free_port() for _ in range(4))
-    upstream = f"http://127.0.0.1:{up}"
-    procs = [start([PY, "-m", "gateway", "demo-upstream", "--listen", f"127.0.0.1:{up}"])]
-    wait_http(upstream + "/api/v1/loans/1")
-    procs.append(start([PY, "bench/bare_proxy.py", str(bare), upstream]))
-    for port, policy in ((gw_pass, "policies/examples/passthrough.yaml"),
-                         (gw_def, "policies/default.yaml")):
-        procs.append(start([PY, "-m", "gateway", "serve", "--policy", policy, "--upstream",
-                            upstream, "--listen", f"127.0.0.1:{port}",
-                            "--admin", f"127.0.0.1:{free_port()}", "--log-format", "json"]))
-    targets = {"bare aiohttp proxy": bare, "gateway pass-through": gw_pass,
-               "gateway default policy": gw_def}
+    procs, targets = start_stack()
+    del targets["direct (upstream)"]
+    gw_def = targets["gateway default policy"]
     rows = []
     try:
-        for port in targets.values():
-            wait_http(f"http://127.0.0.1:{port}/api/v1/loans/1")
         for label, method, path in PAYLOADS:
             saturation = wrk(f"http://127.0.0.1:{gw_def}{path}", method, 5, 32)[0]
             rate = saturation / 2

@@ -64,6 +64,31 @@ def start(cmd: list[str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def start_stack() -> tuple[list[subprocess.Popen[bytes]], dict[str, int]]:
+    """The demo upstream, the bare proxy and the gateway with the pass-through
+    and the default policy, all answering. Returns the processes and the ports
+    by label (the upstream first, as "direct (upstream)")."""
+    up, bare, gw_pass, gw_def = (free_port() for _ in range(4))
+    upstream = f"http://127.0.0.1:{up}"
+    procs = [start([PY, "-m", "gateway", "demo-upstream", "--listen", f"127.0.0.1:{up}"])]
+    wait_http(upstream + "/api/v1/loans/1")
+    procs.append(start([PY, "bench/bare_proxy.py", str(bare), upstream]))
+    for port, policy in ((gw_pass, "policies/examples/passthrough.yaml"),
+                         (gw_def, "policies/default.yaml")):
+        procs.append(start([PY, "-m", "gateway", "serve", "--policy", policy, "--upstream",
+                            upstream, "--listen", f"127.0.0.1:{port}",
+                            "--admin", f"127.0.0.1:{free_port()}", "--log-format", "json"]))
+    targets = {"direct (upstream)": up, "bare aiohttp proxy": bare,
+               "gateway pass-through": gw_pass, "gateway default policy": gw_def}
+    try:
+        for port in targets.values():
+            wait_http(f"http://127.0.0.1:{port}/api/v1/loans/1")
+    except BaseException:
+        stop(procs)
+        raise
+    return procs, targets
+
+
 def stop(procs: list[subprocess.Popen[bytes]]) -> None:
     """Terminate the processes; kill the ones that do not exit in time (an
     inspection on a worker thread cannot be interrupted)."""
@@ -109,20 +134,7 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk not found: apt-get install wrk (bench/run does it)")
 
-    up, bare, gw_pass, gw_def = (free_port() for _ in range(4))
-    upstream = f"http://127.0.0.1:{up}"
-    procs = [start([PY, "-m", "gateway", "demo-upstream", "--listen", f"127.0.0.1:{up}"])]
-    wait_http(upstream + "/api/v1/loans/1")
-    procs.append(start([PY, "bench/bare_proxy.py", str(bare), upstream]))
-    for port, policy in ((gw_pass, "policies/examples/passthrough.yaml"),
-                         (gw_def, "policies/default.yaml")):
-        procs.append(start([PY, "-m", "gateway", "serve", "--policy", policy, "--upstream",
-                            upstream, "--listen", f"127.0.0.1:{port}",
-                            "--admin", f"127.0.0.1:{free_port()}", "--log-format", "json"]))
-    targets = {"direct (upstream)": up, "bare aiohttp proxy": bare,
-               "gateway pass-through": gw_pass, "gateway default policy": gw_def}
-    for port in targets.values():
-        wait_http(f"http://127.0.0.1:{port}/api/v1/loans/1")
+    procs, targets = start_stack()
     results: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     try:
         for label, method, path in PAYLOADS:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
+from gateway.proxy.canonical import looks_like_data
+
 FieldPath = tuple[str | int, ...]
 
 
@@ -51,14 +53,15 @@ def hints_for(path: FieldPath) -> tuple[str, ...]:
 
 
 def render_path(path: FieldPath) -> str:
-    """`applicant.cards[2].no`; segments that look like data (7+ digits, @)
-    are shown as `*`, since keys themselves can be personal data."""
+    """`applicant.cards[2].no`, for error messages and tool output. Keys can be
+    personal data themselves (a map keyed by mobile number or by name), so
+    keys that look like data are shown as `*`, by the rule the access log uses
+    for path segments (`proxy.canonical.looks_like_data`)."""
     out = ""
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
             continue
-        digits = sum(c.isdigit() for c in part)
-        shown = "*" if digits >= 7 or "@" in part or len(part) > 64 else part
+        shown = "*" if looks_like_data(part) or len(part) > 64 else part
         out += f".{shown}" if out else shown
     return out or "$"

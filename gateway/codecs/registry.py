@@ -40,11 +40,6 @@ def content_type_params(value: str | None) -> tuple[str, dict[str, str]]:
     return media.strip().lower(), out
 
 
-def parse_content_type(value: str | None) -> tuple[str, str | None]:
-    """(media type, charset label) from a Content-Type header."""
-    media, params = content_type_params(value)
-    return media, params.get("charset")
-
 
 def decode_body(body: bytes, content_type: str | None) -> Document:
     media, params = content_type_params(content_type)

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gateway.policy.actions import RolesModel
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+# A role name, as a header may carry it; anything else counts as no role. The
+# role is logged on every access line, so it must not be able to carry data.
+_ROLE = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
 
 
 def api_key_digest(salt: str, key: str) -> str:
@@ -48,8 +52,8 @@ class RoleResolver:
     def resolve(self, headers: Mapping[str, str], peer: str) -> str:
         if self.role_header is not None:
             value = headers.get(self.role_header)
-            if value and self._trusted(peer):
-                return value.strip()[:64]
+            if value and self._trusted(peer) and _ROLE.fullmatch(value.strip()):
+                return value.strip()
         if self.key_header is not None:
             key = headers.get(self.key_header)
             if key:

@@ -54,9 +54,15 @@ def canonicalize(raw_target: str) -> Target:
                   query=query, has_query=bool(sep))
 
 
+def looks_like_data(segment: str) -> bool:
+    """Four or more digits in a row, an '@' or a non-ASCII character: a path
+    segment or field name that may itself be personal data."""
+    return _SENSITIVE_SEGMENT.search(segment) is not None
+
+
 def log_safe_path(path: str) -> str:
     """A path with identifier-like segments replaced by '*'."""
-    return "/".join("*" if _SENSITIVE_SEGMENT.search(s) else s for s in path.split("/"))
+    return "/".join("*" if looks_like_data(s) else s for s in path.split("/"))
 
 
 def log_safe(target: Target | None) -> str:
@@ -72,6 +78,6 @@ def log_safe(target: Target | None) -> str:
         keys = []
         for pair in target.query.split("&"):
             key = unquote(pair.partition("=")[0], errors="replace")
-            keys.append("*" if _SENSITIVE_SEGMENT.search(key) else quote(key, safe=""))
+            keys.append("*" if looks_like_data(key) else quote(key, safe=""))
         out += "?" + "&".join(keys)
     return out

@@ -5,7 +5,7 @@ import pytest
 from gateway.codecs.base import CodecError, hints_for, render_path
 from gateway.codecs.form_codec import FormCodec
 from gateway.codecs.json_codec import JsonCodec
-from gateway.codecs.registry import codec_for, decode_body, parse_content_type
+from gateway.codecs.registry import codec_for, content_type_params, decode_body
 
 
 def test_media_types() -> None:
@@ -18,8 +18,9 @@ def test_media_types() -> None:
 
 
 def test_content_type_parsing() -> None:
-    assert parse_content_type("application/json; charset=GBK") == ("application/json", "GBK")
-    assert parse_content_type(None) == ("", None)
+    assert content_type_params('multipart/form-data; boundary="x y"; charset=GBK') == (
+        "multipart/form-data", {"boundary": "x y", "charset": "GBK"})
+    assert content_type_params(None) == ("", {})
 
 
 def test_decode_body_needs_a_content_type() -> None:
@@ -33,4 +34,6 @@ def test_paths_for_hints_and_messages() -> None:
     assert hints_for(("data", "items", 3, "card")) == ("items", "card")
     assert render_path(("applicant", "cards", 2, "no")) == "applicant.cards[2].no"
     assert render_path(("byMobile", "13800138000", "name")) == "byMobile.*.name"
+    assert render_path(("byName", "张三", "cvv")) == "byName.*.cvv"
+    assert render_path(("a@b.cn",)) == "*"
     assert render_path(()) == "$"

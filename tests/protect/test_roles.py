@@ -23,4 +23,6 @@ def test_api_keys_by_salted_digest() -> None:
 def test_role_header_only_from_trusted_networks() -> None:
     assert ROLES.resolve({"X-Caller-Role": "collections"}, "10.1.2.3") == "collections"
     assert ROLES.resolve({"X-Caller-Role": "risk_engine"}, "203.0.113.5") == "anonymous"
+    for odd in ("13800138000", "张三", "a b", "x" * 65):  # never logged as a role
+        assert ROLES.resolve({"X-Caller-Role": odd}, "10.1.2.3") == "anonymous"
     assert ROLES.roles() == {"anonymous", "risk_engine"}

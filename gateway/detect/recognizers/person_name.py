@@ -18,7 +18,12 @@ import regex
 
 from gateway.detect.hints import PERSON_HINT
 from gateway.detect.recognizers.base import Gate, Spec, ValidatingRecognizer
-from gateway.detect.recognizers.surnames import COMPOUND, SINGLE, surname_pattern
+from gateway.detect.recognizers.surnames import (
+    COMPOUND,
+    SINGLE,
+    starts_with_surname,
+    surname_pattern,
+)
 
 _HAN = r"[\u4e00-\u9fff]"
 _WHOLE_BEFORE = r"(?<=^[ \t]*)"
@@ -44,7 +49,7 @@ def plausible_name(text: str) -> bool:
         return all(part for part in regex.split(r"[·•]", name))
     if name.isascii():
         return all(_LATIN_WORD.fullmatch(word) for word in regex.split(r"[ .]+", name) if word)
-    return 2 <= len(name) <= 4 and (name[:2] in COMPOUND or name[0] in SINGLE)
+    return 2 <= len(name) <= 4 and starts_with_surname(name)
 
 
 class PersonNameRecognizer(ValidatingRecognizer):
