@@ -1,7 +1,10 @@
 # pii-gateway as a sidecar container.
 #   docker build -t pii-gateway .
 #   docker run --rm -p 8080:8080 -v $PWD/policies:/app/policies:ro -v $PWD/keys:/app/keys:ro \
-#     pii-gateway --upstream http://lending-api:8000
+#     -e PII_GATEWAY_MASTER_KEY -v pgw-state:/app/state pii-gateway --upstream http://lending-api:8000
+# keys/ holds the wrapped key store (read-only); the master key comes from the
+# environment (a Secret); /app/state is writable, for key use counts
+# (policy: keys.usage_file: /app/state/key-usage.json).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
@@ -10,11 +13,12 @@ COPY pyproject.toml README.md ./
 COPY gateway ./gateway
 RUN pip install . && useradd --system --uid 10001 --home-dir /app gateway
 COPY policies ./policies
-RUN mkdir -p keys && chown -R root:root /app && chmod -R a+rX /app
+RUN mkdir -p keys state && chown -R root:root /app && chmod -R a+rX /app \
+    && chown 10001 state && chmod 0700 state
 
 USER 10001
 # Policies and keys come from the deployment (ConfigMap / Secret); mount them read-only.
-VOLUME ["/app/policies", "/app/keys"]
+VOLUME ["/app/policies", "/app/keys", "/app/state"]
 EXPOSE 8080 9901
 HEALTHCHECK --interval=10s --timeout=2s --start-period=5s --retries=3 \
   CMD ["python", "-c", "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:9901/healthz', timeout=1); sys.exit(0)"]

@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/pii-gateway keys hash-key keys/hash.key --if-missing
+	$(BIN)/pii-gateway keys dev
 	$(BIN)/pii-gateway demo
 
 lint: $(STAMP)
@@ -22,6 +22,7 @@ lint: $(STAMP)
 	$(BIN)/mypy gateway
 
 test: lint
+	$(BIN)/pii-gateway keys dev
 	$(BIN)/pytest -q
 
 bench: $(STAMP)

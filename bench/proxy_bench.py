@@ -102,14 +102,16 @@ def stop(procs: list[subprocess.Popen[bytes]]) -> None:
             p.wait(10)
 
 
-def wrk(url: str, method: str, duration: int, connections: int) -> tuple[float, float, float]:
+def wrk(url: str, method: str, duration: int, connections: int, body: str = POST_BODY,
+        headers: dict[str, str] | None = None) -> tuple[float, float, float]:
     """requests/s, p50 ms, p99 ms."""
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
-    body = POST_BODY.replace("\\", "\\\\").replace('"', '\\"')
+    quoted = body.replace("\\", "\\\\").replace('"', '\\"')
     script.write_text(
         f'wrk.method = "{method}"\n'
-        + (f'wrk.body = "{body}"\nwrk.headers["Content-Type"] = "application/json"\n'
+        + (f'wrk.body = "{quoted}"\nwrk.headers["Content-Type"] = "application/json"\n'
            if method == "POST" else "")
+        + "".join(f'wrk.headers["{k}"] = "{v}"\n' for k, v in (headers or {}).items())
         + "done = function(summary, latency, requests)\n"
           '  io.write(string.format("RESULT %f %f %f %d\\n", summary.requests / '
           "(summary.duration / 1e6), latency:percentile(50) / 1000, "

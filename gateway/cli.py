@@ -100,10 +100,14 @@ def _demo_banner(listen: str, admin: str, upstream: str) -> str:
         f"  curl -s {gw}/api/v1/borrowers?page=1\\&size=2 -H 'X-Api-Key: demo-risk-key'",
         f"  curl -s {gw}/api/v1/borrowers?page=1\\&size=2 -H 'X-Api-Key: demo-collections-key'",
         f"  curl -s {gw}/api/v1/loans/7",
+        "Field encryption (README: \"Field encryption\"):",
         f"  curl -s -XPOST {gw}/api/v1/loan-applications -H 'Content-Type: application/json' \\",
-        "       -d '{\"name\":\"张三\",\"idNo\":\"11010519491231002X\","
-        "\"mobile\":\"13800138000\"}'",
-        f"  curl -s http://{upstream}/_demo/received      # what the upstream stored",
+        "       -d '{\"applicationNo\":\"A20261129001\",\"applicant\":{\"name\":\"张三\","
+        "\"idNo\":\"11010519491231002X\",\"bankCard\":\"6222021234567890128\","
+        "\"mobile\":\"13800138000\"}}'",
+        f"  curl -s http://{upstream}/api/v1/loans/100001      # stored: ciphertext",
+        f"  curl -s {gw}/api/v1/loans/100001 -H 'X-Api-Key: demo-risk-key'        # plaintext",
+        f"  curl -s {gw}/api/v1/loans/100001 -H 'X-Api-Key: demo-collections-key' # masked",
         f"  curl -s http://{admin}/readyz",
         "Stop with Ctrl-C.",
     ])

@@ -17,6 +17,7 @@ from gateway.codecs.base import CodecError, FieldPath, render_path
 from gateway.codecs.content_encoding import decode_content
 from gateway.codecs.registry import decode_body
 from gateway.operators.mask import Mask
+from gateway.operators.site import Site
 from gateway.policy.compiled import compile_policy
 from gateway.policy.loader import PolicyError, load_policy_file
 from gateway.protect.engine import FieldBlocked, protect
@@ -49,7 +50,7 @@ def explain(policy_path: Path, route_path: str, method: str, direction: str, rol
     def record(path: FieldPath, entity: str, score: float, rule: str, operator: str,
                text: str) -> None:
         decisions.append(Decision(render_path(path), entity, round(score, 2), rule, operator,
-                                  _PREVIEW.apply(text, entity)))
+                                  _PREVIEW.apply(text, entity, Site("", path))))
 
     document = decode_body(decode_content(body, encoding, route.max_body_bytes), content_type)
     blocked = None

@@ -15,6 +15,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from gateway.crypto.keyring import KeyRing, load_keyring
+from gateway.keycmd import ensure_dev_keys
 from gateway.obs.logging import configure_logging, flush_logs
 from gateway.policy.compiled import CompiledPolicy, compile_policy
 from gateway.policy.loader import LoadedPolicy, parse_policy
@@ -227,6 +229,13 @@ def json_of(raw: bytes) -> Any:
     return json.loads(rest[:length])
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _dev_keys() -> None:
+    """The bundled policies use the development keys (`pii-gateway keys dev`,
+    which `make test` runs too): created here when missing."""
+    ensure_dev_keys(Path(__file__).resolve().parents[1] / "keys")
+
+
 @pytest.fixture(autouse=True)
 def _json_logs(capsys: pytest.CaptureFixture[str]) -> None:
     configure_logging("json", "info")
@@ -241,3 +250,16 @@ def log_lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+def make_keyring(directory: Path, warn_at: int | None = None,
+                 refuse_at: int | None = None) -> KeyRing:
+    """A fresh key store under `directory`, loaded as the gateway loads it."""
+    ensure_dev_keys(directory)
+    ring = load_keyring(directory / "keystore.json", directory / "master.key",
+                        directory / "usage.json")
+    if warn_at is not None:
+        ring.usage.warn_at = warn_at
+    if refuse_at is not None:
+        ring.usage.refuse_at = refuse_at
+    return ring

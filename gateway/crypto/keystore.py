@@ -1,7 +1,7 @@
 """The key store: data keys per purpose, wrapped by a master key, in one file.
 
 `keys/keystore.json` lists every data key with its id, purpose, creation time,
-state (`current`, `retired`, `destroyed`) and use count, and the key itself
+state (`current`, `retired`, `destroyed`), and the key itself
 wrapped with AES-256-GCM under the master key (associated data: key id and
 purpose, so a wrapped key cannot be relabelled). Without the master key the
 file is useless. One current key per purpose; retired keys stay for
@@ -9,8 +9,9 @@ decryption until destroyed. Each purpose has its own keys: a key is never used
 for two purposes.
 
 The master key comes from `PII_GATEWAY_MASTER_KEY` (64 hex characters) or a
-file. This is a building block of field-level encryption: the gateway does not
-load the key store yet.
+file. The gateway loads the store with the policy (`keyring.py`); use counts
+are kept apart, in the usage file (`usage.py`), since the store may be
+mounted read-only.
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ class KeyRecord:
     purpose: str
     created: str
     state: str
-    uses: int
     wrapped: str  # hex of nonce || AES-GCM(master, key, aad=kid|purpose)
 
 
@@ -92,10 +92,18 @@ class KeyStore:
     @classmethod
     def open(cls, path: Path, master: bytes) -> KeyStore:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            records = [KeyRecord(**item) for item in data["keys"]]
+            raw = path.read_bytes()
         except FileNotFoundError:
             raise KeyStoreError(f"no key store at {path}: run `pii-gateway keys init`") from None
+        except OSError:
+            raise KeyStoreError(f"cannot read the key store {path}") from None
+        return cls.parse(path, raw, master)
+
+    @classmethod
+    def parse(cls, path: Path, raw: bytes, master: bytes) -> KeyStore:
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            records = [KeyRecord(**item) for item in data["keys"]]
         except (ValueError, KeyError, TypeError):
             raise KeyStoreError(f"{path} is not a key store") from None
         return cls(path, master, records)
@@ -124,7 +132,7 @@ class KeyStore:
         key = secrets.token_bytes(PURPOSES[purpose])
         kid = f"{purpose[:3]}-{secrets.token_hex(4)}"
         record = KeyRecord(kid, purpose, datetime.now(UTC).isoformat(timespec="seconds"),
-                           "current", 0, _wrap(self._master, kid, purpose, key))
+                           "current", _wrap(self._master, kid, purpose, key))
         self.records.append(record)
         self._keys[kid] = key
         return record
@@ -167,7 +175,8 @@ class KeyStore:
             json.dump({"version": 1, "keys": [asdict(r) for r in self.records]}, out, indent=1)
         os.replace(tmp, self.path)
 
-    def listing(self) -> list[dict[str, object]]:
-        """Metadata only: never key material, wrapped or not."""
+    def listing(self, uses: dict[str, int] | None = None) -> list[dict[str, object]]:
+        """Metadata only: never key material, wrapped or not. `uses`: encryption
+        counts from the usage file."""
         return [{"kid": r.kid, "purpose": r.purpose, "created": r.created, "state": r.state,
-                 "uses": r.uses} for r in self.records]
+                 "uses": (uses or {}).get(r.kid, 0)} for r in self.records]

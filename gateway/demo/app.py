@@ -83,6 +83,22 @@ async def create_application(request: web.Request) -> web.Response:
     return await _store_json(request, store.applications, "loanId", "received")
 
 
+def _application_view(loan_id: int, application: dict[str, Any]) -> dict[str, Any]:
+    return {"loanId": loan_id, "status": "under_review", "application": application}
+
+
+@routes.get("/api/v1/loan-applications")
+async def list_applications(request: web.Request) -> web.Response:
+    page = _int_param(request, "page", 1)
+    size = _int_param(request, "size", 20)
+    if page is None or size is None or page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
+        return _error(400, f"page >= 1 and 1 <= size <= {MAX_PAGE_SIZE}")
+    stored = itertools.islice(request.app[STORE].applications.items(), (page - 1) * size,
+                              page * size)
+    return _json({"page": page, "size": size, "items": [_application_view(i, a)
+                                                        for i, a in stored]})
+
+
 @routes.get("/api/v1/loans/{id}")
 async def get_loan(request: web.Request) -> web.Response:
     try:
@@ -91,8 +107,7 @@ async def get_loan(request: web.Request) -> web.Response:
         return _error(400, "loan id must be a number")
     store = request.app[STORE]
     if loan_id in store.applications:
-        return _json({"loanId": loan_id, "status": "under_review",
-                                  "application": store.applications[loan_id]})
+        return _json(_application_view(loan_id, store.applications[loan_id]))
     if 1 <= loan_id <= BORROWERS * 3:
         return _json_bytes(_loan(store.seed, loan_id))
     return _error(404, "no such loan")

@@ -33,7 +33,7 @@ _EMAIL = re.compile(r"[^\s@\"']+@[^\s@\"']+\.[A-Za-z]{2,}")
 # hex hashes: a run of seven digits in one is not a phone number.
 _SAFE_FIELDS = frozenset({"timestamp", "level", "component", "request_id", "policy_version",
                           "version", "kept_version", "previous_version",
-                          "client", "route", "method", "path", "error"})
+                          "client", "route", "method", "path", "error", "kid"})
 
 
 def _scrub_text(value: str) -> str:

@@ -4,7 +4,11 @@ the policy loads (`from_params`), never per call."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+if TYPE_CHECKING:
+    from gateway.crypto.keyring import KeyRing
+    from gateway.operators.site import Site
 
 
 class Blocked(Exception):
@@ -15,11 +19,22 @@ class Blocked(Exception):
         self.status = status
 
 
+class Failed(Exception):
+    """The operator could not do its work on this value (a ciphertext that
+    does not open): use `replacement` and count the value under `label`."""
+
+    def __init__(self, replacement: str, label: str) -> None:
+        super().__init__(label)
+        self.replacement = replacement
+        self.label = label
+
+
 class Operator(Protocol):
     name: ClassVar[str]
 
-    def apply(self, value: str, entity: str) -> str:
-        """The replacement for `value`, a finding of type `entity` (or FIELD)."""
+    def apply(self, value: str, entity: str, site: Site) -> str:
+        """The replacement for `value`, a finding of type `entity` (or FIELD)
+        at `site`."""
 
 
 class OperatorFactory(Protocol):
@@ -29,8 +44,15 @@ class OperatorFactory(Protocol):
 class OperatorContext:
     """What operators may need from outside the policy: secret keys."""
 
-    def __init__(self, hash_key: bytes | None = None) -> None:
+    def __init__(self, hash_key: bytes | None = None, keys: KeyRing | None = None) -> None:
         self.hash_key = hash_key
+        self.keys = keys
+
+    def keyring(self) -> KeyRing:
+        if self.keys is None:
+            raise ValueError("needs the key store: fill the policy's `keys:` section "
+                             "(README: \"Field encryption\")")
+        return self.keys
 
 
 def check_params(params: Mapping[str, Any], allowed: set[str]) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from gateway.operators.base import Blocked, OperatorContext, check_params
+from gateway.operators.site import Site
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,7 +16,7 @@ class Block:
     name: ClassVar[str] = "block"
     status: int
 
-    def apply(self, value: str, entity: str) -> str:
+    def apply(self, value: str, entity: str, site: Site) -> str:
         raise Blocked(self.status)
 
 

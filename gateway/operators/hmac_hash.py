@@ -1,6 +1,7 @@
 """`hash`: HMAC-SHA256 under a secret key, hex, truncated.
 
-Never an unkeyed hash: mobile and ID numbers are few enough to enumerate. The
+The key is `actions.hash_key_file`, or else the key store's current `hmac`
+key. Never an unkeyed hash: mobile and ID numbers are few enough to enumerate. The
 value is normalized first (NFKC, separators removed, upper case), so the same
 number written two ways hashes the same and joins keep working; the entity
 type is part of the message, so a mobile and a card with equal digits differ.
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from gateway.operators.base import OperatorContext, check_params, int_param
+from gateway.operators.site import Site
 
 _DROP = str.maketrans("", "", " -_\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u200b\ufeff")
 
@@ -31,7 +33,7 @@ class Hash:
     length: int
     prefix: str
 
-    def apply(self, value: str, entity: str) -> str:
+    def apply(self, value: str, entity: str, site: Site) -> str:
         message = f"{entity}\x00{canonical(value)}".encode()
         digest = hmac.new(self.key, message, hashlib.sha256).hexdigest()
         return self.prefix + digest[: self.length]
@@ -39,10 +41,13 @@ class Hash:
 
 def make_hash(params: Mapping[str, Any], context: OperatorContext) -> Hash:
     check_params(params, {"length", "prefix"})
-    if context.hash_key is None:
-        raise ValueError("needs a hash key: set actions.hash_key_file "
-                         "(create one with `pii-gateway keys hash-key`)")
+    key = context.hash_key
+    if key is None and context.keys is not None:
+        key = context.keys.current("hmac")[1]
+    if key is None:
+        raise ValueError("needs a hash key: set actions.hash_key_file (create one with "
+                         "`pii-gateway keys hash-key`) or use the key store (`keys:`)")
     prefix = params.get("prefix", "")
     if not isinstance(prefix, str) or len(prefix) > 16:
         raise ValueError("prefix must be a text of at most 16 characters")
-    return Hash(context.hash_key, int_param(params, "length", 16, 8, 64), prefix)
+    return Hash(key, int_param(params, "length", 16, 8, 64), prefix)

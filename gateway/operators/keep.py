@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from gateway.operators.base import OperatorContext, check_params
+from gateway.operators.site import Site
 
 
 @dataclass(frozen=True, slots=True)
 class Keep:
     name: ClassVar[str] = "keep"
 
-    def apply(self, value: str, entity: str) -> str:
+    def apply(self, value: str, entity: str, site: Site) -> str:
         return value
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from gateway.operators.base import OperatorContext, check_params, int_param
+from gateway.operators.site import Site
 
 # entity -> (keep_first, keep_last)
 DEFAULTS: dict[str, tuple[int, int]] = {
@@ -65,7 +66,7 @@ class Mask:
     keep_last: int | None
     char: str
 
-    def apply(self, value: str, entity: str) -> str:
+    def apply(self, value: str, entity: str, site: Site) -> str:
         if self.keep_first is None and self.keep_last is None:
             if entity == "ADDRESS":
                 return mask_address(value, self.char)

@@ -8,6 +8,8 @@ from typing import Any
 
 from gateway.operators.base import Operator, OperatorContext, OperatorFactory
 from gateway.operators.block import make_block
+from gateway.operators.decrypt import make_decrypt
+from gateway.operators.encrypt import make_encrypt, make_encrypt_deterministic, make_fpe
 from gateway.operators.hmac_hash import make_hash
 from gateway.operators.keep import make_keep
 from gateway.operators.mask import make_mask
@@ -16,7 +18,9 @@ from gateway.operators.replace import make_replace
 
 OPERATORS: Mapping[str, OperatorFactory] = MappingProxyType({
     "mask": make_mask, "redact": make_redact, "replace": make_replace, "hash": make_hash,
-    "block": make_block, "keep": make_keep,
+    "block": make_block, "keep": make_keep, "encrypt": make_encrypt,
+    "encrypt_deterministic": make_encrypt_deterministic, "fpe": make_fpe,
+    "decrypt": make_decrypt,
 })
 
 

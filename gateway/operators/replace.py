@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from gateway.operators.base import OperatorContext, check_params
+from gateway.operators.site import Site
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,7 +15,7 @@ class Replace:
     name: ClassVar[str] = "replace"
     template: str
 
-    def apply(self, value: str, entity: str) -> str:
+    def apply(self, value: str, entity: str, site: Site) -> str:
         return self.template.replace("{entity}", entity)
 
 

@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from gateway.crypto.keyring import KeyRing
+from gateway.crypto.keystore import KeyStoreError
 from gateway.detect import Detector
 from gateway.policy.detection import build_detector
+from gateway.policy.keys import build_keyring
 from gateway.policy.loader import LoadedPolicy, PolicyError, PolicyIssue
 from gateway.policy.model import PolicyModel, TimeoutsModel
 from gateway.protect.rules import ActionsError, Protection, compile_actions
@@ -89,6 +92,12 @@ class CompiledPolicy:
     log_level: str
     detector: Detector
     protection: Protection
+    keys: KeyRing | None = None
+
+    @property
+    def watched_files(self) -> tuple[Path, ...]:
+        """Files besides the policy whose change means a reload (the key store)."""
+        return (self.keys.store_path,) if self.keys is not None else ()
 
     def route_for(self, method: str, host: str | None, path: str) -> CompiledRoute | None:
         for route in self.routes:
@@ -121,11 +130,17 @@ def compile_policy(loaded: LoadedPolicy, *, upstream_url: str | None = None) -> 
         detector = build_detector(model.detection, policy_dir)
     except ValueError as exc:
         issues.append(loaded.issue(("detection",), str(exc)))
+    keys = None
+    try:
+        keys = build_keyring(model.keys, policy_dir)
+    except (KeyStoreError, ValueError) as exc:
+        issues.append(loaded.issue(("keys",), str(exc)))
     if issues:
         raise PolicyError(issues)
     try:
-        protection = compile_actions(model.actions, policy_dir, {r.name for r in model.routes},
-                                     set(detector.entities))
+        protection = compile_actions(model.actions, policy_dir,
+                                     {r.name: r.data_class or r.name for r in model.routes},
+                                     set(detector.entities), keys)
     except ActionsError as exc:
         raise PolicyError([loaded.issue(("actions", *exc.loc), str(exc))]) from None
     s = model.server
@@ -151,10 +166,14 @@ def compile_policy(loaded: LoadedPolicy, *, upstream_url: str | None = None) -> 
         max_header_bytes=s.max_header_bytes, max_headers=s.max_headers,
         trusted_proxies=tuple(ipaddress.ip_network(n, strict=False) for n in s.trusted_proxies),
     )
+    # A rotated key store is a new policy version: reloads swap it in, and a
+    # child process inspecting large bodies knows which keys to use.
+    version = loaded.version if keys is None else f"{loaded.version}.{keys.digest}"
     return CompiledPolicy(
-        version=loaded.version, source=loaded.source, server=server,
+        version=version, source=loaded.source, server=server,
         upstreams=MappingProxyType(upstreams), routes=routes,
         log_format=model.logging.format, log_level=model.logging.level,
         detector=detector,
         protection=protection,
+        keys=keys,
     )

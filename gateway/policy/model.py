@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
 from gateway.policy.actions import ActionsModel
 from gateway.policy.detection import DetectionModel
+from gateway.policy.keys import KeysModel
 from gateway.policy.modelbase import Model
 from gateway.policy.units import parse_duration, parse_size
 
@@ -117,6 +118,8 @@ class RouteModel(Model):
     max_body_bytes: Size | None = None
     protect: bool = True
     on_error: Literal["block", "passthrough"] = "block"
+    # part of every ciphertext's context; routes sharing data share a class
+    data_class: str | None = Field(default=None, min_length=1, max_length=64)
 
 
 class LoggingModel(Model):
@@ -132,5 +135,5 @@ class PolicyModel(Model):
     logging: LoggingModel = LoggingModel()
     detection: DetectionModel = DetectionModel()
     actions: ActionsModel = ActionsModel()
-    keys: Reserved = Reserved()
+    keys: KeysModel = KeysModel()
     rate_limits: Reserved = Reserved()

@@ -1,6 +1,8 @@
 """Hot reload: on SIGHUP or when the file changes. The new policy is fully
 validated and compiled, upstream sessions are brought in step, then the holder
-is swapped in one assignment. An invalid file is logged and the old policy stays."""
+is swapped in one assignment. An invalid file is logged and the old policy stays.
+A change of the key store (a rotation) reloads too: the store is part of the
+compiled policy and of its version."""
 
 from __future__ import annotations
 
@@ -16,6 +18,14 @@ from gateway.state import GatewayState
 log = get_logger("gateway.policy")
 
 
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
 class PolicyReloader:
     def __init__(self, path: str | Path, state: GatewayState, upstream_url: str | None) -> None:
         self.path = Path(path)
@@ -24,12 +34,10 @@ class PolicyReloader:
         self._stamp = self._stat()
         self._lock = asyncio.Lock()
 
-    def _stat(self) -> tuple[int, int, int] | None:
-        try:
-            st = os.stat(self.path)
-        except OSError:
-            return None
-        return (st.st_mtime_ns, st.st_size, st.st_ino)
+    def _stat(self) -> tuple[tuple[int, int, int] | None, ...]:
+        """The policy file's stamp and those of the files it uses (key store)."""
+        paths = (self.path, *self.state.policies.current.watched_files)
+        return tuple(_stamp(p) for p in paths)
 
     async def reload(self, reason: str) -> bool:
         async with self._lock:

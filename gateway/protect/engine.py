@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from gateway.codecs.base import Document, FieldPath, hints_for, render_path
 from gateway.detect import Detector, Finding
-from gateway.operators.base import Blocked
+from gateway.operators.base import Blocked, Failed, Operator
+from gateway.operators.site import Records, Site
 from gateway.protect.rules import WHOLE_FIELD, RulePlan
 
 
@@ -56,21 +57,31 @@ def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
     return chosen
 
 
-def _apply(plan: RulePlan, text: str, findings: list[Finding], path: FieldPath,
+def _run(operator: Operator, text: str, entity: str, site: Site,
+         counts: Counter[tuple[str, str]]) -> str:
+    """One operator on one value, counted; Blocked becomes FieldBlocked."""
+    try:
+        replacement = operator.apply(text, entity, site)
+    except Blocked as exc:
+        raise FieldBlocked(exc.status, render_path(site.path), entity) from None
+    except Failed as exc:
+        counts[(entity, exc.label)] += 1
+        return exc.replacement
+    counts[(entity, operator.name)] += 1
+    return replacement
+
+
+def _apply(plan: RulePlan, text: str, findings: list[Finding], site: Site,
            counts: Counter[tuple[str, str]], trace: Trace | None) -> str:
     pieces: list[str] = []  # built from the end backwards, joined once
     end = len(text)
     for f in sorted(resolve_overlaps(findings), key=lambda f: -f.start):
-        rule = plan.rule_for(f.entity_type, path)
+        rule = plan.rule_for(f.entity_type, site.path)
         operator = plan.default if rule is None else rule.operator
         if trace is not None:
-            trace(path, f.entity_type, f.score, rule.name if rule else "default", operator.name,
-                  text[f.start:f.end])
-        try:
-            replacement = operator.apply(text[f.start:f.end], f.entity_type)
-        except Blocked as exc:
-            raise FieldBlocked(exc.status, render_path(path), f.entity_type) from None
-        counts[(f.entity_type, operator.name)] += 1
+            trace(site.path, f.entity_type, f.score, rule.name if rule else "default",
+                  operator.name, text[f.start:f.end])
+        replacement = _run(operator, text[f.start:f.end], f.entity_type, site, counts)
         pieces.append(text[f.end:end])
         pieces.append(replacement)
         end = f.start
@@ -82,6 +93,8 @@ def protect(document: Document, plan: RulePlan, detector: Detector,
             trace: Trace | None = None) -> Outcome:
     outcome = Outcome(Counter())
     leaves = document.leaves()
+    # record-key values as received, before any operator changes a leaf
+    records = Records(leaves, plan.record_keys) if plan.record_keys else None
     scan: list[int] = []
     for index, leaf in enumerate(leaves):
         rule = plan.field_rule(leaf.path)
@@ -90,11 +103,8 @@ def protect(document: Document, plan: RulePlan, detector: Detector,
             continue
         if trace is not None:
             trace(leaf.path, WHOLE_FIELD, 1.0, rule.name, rule.operator.name, leaf.text)
-        try:
-            new = rule.operator.apply(leaf.text, WHOLE_FIELD)
-        except Blocked as exc:
-            raise FieldBlocked(exc.status, render_path(leaf.path), WHOLE_FIELD) from None
-        outcome.counts[(WHOLE_FIELD, rule.operator.name)] += 1
+        new = _run(rule.operator, leaf.text, WHOLE_FIELD, Site(plan.data_class, leaf.path, records),
+                   outcome.counts)
         if new != leaf.text:
             document.set(index, new)
             outcome.changed = True
@@ -105,7 +115,8 @@ def protect(document: Document, plan: RulePlan, detector: Detector,
         if not findings:
             continue
         leaf = leaves[index]
-        new = _apply(plan, leaf.text, findings, leaf.path, outcome.counts, trace)
+        new = _apply(plan, leaf.text, findings, Site(plan.data_class, leaf.path, records),
+                     outcome.counts, trace)
         if new != leaf.text:
             document.set(index, new)
             outcome.changed = True

@@ -48,12 +48,13 @@ def _policy(source: str, version: str) -> Any:
             policy = compile_policy(loaded, upstream_url="http://127.0.0.1:1")
         except PolicyError:
             policy = None
-        _POLICIES[key] = policy if policy is not None and loaded.version == version else None
+        _POLICIES[key] = policy if policy is not None and policy.version == version else None
     return _POLICIES[key]
 
 
 def run_job(job: Job) -> tuple[Any, ...]:
     """In the child: the same steps as `pipeline._inspect`, as a tuple."""
+    from gateway.crypto.usage import KeyExhausted
     from gateway.protect.engine import FieldBlocked
     from gateway.protect.pipeline import FileRefused, inspect_now
 
@@ -66,6 +67,8 @@ def run_job(job: Job) -> tuple[Any, ...]:
                            policy.detector, policy.protection.file_types)
     except FieldBlocked as exc:
         return ("blocked", exc.status, exc.path, exc.entity)
+    except KeyExhausted as exc:
+        return ("exhausted", exc.kid, exc.purpose)
     except FileRefused:
         return ("file",)
     except CodecError as exc:
@@ -73,7 +76,9 @@ def run_job(job: Job) -> tuple[Any, ...]:
     except DetectionTimeout:
         return ("timeout",)
     counts = dict(done.outcome.counts) if done.outcome is not None else {}
-    return ("ok", done.body, done.decoded, counts)
+    # encryptions done here are saved by the parent, which owns the usage file
+    uses = policy.keys.usage.take() if policy.keys is not None else {}
+    return ("ok", done.body, done.decoded, counts, uses)
 
 
 class ProcessInspector:

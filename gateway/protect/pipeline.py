@@ -23,6 +23,7 @@ from gateway.codecs.form_codec import decode_query
 from gateway.codecs.header_codec import HeaderDocument
 from gateway.codecs.multipart_codec import MultipartDocument
 from gateway.codecs.registry import decode_body
+from gateway.crypto.usage import KeyExhausted, KeyUsage
 from gateway.detect import DetectionTimeout, Detector
 from gateway.errors import FieldBlocked, InspectionError
 from gateway.obs.logging import get_logger
@@ -69,13 +70,15 @@ async def inspect_body(body: bytes, *, content_type: str | None, encoding: str |
                        limit: int, plan: RulePlan, detector: Detector, direction: str,
                        route: str, passthrough: bool,
                        file_types: frozenset[str] | None = frozenset(),
-                       process: tuple[ProcessInspector, Job] | None = None) -> Inspected:
+                       process: tuple[ProcessInspector, Job] | None = None,
+                       usage: KeyUsage | None = None) -> Inspected:
+    """`usage`: where encryptions done in a child process are counted."""
     try:
         if process is not None and len(body) > PROCESS_BYTES:
             inspector, job = process
             result = await inspector.run(job)
             if result[0] != "unavailable":
-                return _from_child(result, body, direction, route, passthrough)
+                return _from_child(result, body, direction, route, passthrough, usage)
         if len(body) > OFFLOAD_BYTES:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(None, inspect_now, body, content_type, encoding,
@@ -99,12 +102,16 @@ async def inspect_body(body: bytes, *, content_type: str | None, encoding: str |
 
 
 def _from_child(result: tuple[Any, ...], body: bytes, direction: str, route: str,
-                passthrough: bool) -> Inspected:
+                passthrough: bool, usage: KeyUsage | None) -> Inspected:
     """The child's tuple, turned back into what the thread path returns or raises."""
     kind = result[0]
     if kind == "ok":
-        _, new_body, decoded, counts = result
+        _, new_body, decoded, counts, uses = result
+        if usage is not None:
+            usage.add(uses)
         return Inspected(new_body, decoded, Outcome(Counter(counts), changed=decoded))
+    if kind == "exhausted":
+        raise KeyExhausted(result[1], result[2])
     if kind == "blocked":
         raise BlockedByRule(result[1], result[2], result[3])
     if kind == "file":

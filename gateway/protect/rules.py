@@ -8,10 +8,12 @@ first rule that matches wins; no rule means the direction's default operator.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gateway.codecs.base import FieldPath
+from gateway.crypto.keyring import KeyRing
 from gateway.operators.base import Operator, OperatorContext
 from gateway.operators.registry import build_operator
 from gateway.policy.actions import ActionsModel
@@ -19,6 +21,8 @@ from gateway.protect.fields import FieldSelector
 from gateway.protect.roles import RoleResolver
 
 WHOLE_FIELD = "FIELD"
+# Operators that read a whole stored field (a ciphertext is never a detector finding).
+WHOLE_FIELD_ONLY = frozenset({"decrypt"})
 
 
 class ActionsError(ValueError):
@@ -39,6 +43,7 @@ class CompiledRule:
     fields: tuple[FieldSelector, ...] | None
     entities: frozenset[str] | None
     operator: Operator
+    record_key: str | None = None  # the encryption binding's record key, if any
 
     @property
     def whole_field(self) -> bool:
@@ -60,6 +65,8 @@ class RulePlan:
 
     rules: tuple[CompiledRule, ...]
     default: Operator
+    data_class: str = ""  # the route's: part of every ciphertext's context
+    record_keys: frozenset[str] = frozenset()
     _field_cache: dict[FieldPath, CompiledRule | None] = field(default_factory=dict)
 
     def field_rule(self, path: FieldPath) -> CompiledRule | None:
@@ -97,15 +104,16 @@ class Protection:
     file_types: frozenset[str] | None  # None: any file part may pass
     header_names: frozenset[str] = frozenset()  # lower-case
     cookie_names: frozenset[str] = frozenset()
+    data_classes: Mapping[str, str] = field(default_factory=dict)  # route -> data class
     _plans: dict[tuple[str, str, str, str], RulePlan] = field(default_factory=dict)
 
     def plan(self, route: str, method: str, direction: str, role: str) -> RulePlan:
         key = (route, method, direction, role)
         plan = self._plans.get(key)
         if plan is None:
-            plan = RulePlan(tuple(r for r in self.rules if r.applies(route, method, direction,
-                                                                     role)),
-                            self.defaults[direction])
+            rules = tuple(r for r in self.rules if r.applies(route, method, direction, role))
+            plan = RulePlan(rules, self.defaults[direction], self.data_classes.get(route, route),
+                            frozenset(r.record_key for r in rules if r.record_key))
             if len(self._plans) < 4096:
                 self._plans[key] = plan
         return plan
@@ -125,13 +133,13 @@ def _hash_key(model: ActionsModel, policy_dir: Path) -> bytes | None:
     return key
 
 
-def compile_actions(model: ActionsModel, policy_dir: Path, routes: set[str],
-                    entities: set[str]) -> Protection:
-    """Raises ActionsError at the first problem."""
-    context = OperatorContext(hash_key=_hash_key(model, policy_dir))
+def compile_actions(model: ActionsModel, policy_dir: Path, routes: Mapping[str, str],
+                    entities: set[str], keys: KeyRing | None = None) -> Protection:
+    """`routes`: route name -> data class. Raises ActionsError at the first problem."""
+    context = OperatorContext(hash_key=_hash_key(model, policy_dir), keys=keys)
     rules = []
     for i, rule in enumerate(model.rules):
-        unknown_routes = sorted(set(rule.routes or ()) - routes)
+        unknown_routes = sorted(set(rule.routes or ()) - set(routes))
         if unknown_routes:
             raise ActionsError(("rules", i, "routes"), f"unknown routes {unknown_routes}")
         unknown = sorted(set(rule.entities or ()) - entities)
@@ -146,6 +154,10 @@ def compile_actions(model: ActionsModel, policy_dir: Path, routes: set[str],
                          if rule.fields is not None else None)
         except ValueError as exc:
             raise ActionsError(("rules", i, "fields"), str(exc)) from None
+        if operator.name in WHOLE_FIELD_ONLY and (rule.fields is None or rule.entities):
+            raise ActionsError(("rules", i, "operator"), f"{operator.name} works on whole "
+                               "fields: give `fields` and no `entities`")
+        binding = getattr(operator, "binding", None)
         directions = {"request", "response"} if rule.direction == "both" else {rule.direction}
         rules.append(CompiledRule(
             name=rule.name,
@@ -156,11 +168,14 @@ def compile_actions(model: ActionsModel, policy_dir: Path, routes: set[str],
             fields=selectors,
             entities=frozenset(rule.entities) if rule.entities is not None else None,
             operator=operator,
+            record_key=getattr(binding, "record_key", None),
         ))
     defaults = {}
     for direction in ("request", "response"):
         name = getattr(model.defaults, direction)
         try:
+            if name in WHOLE_FIELD_ONLY:
+                raise ValueError(f"{name} works on whole fields: use it in a rule with fields")
             defaults[direction] = build_operator(name, {}, context)
         except ValueError as exc:
             raise ActionsError(("defaults", direction), str(exc)) from None
@@ -169,4 +184,5 @@ def compile_actions(model: ActionsModel, policy_dir: Path, routes: set[str],
                   else frozenset(t.lower() for t in files))
     return Protection(RoleResolver.of(model.roles), tuple(rules), defaults, file_types,
                       frozenset(h.lower() for h in model.inspect_headers),
-                      frozenset(c.lower() for c in model.inspect_cookies))
+                      frozenset(c.lower() for c in model.inspect_cookies),
+                      dict(routes))

@@ -153,7 +153,8 @@ async def _inspect(ex: Exchange, route: CompiledRoute, direction: str, body: byt
         body, content_type=content_type, encoding=encoding, limit=route.max_body_bytes,
         plan=plan, detector=ex.policy.detector, direction=direction, route=route.name,
         passthrough=route.on_error == "passthrough",
-        file_types=ex.policy.protection.file_types, process=(inspector, job))
+        file_types=ex.policy.protection.file_types, process=(inspector, job),
+        usage=ex.policy.keys.usage if ex.policy.keys is not None else None)
     if inspected.outcome is not None:
         ex.record(direction, inspected.outcome.counts)
     return inspected.body, inspected.decoded

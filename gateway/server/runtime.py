@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from gateway.app import create_admin_app, create_app, create_state
+from gateway.crypto.usage import all_usage
 from gateway.obs.logging import flush_logs, get_logger
 from gateway.policy.compiled import CompiledPolicy
 from gateway.policy.reload import PolicyReloader
@@ -20,6 +21,7 @@ from gateway.proxy.protocol import ConnectionGuard, GuardedRequestHandler
 log = get_logger("gateway.server")
 LINGERING_TIME = 2.0
 GC_THRESHOLD = 50_000
+USAGE_FLUSH_SECONDS = 5.0
 
 
 def split_host_port(value: str) -> tuple[str, int]:
@@ -61,6 +63,7 @@ class GatewayServer:
         self._runners: list[web.AppRunner] = []
         self._proxy_server: asyncio.Server | None = None
         self._watch: asyncio.Task[None] | None = None
+        self._flush: asyncio.Task[None] | None = None
         self._stopped = asyncio.Event()
         self.guard: ConnectionGuard | None = None
         self.proxy_port = 0
@@ -104,6 +107,7 @@ class GatewayServer:
         self.admin_port = sock[1] if isinstance(sock, tuple) else port
         if self.reloader is not None:
             self._watch = asyncio.create_task(self.reloader.watch())
+        self._flush = asyncio.create_task(flush_usage_every(USAGE_FLUSH_SECONDS))
         tune_gc()
         log.info("listening", proxy_port=self.proxy_port, admin_port=self.admin_port,
                  worker=self.state.worker_id, policy_version=policy.version)
@@ -117,14 +121,17 @@ class GatewayServer:
         grace = self.state.policies.current.server.grace_period
         if self._proxy_server is not None:
             self._proxy_server.close()
-        if self._watch is not None:
-            self._watch.cancel()
+        for task in (self._watch, self._flush):
+            if task is not None:
+                task.cancel()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.state.idle.wait(), timeout=grace)
         log.info("drained", unfinished=self.state.inflight)
         for runner in reversed(self._runners):
             await runner.cleanup()
         self.state.inspector.close()
+        for usage in all_usage():
+            usage.flush()
         flush_logs()
         self._stopped.set()
 
@@ -140,6 +147,15 @@ class GatewayServer:
         await stop.wait()
         log.info("shutting_down")
         await self.stop()
+
+
+async def flush_usage_every(seconds: float) -> None:
+    """Save key use counts now and then (file I/O off the event loop)."""
+    while True:
+        await asyncio.sleep(seconds)
+        for usage in all_usage():
+            if usage.pending:
+                await asyncio.to_thread(usage.flush)
 
 
 def tune_gc() -> None:

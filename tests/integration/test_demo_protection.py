@@ -86,16 +86,18 @@ async def test_a_wrong_api_key_is_just_anonymous(gw: GatewayServer) -> None:
 
 async def test_loan_application_reaches_the_upstream_and_c3_never_comes_back(
         gw: GatewayServer, demo: TestServer) -> None:
-    application = {"applicant": {"name": "王小明", "idNo": "11010519491231002X",
-                                 "mobile": "13800138000", "password": "hunter2"},
-                   "loan": {"amount": 50000}}
+    application = {"applicationNo": "A1", "applicant": {
+        "name": "王小明", "idNo": "11010519491231002X", "mobile": "13800138000",
+        "password": "hunter2"}, "loan": {"amount": 50000}}
     async with aiohttp.ClientSession() as http:
         async with http.post(base(gw) + "/api/v1/loan-applications", json=application) as resp:
             assert resp.status == 201
             loan_id = (await resp.json())["loanId"]
         async with http.get(f"http://127.0.0.1:{demo.port}/_demo/received") as resp:
             stored = (await resp.json())["applications"][str(loan_id)]
-        assert stored == application  # default: requests keep (the service needs the data)
+        # default: requests keep (the service needs the data), except the encrypted ID
+        assert str(stored["applicant"].pop("idNo")).startswith("pgw1.")
+        assert stored["applicant"]["password"] == "hunter2"
         async with http.get(base(gw) + f"/api/v1/loans/{loan_id}", headers=RISK) as resp:
             seen = await resp.json()
     assert seen["application"]["applicant"]["password"] == ""  # C3: redacted in responses

@@ -7,20 +7,23 @@ import pytest
 
 from gateway.operators.base import OperatorContext
 from gateway.operators.hmac_hash import canonical, make_hash
+from gateway.operators.site import Site
 
 KEY = b"k" * 32
+
+SITE = Site("api", ("field",))
 
 
 def test_keyed_deterministic_and_format_independent() -> None:
     op = make_hash({}, OperatorContext(KEY))
-    a = op.apply("13800138000", "CN_MOBILE")
-    assert a == op.apply("138 0013 8000", "CN_MOBILE")
-    assert a == op.apply("１３８００１３８０００", "CN_MOBILE")
-    assert len(a) == 16 and a != op.apply("13800138001", "CN_MOBILE")
-    assert a != op.apply("13800138000", "CN_BANK_CARD")
+    a = op.apply("13800138000", "CN_MOBILE", SITE)
+    assert a == op.apply("138 0013 8000", "CN_MOBILE", SITE)
+    assert a == op.apply("１３８００１３８０００", "CN_MOBILE", SITE)
+    assert len(a) == 16 and a != op.apply("13800138001", "CN_MOBILE", SITE)
+    assert a != op.apply("13800138000", "CN_BANK_CARD", SITE)
     expected = hmac.new(KEY, b"CN_MOBILE\x0013800138000", hashlib.sha256).hexdigest()[:16]
     assert a == expected
-    assert make_hash({}, OperatorContext(b"j" * 32)).apply("13800138000", "CN_MOBILE") != a
+    assert make_hash({}, OperatorContext(b"j" * 32)).apply("13800138000", "CN_MOBILE", SITE) != a
 
 
 def test_an_unkeyed_hash_is_refused() -> None:
@@ -30,7 +33,7 @@ def test_an_unkeyed_hash_is_refused() -> None:
 
 def test_params() -> None:
     op = make_hash({"length": 24, "prefix": "h:"}, OperatorContext(KEY))
-    assert op.apply("x", "FIELD").startswith("h:") and len(op.apply("x", "FIELD")) == 26
+    assert op.apply("x", "FIELD", SITE).startswith("h:") and len(op.apply("x", "FIELD", SITE)) == 26
     with pytest.raises(ValueError, match="length must be"):
         make_hash({"length": 4}, OperatorContext(KEY))
     assert canonical("1101-05x") == "110105X"

@@ -4,8 +4,11 @@ import pytest
 
 from gateway.operators.base import OperatorContext
 from gateway.operators.mask import make_mask
+from gateway.operators.site import Site
 
 DEFAULT = make_mask({}, OperatorContext())
+
+SITE = Site("api", ("field",))
 
 
 @pytest.mark.parametrize(("entity", "value", "masked"), [
@@ -25,12 +28,12 @@ DEFAULT = make_mask({}, OperatorContext())
     ("UNKNOWN", "ab", "**"),
 ])
 def test_defaults(entity: str, value: str, masked: str) -> None:
-    assert DEFAULT.apply(value, entity) == masked
+    assert DEFAULT.apply(value, entity, SITE) == masked
 
 
 def test_params() -> None:
     mask = make_mask({"keep_first": 0, "keep_last": 4, "char": "#"}, OperatorContext())
-    assert mask.apply("13800138000", "CN_MOBILE") == "#######8000"
+    assert mask.apply("13800138000", "CN_MOBILE", SITE) == "#######8000"
     for bad in ({"char": "**"}, {"keep_first": -1}, {"keep_last": "4"}, {"other": 1}):
         with pytest.raises(ValueError, match=r"char|keep_|unknown"):
             make_mask(bad, OperatorContext())

@@ -27,7 +27,7 @@ ACTIONS = ActionsModel.model_validate({
          "params": {"with": "<removed>"}},
     ],
 })
-PROTECTION = compile_actions(ACTIONS, Path("."), {"api", "partner"}, ENTITIES)
+PROTECTION = compile_actions(ACTIONS, Path("."), {"api": "api", "partner": "partner"}, ENTITIES)
 BODY = ('{"items": [{"name": "张三", "mobile": "13800138000", "idNo": "11010519491231002X",'
         ' "internalNote": "ok", "amount": 1200}]}').encode()
 
@@ -77,9 +77,9 @@ def test_overlaps_resolve_to_the_widest_then_the_highest_score() -> None:
 def test_compile_errors_name_the_rule() -> None:
     bad = ActionsModel.model_validate({"rules": [{"name": "x", "operator": "maks"}]})
     with pytest.raises(ActionsError, match="unknown operator 'maks'") as info:
-        compile_actions(bad, Path("."), {"api"}, ENTITIES)
+        compile_actions(bad, Path("."), {"api": "api"}, ENTITIES)
     assert info.value.loc == ("rules", 0, "operator")
     bad = ActionsModel.model_validate({"rules": [{"name": "x", "operator": "mask",
                                                   "routes": ["nope"]}]})
     with pytest.raises(ValueError, match="unknown routes"):
-        compile_actions(bad, Path("."), {"api"}, ENTITIES)
+        compile_actions(bad, Path("."), {"api": "api"}, ENTITIES)
