@@ -101,3 +101,19 @@ def test_policy_check_compiles_and_points_at_the_line(tmp_path: Path,
     assert main(["policy", "check", str(path)]) == 1
     assert f"{path}:6 actions.rules[0].operator: unknown operator 'maks'" in \
         capsys.readouterr().err
+
+
+def test_a_wrong_master_key_stops_start_up_with_a_clear_error(tmp_path: Path,
+                                                              repo_root: Path) -> None:
+    import shutil
+
+    from gateway.keycmd import ensure_dev_keys
+    shutil.copytree(repo_root / "policies", tmp_path / "policies")
+    ensure_dev_keys(tmp_path / "keys")
+    (tmp_path / "keys" / "master.key").write_text("ab" * 32 + "\n")
+    out = run("serve", "--policy", str(tmp_path / "policies/default.yaml"),
+              "--upstream", "http://127.0.0.1:9", "--listen", "127.0.0.1:0",
+              "--admin", "127.0.0.1:0")
+    assert out.returncode == 2
+    assert "keys: the master key does not open this key store" in out.stderr
+    assert "ab" * 32 not in out.stderr + out.stdout

@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gateway.crypto.keystore import KeyStore, KeyStoreError, read_master
+from gateway.crypto.keystore import KeyStore, KeyStoreError, read_master, read_store
 from gateway.crypto.usage import KeyUsage, usage_for
 
 # Purposes whose keys are AES-GCM with random nonces: their use is limited.
@@ -53,12 +53,7 @@ def load_keyring(store: Path, master_file: Path | None, usage_file: Path | None)
     except OSError:
         raise KeyStoreError(f"cannot read the master key file {master_file} (development "
                             "keys: `pii-gateway keys dev`)") from None
-    try:
-        raw = store.read_bytes()
-    except FileNotFoundError:
-        raise KeyStoreError(f"no key store at {store}: run `pii-gateway keys init`") from None
-    except OSError:
-        raise KeyStoreError(f"cannot read the key store {store}") from None
+    raw = read_store(store)
     opened = KeyStore.parse(store, raw, master)
     keys = {r.kid: (r.purpose, opened.get(r.kid)) for r in opened.records
             if r.state != "destroyed"}

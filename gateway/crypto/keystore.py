@@ -63,6 +63,15 @@ def new_master_file(path: Path) -> None:
         out.write(secrets.token_hex(32) + "\n")
 
 
+def read_store(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise KeyStoreError(f"no key store at {path}: run `pii-gateway keys init`") from None
+    except OSError:
+        raise KeyStoreError(f"cannot read the key store {path}") from None
+
+
 def _aad(kid: str, purpose: str) -> bytes:
     return f"{kid}|{purpose}".encode()
 
@@ -91,13 +100,7 @@ class KeyStore:
     # --- reading -------------------------------------------------------------
     @classmethod
     def open(cls, path: Path, master: bytes) -> KeyStore:
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise KeyStoreError(f"no key store at {path}: run `pii-gateway keys init`") from None
-        except OSError:
-            raise KeyStoreError(f"cannot read the key store {path}") from None
-        return cls.parse(path, raw, master)
+        return cls.parse(path, read_store(path), master)
 
     @classmethod
     def parse(cls, path: Path, raw: bytes, master: bytes) -> KeyStore:

@@ -89,10 +89,10 @@ def _application_view(loan_id: int, application: dict[str, Any]) -> dict[str, An
 
 @routes.get("/api/v1/loan-applications")
 async def list_applications(request: web.Request) -> web.Response:
-    page = _int_param(request, "page", 1)
-    size = _int_param(request, "size", 20)
-    if page is None or size is None or page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
-        return _error(400, f"page >= 1 and 1 <= size <= {MAX_PAGE_SIZE}")
+    paging = _paging(request)
+    if isinstance(paging, web.Response):
+        return paging
+    page, size = paging
     stored = itertools.islice(request.app[STORE].applications.items(), (page - 1) * size,
                               page * size)
     return _json({"page": page, "size": size, "items": [_application_view(i, a)
@@ -120,12 +120,21 @@ def _int_param(request: web.Request, name: str, default: int) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-@routes.get("/api/v1/borrowers")
-async def list_borrowers(request: web.Request) -> web.Response:
+def _paging(request: web.Request) -> tuple[int, int] | web.Response:
+    """(page, size) from the query, or a 400 response."""
     page = _int_param(request, "page", 1)
     size = _int_param(request, "size", 20)
     if page is None or size is None or page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
         return _error(400, f"page >= 1 and 1 <= size <= {MAX_PAGE_SIZE}")
+    return page, size
+
+
+@routes.get("/api/v1/borrowers")
+async def list_borrowers(request: web.Request) -> web.Response:
+    paging = _paging(request)
+    if isinstance(paging, web.Response):
+        return paging
+    page, size = paging
     # generated data is deterministic: pages are cached so the demo is not the bottleneck
     return _json_bytes(_borrower_page(request.app[STORE].seed, page, size))
 

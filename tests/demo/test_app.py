@@ -23,6 +23,16 @@ async def test_application_is_stored(client: Any) -> None:
     assert str(loan_id) in (await r.json())["applications"]
 
 
+async def test_applications_are_listed_in_pages(client: Any) -> None:
+    for n in range(3):
+        await client.post("/api/v1/loan-applications", json={"applicationNo": f"A{n}"})
+    r = await client.get("/api/v1/loan-applications?page=2&size=2")
+    items = (await r.json())["items"]
+    assert [i["application"]["applicationNo"] for i in items] == ["A2"]
+    assert items[0]["loanId"] == 100003
+    assert (await client.get("/api/v1/loan-applications?size=0")).status == 400
+
+
 async def test_bad_application(client: Any) -> None:
     r = await client.post("/api/v1/loan-applications", data=b"nope")
     assert r.status == 400
