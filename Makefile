@@ -22,6 +22,7 @@ lint: $(STAMP)
 	$(BIN)/mypy gateway
 
 test: lint
+	command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server; }
 	$(BIN)/pii-gateway keys dev
 	$(BIN)/pytest -q
 

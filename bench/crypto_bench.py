@@ -16,22 +16,18 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from proxy_bench import ROOT, free_port, start, stop, wait_http, wrk
+from proxy_bench import ROOT, default_policy, free_port, start, stop, wait_http, wrk, wrk_args
 
 from gateway.codecs.base import Leaf
 from gateway.crypto.keyring import load_keyring
@@ -99,30 +95,13 @@ def post_json(url: str, body: dict[str, object]) -> None:
         assert resp.status == 201
 
 
-def masking_only_policy(workdir: Path) -> Path:
-    """The default policy without its encrypt/decrypt rules, keys made absolute."""
-    data = yaml.safe_load((ROOT / "policies" / "default.yaml").read_text(encoding="utf-8"))
-    data["actions"]["rules"] = [r for r in data["actions"]["rules"]
-                                if r["operator"] not in ("encrypt", "decrypt")]
-    for key in ("store", "master_key_file", "usage_file"):
-        data["keys"][key] = str((ROOT / "policies" / data["keys"][key]).resolve())
-    path = workdir / "masking-only.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--duration", type=int, default=5)
-    ap.add_argument("--connections", type=int, default=32)
-    args = ap.parse_args()
+    args = wrk_args(rounds=3)
     ensure_dev_keys(ROOT / "keys")
     operator_table(ROOT / "keys")
     if shutil.which("wrk") is None:
         raise SystemExit("wrk not found: apt-get install wrk (bench/run does it)")
 
-    workdir = Path(tempfile.mkdtemp())
     up_plain, up_enc, bare, gw_mask, gw_enc = (free_port() for _ in range(5))
     procs = [start([PY, "-m", "gateway", "demo-upstream", "--listen", f"127.0.0.1:{port}"])
              for port in (up_plain, up_enc)]
@@ -130,8 +109,8 @@ def main() -> None:
         for port in (up_plain, up_enc):
             wait_http(f"http://127.0.0.1:{port}/api/v1/loans/1")
         procs.append(start([PY, "bench/bare_proxy.py", str(bare), f"http://127.0.0.1:{up_plain}"]))
-        for port, policy, up in ((gw_mask, masking_only_policy(workdir), up_plain),
-                                 (gw_enc, ROOT / "policies" / "default.yaml", up_enc)):
+        for port, policy, up in ((gw_mask, default_policy(encryption=False), up_plain),
+                                 (gw_enc, default_policy(), up_enc)):
             procs.append(start([PY, "-m", "gateway", "serve", "--policy", str(policy),
                                 "--upstream", f"http://127.0.0.1:{up}", "--listen",
                                 f"127.0.0.1:{port}", "--admin", f"127.0.0.1:{free_port()}",
@@ -162,7 +141,6 @@ def main() -> None:
                     results.setdefault((label, name), []).append(rps)
     finally:
         stop(procs)
-        shutil.rmtree(workdir, ignore_errors=True)
 
     print(f"\nmachine: {os.cpu_count()} cores; wrk -t1 -c{args.connections}, {args.rounds} "
           f"rounds x {args.duration}s, interleaved; medians\n")

@@ -22,7 +22,7 @@ from pathlib import Path
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from proxy_bench import PY, free_port, start, stop, wait_http
+from proxy_bench import PY, default_policy, free_port, start, stop, wait_http
 
 from gateway.demo import data
 
@@ -75,7 +75,7 @@ async def main() -> None:
     up, gw = free_port(), free_port()
     upstream = f"http://127.0.0.1:{up}"
     procs = [start([PY, "-m", "gateway", "demo-upstream", "--listen", f"127.0.0.1:{up}"]),
-             start([PY, "-m", "gateway", "serve", "--policy", "policies/default.yaml",
+             start([PY, "-m", "gateway", "serve", "--policy", str(default_policy()),
                     "--upstream", upstream, "--listen", f"127.0.0.1:{gw}",
                     "--admin", f"127.0.0.1:{free_port()}", "--log-format", "json"])]
     try:

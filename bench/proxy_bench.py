@@ -26,6 +26,8 @@ import urllib.request
 from contextlib import closing
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 
@@ -60,6 +62,32 @@ def wait_http(url: str, timeout: float = 30) -> None:
     raise SystemExit(f"not up: {url}")
 
 
+def default_policy(*, limits: bool = False, encryption: bool = True,
+                   limit_rate: str | None = None, detectors: bool = True) -> Path:
+    """policies/default.yaml as the benchmarks use it, written to a temporary
+    file: without `rate_limits` unless asked (one load generator from one
+    address is not a client to limit), optionally without the encrypt/decrypt
+    rules, optionally with every limit set to `limit_rate`, optionally without
+    the scraping detectors."""
+    data = yaml.safe_load((ROOT / "policies" / "default.yaml").read_text(encoding="utf-8"))
+    if not limits:
+        data["rate_limits"] = {}
+    else:
+        for limit in data["rate_limits"]["limits"] if limit_rate else ():
+            limit["rate"], limit["burst"] = limit_rate, 1000
+        for detector in ("enumeration", "exposure", "probing", "paging") if not detectors else ():
+            data["rate_limits"].pop(detector, None)
+    if not encryption:
+        data["actions"]["rules"] = [r for r in data["actions"]["rules"]
+                                    if r["operator"] not in ("encrypt", "decrypt")]
+    for key in ("store", "master_key_file", "usage_file"):
+        data["keys"][key] = str((ROOT / "policies" / data["keys"][key]).resolve())
+    fd, name = tempfile.mkstemp(suffix=".yaml", prefix="bench-policy-")
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        yaml.safe_dump(data, out, allow_unicode=True)
+    return Path(name)
+
+
 def start(cmd: list[str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -74,7 +102,7 @@ def start_stack() -> tuple[list[subprocess.Popen[bytes]], dict[str, int]]:
     wait_http(upstream + "/api/v1/loans/1")
     procs.append(start([PY, "bench/bare_proxy.py", str(bare), upstream]))
     for port, policy in ((gw_pass, "policies/examples/passthrough.yaml"),
-                         (gw_def, "policies/default.yaml")):
+                         (gw_def, str(default_policy()))):
         procs.append(start([PY, "-m", "gateway", "serve", "--policy", policy, "--upstream",
                             upstream, "--listen", f"127.0.0.1:{port}",
                             "--admin", f"127.0.0.1:{free_port()}", "--log-format", "json"]))
@@ -127,12 +155,17 @@ def wrk(url: str, method: str, duration: int, connections: int, body: str = POST
     return float(m.group(1)), float(m.group(2)), float(m.group(3))
 
 
-def main() -> None:
+def wrk_args(rounds: int) -> argparse.Namespace:
+    """--rounds, --duration and --connections of the wrk-driven benchmarks."""
     ap = argparse.ArgumentParser()
-    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=rounds)
     ap.add_argument("--duration", type=int, default=5)
     ap.add_argument("--connections", type=int, default=32)
-    args = ap.parse_args()
+    return ap.parse_args()
+
+
+def main() -> None:
+    args = wrk_args(rounds=5)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk not found: apt-get install wrk (bench/run does it)")
 

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from gateway import __version__
 from gateway.appkeys import STATE
+from gateway.obs.metrics import render
 
 admin_routes = web.RouteTableDef()
 _PROBE_TIMEOUT = 0.5
@@ -68,3 +69,26 @@ async def version(request: web.Request) -> web.Response:
         "python": platform.python_version(),
         "aiohttp": aiohttp.__version__,
     })
+
+
+@admin_routes.get("/metrics")
+async def metrics(request: web.Request) -> web.Response:
+    return web.Response(body=render(), content_type="text/plain", charset="utf-8",
+                        headers={"X-Content-Type-Options": "nosniff"})
+
+
+@admin_routes.get("/limits/penalties")
+async def penalties(request: web.Request) -> web.Response:
+    """Bans and penalties in force: hashed client keys, never identities."""
+    found = await request.app[STATE].limiter.store.penalties()
+    return web.json_response({"penalties": [
+        {"key": p.key, "action": p.action, "reason": p.reason, "expires_in_s": p.ttl}
+        for p in sorted(found, key=lambda p: p.key)]})
+
+
+@admin_routes.delete("/limits/penalties/{client:[0-9a-f]{24}}")
+async def lift_penalty(request: web.Request) -> web.Response:
+    """Lift the penalty of a client key (`pgw:pen:{<client>}`)."""
+    key = "pgw:pen:{" + request.match_info["client"] + "}"
+    lifted = await request.app[STATE].limiter.store.lift(key)
+    return web.json_response({"lifted": lifted}, status=200 if lifted else 404)

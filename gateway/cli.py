@@ -12,7 +12,8 @@ from aiohttp import web
 
 from gateway.explain import add_parser as add_explain_parser
 from gateway.keycmd import add_parsers as add_key_parsers
-from gateway.obs.logging import configure_logging, flush_logs
+from gateway.limitscmd import add_parsers as add_limits_parsers
+from gateway.obs.logging import configure_logging, flush_logs, get_logger
 from gateway.policy.compiled import CompiledPolicy, compile_policy
 from gateway.policy.loader import PolicyError, load_policy_file
 from gateway.scan import add_parser as add_scan_parser
@@ -43,6 +44,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
                       worker=args.worker_id)
     if args.workers > 1:
         from gateway.server.workers import supervise
+
+        if policy.limits is not None and policy.limits.store_url == "memory":
+            get_logger("gateway.ratelimit").warning(
+                "ratelimit_per_worker", workers=args.workers,
+                action="use a redis:// store so limits hold across workers")
 
         passthrough = ["--policy", str(args.policy)]
         for flag in ("upstream", "listen", "admin", "log_format"):
@@ -175,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_policy_check)
     add_explain_parser(psub)
     add_key_parsers(sub)
+    add_limits_parsers(sub)
     add_scan_parser(sub)
     return p
 

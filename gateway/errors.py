@@ -12,6 +12,7 @@ class GatewayError(Exception):
     code: str = "internal_error"
     message: str = "the gateway could not process the request"
     close_connection: bool = False
+    headers: dict[str, str] = {}  # noqa: RUF012 (never mutated; subclasses set their own)
 
     def body(self, request_id: str) -> dict[str, str]:
         return {"error": self.code, "message": self.message, "request_id": request_id}
@@ -123,3 +124,31 @@ class FieldBlocked(GatewayError):
         what = "the request" if direction == "request" else "the upstream response"
         self.message = (f"{what} carries personal data that this route does not allow: "
                         f"{entity} in field {path}")
+
+
+class RateLimited(GatewayError):
+    """429 from a limit, a ban or a detector. `headers` carry Retry-After and
+    the IETF RateLimit fields; the message names the rule, never the client."""
+
+    status = 429
+
+    def __init__(self, code: str, message: str, headers: dict[str, str]) -> None:
+        super().__init__(code)
+        self.code = code
+        self.message = message
+        self.headers = headers
+
+
+class LimiterUnavailable(GatewayError):
+    status = 503
+    code = "rate_limiter_unavailable"
+    message = "the rate limiter is unavailable and this route does not run without it"
+
+
+class PageSizeTooLarge(GatewayError):
+    status = 400
+    code = "page_size_too_large"
+
+    def __init__(self, maximum: int) -> None:
+        super().__init__(maximum)
+        self.message = f"page size parameters are limited to {maximum} on this route"

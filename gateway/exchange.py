@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from gateway.policy.compiled import CompiledPolicy, CompiledRoute
 from gateway.proxy.canonical import Target
+from gateway.ratelimit.identity import Identity
 
 
 @dataclass(slots=True)
@@ -28,6 +29,11 @@ class Exchange:
     role: str = "-"
     # direction -> "ENTITY:operator" -> count; never values
     pii: dict[str, dict[str, int]] = field(default_factory=dict)
+    # rate limits and detectors: decisions for the access line (rule, dimension,
+    # remaining, action); the client's keys; RateLimit headers for the response
+    limits: list[dict[str, object]] = field(default_factory=list)
+    identity: Identity | None = None
+    rate_headers: dict[str, str] | None = None
 
     def record(self, direction: str, counts: Counter[tuple[str, str]]) -> None:
         if not counts:

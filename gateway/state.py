@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from gateway.policy.compiled import CompiledPolicy
 from gateway.protect.offload import ProcessInspector
 from gateway.proxy.forward import UpstreamPool
+from gateway.ratelimit.limiter import StoreHolder
 
 
 class PolicyHolder:
@@ -23,6 +24,7 @@ class GatewayState:
     policies: PolicyHolder
     pool: UpstreamPool = field(default_factory=UpstreamPool)
     inspector: ProcessInspector = field(default_factory=ProcessInspector)
+    limiter: StoreHolder = field(default_factory=StoreHolder)
     worker_id: int = 0
     inflight: int = 0
     draining: bool = False
@@ -30,6 +32,7 @@ class GatewayState:
 
     def __post_init__(self) -> None:
         self.idle.set()
+        self.limiter.sync(self.policies.current.limits)
 
     def request_began(self) -> None:
         self.inflight += 1

@@ -16,6 +16,7 @@ from gateway.policy.keys import build_keyring
 from gateway.policy.loader import LoadedPolicy, PolicyError, PolicyIssue
 from gateway.policy.model import PolicyModel, TimeoutsModel
 from gateway.protect.rules import ActionsError, Protection, compile_actions
+from gateway.ratelimit.limiter import Limits, compile_limits
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -51,6 +52,7 @@ class CompiledRoute:
     max_body_bytes: int
     protect: bool
     on_error: str
+    sensitive: bool = False
 
     def matches(self, method: str, host: str | None, path: str) -> bool:
         if self.methods is not None and method not in self.methods:
@@ -93,6 +95,7 @@ class CompiledPolicy:
     detector: Detector
     protection: Protection
     keys: KeyRing | None = None
+    limits: Limits | None = None
 
     @property
     def watched_files(self) -> tuple[Path, ...]:
@@ -143,6 +146,13 @@ def compile_policy(loaded: LoadedPolicy, *, upstream_url: str | None = None) -> 
                                      set(detector.entities), keys)
     except ActionsError as exc:
         raise PolicyError([loaded.issue(("actions", *exc.loc), str(exc))]) from None
+    api_keys = model.actions.roles.api_keys
+    try:
+        limits = compile_limits(model.rate_limits, {r.name for r in model.routes},
+                                api_keys.header if api_keys else None,
+                                keys.current("hmac")[1] if keys is not None else None)
+    except (ValueError, KeyStoreError) as exc:
+        raise PolicyError([loaded.issue(("rate_limits",), str(exc))]) from None
     s = model.server
     routes = tuple(
         CompiledRoute(
@@ -155,6 +165,7 @@ def compile_policy(loaded: LoadedPolicy, *, upstream_url: str | None = None) -> 
             max_body_bytes=r.max_body_bytes or s.max_body_bytes,
             protect=r.protect,
             on_error=r.on_error,
+            sensitive=r.sensitive,
         )
         for r in model.routes
     )
@@ -176,4 +187,5 @@ def compile_policy(loaded: LoadedPolicy, *, upstream_url: str | None = None) -> 
         detector=detector,
         protection=protection,
         keys=keys,
+        limits=limits,
     )

@@ -15,9 +15,9 @@ from gateway.policy.actions import ActionsModel
 from gateway.policy.detection import DetectionModel
 from gateway.policy.keys import KeysModel
 from gateway.policy.modelbase import Model
-from gateway.policy.units import parse_duration, parse_size
+from gateway.policy.ratelimits import RateLimitsModel
+from gateway.policy.units import Duration, parse_size
 
-Duration = Annotated[float, BeforeValidator(parse_duration), Field(gt=0)]
 Size = Annotated[int, BeforeValidator(parse_size), Field(gt=0)]
 HTTP_METHODS = frozenset(
     {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
@@ -51,10 +51,6 @@ def _upstream_url(value: str) -> str:
 HostPort = Annotated[str, AfterValidator(_host_port)]
 Network = Annotated[str, AfterValidator(_network)]
 UpstreamUrl = Annotated[str, AfterValidator(_upstream_url)]
-
-
-class Reserved(Model):
-    """A section that later versions fill; today it must be empty."""
 
 
 class ServerModel(Model):
@@ -120,6 +116,8 @@ class RouteModel(Model):
     on_error: Literal["block", "passthrough"] = "block"
     # part of every ciphertext's context; routes sharing data share a class
     data_class: str | None = Field(default=None, min_length=1, max_length=64)
+    # when the rate-limit store (Redis) is down: 503 instead of a local fallback
+    sensitive: bool = False
 
 
 class LoggingModel(Model):
@@ -136,4 +134,4 @@ class PolicyModel(Model):
     detection: DetectionModel = DetectionModel()
     actions: ActionsModel = ActionsModel()
     keys: KeysModel = KeysModel()
-    rate_limits: Reserved = Reserved()
+    rate_limits: RateLimitsModel = RateLimitsModel()

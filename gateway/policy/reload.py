@@ -54,6 +54,7 @@ class PolicyReloader:
             if (new.server.listen, new.server.admin) != (old.server.listen, old.server.admin):
                 log.warning("policy_listen_change_needs_restart")
             await self.state.pool.sync(new, retire_after=old.server.grace_period + 60)
+            self.state.limiter.sync(new.limits)
             self.state.policies.current = new
             log.info("policy_reloaded", reason=reason, version=new.version,
                      previous_version=old.version)

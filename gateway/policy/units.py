@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
-_DURATION_FACTORS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+from pydantic import BeforeValidator, Field
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+_DURATION_FACTORS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
 
 _SIZE = re.compile(r"^\s*(\d+)\s*(B|KiB|MiB|GiB|KB|MB|GB)?\s*$")
 _SIZE_FACTORS = {
@@ -29,7 +32,7 @@ def parse_duration(value: object) -> object:
     if isinstance(value, str):
         m = _DURATION.match(value)
         if m is None:
-            raise ValueError("must be a duration such as 10s, 500ms, 2m or a number of seconds")
+            raise ValueError("must be a duration such as 10s, 500ms, 2m, 1d or a number of seconds")
         return float(m.group(1)) * _DURATION_FACTORS[m.group(2)]
     return value
 
@@ -42,3 +45,6 @@ def parse_size(value: object) -> object:
             raise ValueError("must be a size such as 10MiB, 512KiB or a number of bytes")
         return int(m.group(1)) * _SIZE_FACTORS[m.group(2)]
     return value
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration), Field(gt=0)]

@@ -38,6 +38,9 @@ Trace = Callable[[FieldPath, str, float, str, str, str], None]
 class Outcome:
     counts: Counter[tuple[str, str]]  # (entity, operator) -> findings
     changed: bool = False
+    # entity -> the values found, when asked for (the exposure budget hashes
+    # them at once; they are never logged or stored)
+    values: dict[str, set[str]] | None = None
 
 
 def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
@@ -72,7 +75,7 @@ def _run(operator: Operator, text: str, entity: str, site: Site,
 
 
 def _apply(plan: RulePlan, text: str, findings: list[Finding], site: Site,
-           counts: Counter[tuple[str, str]], trace: Trace | None) -> str:
+           outcome: Outcome, trace: Trace | None) -> str:
     pieces: list[str] = []  # built from the end backwards, joined once
     end = len(text)
     for f in sorted(resolve_overlaps(findings), key=lambda f: -f.start):
@@ -81,7 +84,9 @@ def _apply(plan: RulePlan, text: str, findings: list[Finding], site: Site,
         if trace is not None:
             trace(site.path, f.entity_type, f.score, rule.name if rule else "default",
                   operator.name, text[f.start:f.end])
-        replacement = _run(operator, text[f.start:f.end], f.entity_type, site, counts)
+        if outcome.values is not None:
+            outcome.values.setdefault(f.entity_type, set()).add(text[f.start:f.end])
+        replacement = _run(operator, text[f.start:f.end], f.entity_type, site, outcome.counts)
         pieces.append(text[f.end:end])
         pieces.append(replacement)
         end = f.start
@@ -90,8 +95,9 @@ def _apply(plan: RulePlan, text: str, findings: list[Finding], site: Site,
 
 
 def protect(document: Document, plan: RulePlan, detector: Detector,
-            trace: Trace | None = None) -> Outcome:
-    outcome = Outcome(Counter())
+            trace: Trace | None = None, collect: bool = False) -> Outcome:
+    """`collect`: keep the values found, by entity, in `Outcome.values`."""
+    outcome = Outcome(Counter(), values={} if collect else None)
     leaves = document.leaves()
     # record-key values as received, before any operator changes a leaf
     records = Records(leaves, plan.record_keys) if plan.record_keys else None
@@ -116,7 +122,7 @@ def protect(document: Document, plan: RulePlan, detector: Detector,
             continue
         leaf = leaves[index]
         new = _apply(plan, leaf.text, findings, Site(plan.data_class, leaf.path, records),
-                     outcome.counts, trace)
+                     outcome, trace)
         if new != leaf.text:
             document.set(index, new)
             outcome.changed = True

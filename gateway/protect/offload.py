@@ -36,6 +36,7 @@ class Job:
     content_type: str | None
     encoding: str | None
     limit: int
+    collect: bool = False
 
 
 def _policy(source: str, version: str) -> Any:
@@ -64,7 +65,7 @@ def run_job(job: Job) -> tuple[Any, ...]:
     plan = policy.protection.plan(job.route, job.method, job.direction, job.role)
     try:
         done = inspect_now(job.body, job.content_type, job.encoding, job.limit, plan,
-                           policy.detector, policy.protection.file_types)
+                           policy.detector, policy.protection.file_types, job.collect)
     except FieldBlocked as exc:
         return ("blocked", exc.status, exc.path, exc.entity)
     except KeyExhausted as exc:
@@ -76,9 +77,10 @@ def run_job(job: Job) -> tuple[Any, ...]:
     except DetectionTimeout:
         return ("timeout",)
     counts = dict(done.outcome.counts) if done.outcome is not None else {}
+    values = done.outcome.values if done.outcome is not None else None
     # encryptions done here are saved by the parent, which owns the usage file
     uses = policy.keys.usage.take() if policy.keys is not None else {}
-    return ("ok", done.body, done.decoded, counts, uses)
+    return ("ok", done.body, done.decoded, counts, uses, values)
 
 
 class ProcessInspector:

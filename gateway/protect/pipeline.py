@@ -54,13 +54,13 @@ class Inspected:
 
 def inspect_now(body: bytes, content_type: str | None, encoding: str | None, limit: int,
                 plan: RulePlan, detector: Detector, file_types: frozenset[str] | None,
-                ) -> Inspected:
+                collect: bool = False) -> Inspected:
     plain = decode_content(body, encoding, limit)
     document = decode_body(plain, content_type)
     if (isinstance(document, MultipartDocument) and file_types is not None
             and any(media not in file_types for _, media in document.files())):
         raise FileRefused
-    outcome = protect(document, plan, detector)
+    outcome = protect(document, plan, detector, collect=collect)
     if not outcome.changed:
         return Inspected(body, False, outcome)
     return Inspected(document.encode(), True, outcome)
@@ -71,7 +71,7 @@ async def inspect_body(body: bytes, *, content_type: str | None, encoding: str |
                        route: str, passthrough: bool,
                        file_types: frozenset[str] | None = frozenset(),
                        process: tuple[ProcessInspector, Job] | None = None,
-                       usage: KeyUsage | None = None) -> Inspected:
+                       usage: KeyUsage | None = None, collect: bool = False) -> Inspected:
     """`usage`: where encryptions done in a child process are counted."""
     try:
         if process is not None and len(body) > PROCESS_BYTES:
@@ -82,8 +82,9 @@ async def inspect_body(body: bytes, *, content_type: str | None, encoding: str |
         if len(body) > OFFLOAD_BYTES:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(None, inspect_now, body, content_type, encoding,
-                                              limit, plan, detector, file_types)
-        return inspect_now(body, content_type, encoding, limit, plan, detector, file_types)
+                                              limit, plan, detector, file_types, collect)
+        return inspect_now(body, content_type, encoding, limit, plan, detector, file_types,
+                           collect)
     except BlockedByRule as exc:
         raise FieldBlocked(exc.status, direction, exc.path, exc.entity) from None
     except FileRefused:
@@ -106,10 +107,10 @@ def _from_child(result: tuple[Any, ...], body: bytes, direction: str, route: str
     """The child's tuple, turned back into what the thread path returns or raises."""
     kind = result[0]
     if kind == "ok":
-        _, new_body, decoded, counts, uses = result
+        _, new_body, decoded, counts, uses, values = result
         if usage is not None:
             usage.add(uses)
-        return Inspected(new_body, decoded, Outcome(Counter(counts), changed=decoded))
+        return Inspected(new_body, decoded, Outcome(Counter(counts), decoded, values))
     if kind == "exhausted":
         raise KeyExhausted(result[1], result[2])
     if kind == "blocked":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 
@@ -14,6 +15,7 @@ from gateway.appkeys import EXCHANGE, STATE
 from gateway.errors import (
     GatewayError,
     NoRoute,
+    RateLimited,
     UpstreamBodyTooLarge,
     UpstreamTimeout,
     UpstreamUnavailable,
@@ -32,6 +34,8 @@ from gateway.proxy.body import (
 from gateway.proxy.canonical import Target, canonicalize
 from gateway.proxy.clientip import ClientInfo
 from gateway.proxy.headers import REQUEST_REPLACED, end_to_end
+from gateway.ratelimit.limiter import StoreHolder
+from gateway.ratelimit.stage import after_response, before_request
 
 CLIENT_INFO = web.RequestKey("client_info", ClientInfo)
 _NO_BODY_STATUS = frozenset({204, 304})
@@ -79,14 +83,17 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
         raise NoRoute()
     ex.route = route
     forward = target.forward
+    limiter = request.app[STATE].limiter
     if route.protect:
         protection = ex.policy.protection
         ex.role = protection.roles.resolve(request.headers, request[CLIENT_INFO].peer)
-        if target.query:
-            plan = protection.plan(route.name, request.method, "request", ex.role)
-            query, outcome = inspect_query(target.query, plan, ex.policy.detector)
-            ex.record("request", outcome.counts)
-            forward = f"{target.encoded_path}?{query}"
+    # limits and request-side detectors; may serve the client under a stricter role
+    await before_request(ex, route, limiter, request.headers, target.path, target.query)
+    if route.protect and target.query:
+        plan = protection.plan(route.name, request.method, "request", ex.role)
+        query, outcome = inspect_query(target.query, plan, ex.policy.detector)
+        ex.record("request", outcome.counts)
+        forward = f"{target.encoded_path}?{query}"
     loop = asyncio.get_running_loop()
     deadline = loop.time() + ex.policy.server.body_timeout
     body: bytes | AsyncIterator[bytes] | None = None
@@ -102,7 +109,7 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
             body = stream_request_body(request.content, ex, deadline)
     decoded = False
     if route.protect and isinstance(body, bytes) and body:
-        body, decoded = await _inspect(ex, route, "request", body,
+        body, decoded, _ = await _inspect(ex, route, "request", body,
                                        request.headers.get("Content-Type"),
                                        request.headers.get("Content-Encoding"), request.method,
                                        request.app[STATE].inspector)
@@ -121,8 +128,11 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
             ex.upstream_latency_ms = round((time.perf_counter() - sent) * 1000, 3)
             if route.protect:
                 return await _buffered_response(up, ex, route, request.method,
-                                                request.app[STATE].inspector)
-            return await _streamed_response(request, up, ex)
+                                                request.app[STATE].inspector, limiter)
+            streamed = await _streamed_response(request, up, ex)
+            with contextlib.suppress(RateLimited):  # sent already: penalties still hold
+                await after_response(ex, route, limiter, up.status, None)
+            return streamed
     except GatewayError:
         raise
     except TimeoutError:
@@ -144,20 +154,25 @@ def _response_headers(up: aiohttp.ClientResponse) -> CIMultiDict[str]:
 
 async def _inspect(ex: Exchange, route: CompiledRoute, direction: str, body: bytes,
                    content_type: str | None, encoding: str | None, method: str,
-                   inspector: ProcessInspector) -> tuple[bytes, bool]:
-    """The body to send on, and whether it was rewritten as identity."""
+                   inspector: ProcessInspector
+                   ) -> tuple[bytes, bool, dict[str, set[str]] | None]:
+    """The body to send on, whether it was rewritten as identity, and (for the
+    exposure budget, on responses) the personal-data values it carried."""
     plan = ex.policy.protection.plan(route.name, method, direction, ex.role)
+    limits = ex.policy.limits
+    collect = direction == "response" and limits is not None and limits.exposure is not None
     job = Job(ex.policy.source, ex.policy.version, route.name, method, direction, ex.role,
-              body, content_type, encoding, route.max_body_bytes)
+              body, content_type, encoding, route.max_body_bytes, collect)
     inspected = await inspect_body(
         body, content_type=content_type, encoding=encoding, limit=route.max_body_bytes,
         plan=plan, detector=ex.policy.detector, direction=direction, route=route.name,
         passthrough=route.on_error == "passthrough",
         file_types=ex.policy.protection.file_types, process=(inspector, job),
-        usage=ex.policy.keys.usage if ex.policy.keys is not None else None)
-    if inspected.outcome is not None:
-        ex.record(direction, inspected.outcome.counts)
-    return inspected.body, inspected.decoded
+        usage=ex.policy.keys.usage if ex.policy.keys is not None else None, collect=collect)
+    if inspected.outcome is None:
+        return inspected.body, inspected.decoded, None
+    ex.record(direction, inspected.outcome.counts)
+    return inspected.body, inspected.decoded, inspected.outcome.values
 
 
 def _inspect_headers(ex: Exchange, route: CompiledRoute, direction: str,
@@ -174,10 +189,12 @@ def _inspect_headers(ex: Exchange, route: CompiledRoute, direction: str,
 
 
 async def _buffered_response(up: aiohttp.ClientResponse, ex: Exchange, route: CompiledRoute,
-                             method: str, inspector: ProcessInspector) -> web.Response:
+                             method: str, inspector: ProcessInspector,
+                             limiter: StoreHolder) -> web.Response:
     if method == "HEAD":  # no body follows; the upstream's Content-Length describes the GET
         head = end_to_end(up.headers.items())
         _inspect_headers(ex, route, "response", head, method)
+        await after_response(ex, route, limiter, up.status, None)
         return web.Response(status=up.status, reason=up.reason, headers=head)
     try:
         data = await read_capped(up.content, route.max_body_bytes, up.content_length)
@@ -185,15 +202,19 @@ async def _buffered_response(up: aiohttp.ClientResponse, ex: Exchange, route: Co
         raise UpstreamBodyTooLarge() from None
     headers = _response_headers(up)
     _inspect_headers(ex, route, "response", headers, method)
-    if up.status in _NO_BODY_STATUS:
-        return web.Response(status=up.status, reason=up.reason, headers=headers)
-    if data:
-        data, decoded = await _inspect(ex, route, "response", data,
-                                       up.headers.get("Content-Type"),
-                                       up.headers.get("Content-Encoding"), method, inspector)
+    values = None
+    if data and up.status not in _NO_BODY_STATUS:
+        data, decoded, values = await _inspect(ex, route, "response", data,
+                                               up.headers.get("Content-Type"),
+                                               up.headers.get("Content-Encoding"), method,
+                                               inspector)
         if decoded:
             for name in _STALE_WHEN_REWRITTEN:
                 headers.popall(name, None)
+    # the exposure budget may still refuse this response (429)
+    await after_response(ex, route, limiter, up.status, values)
+    if up.status in _NO_BODY_STATUS:
+        return web.Response(status=up.status, reason=up.reason, headers=headers)
     resp = web.Response(status=up.status, reason=up.reason, headers=headers)
     resp.body = data
     return resp

@@ -48,7 +48,7 @@ def check_framing(request: web.BaseRequest) -> None:
 
 
 def error_response(err: GatewayError, ex: Exchange) -> web.Response:
-    resp = web.json_response(err.body(ex.request_id), status=err.status)
+    resp = web.json_response(err.body(ex.request_id), status=err.status, headers=err.headers)
     if err.close_connection:
         resp.force_close()
     ex.error_code = err.code
@@ -101,6 +101,8 @@ async def add_request_id(request: web.Request, response: web.StreamResponse) -> 
     ex = request.get(EXCHANGE)
     if ex is not None:
         response.headers["X-Request-ID"] = ex.request_id
+        if ex.rate_headers is not None:
+            response.headers.update(ex.rate_headers)
 
 
 def _access_line(ex: Exchange) -> None:
@@ -121,4 +123,5 @@ def _access_line(ex: Exchange) -> None:
         policy_version=ex.policy.version,
         role=ex.role,
         pii=ex.pii or None,
+        limits=ex.limits or None,
     )

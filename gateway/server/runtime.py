@@ -130,6 +130,7 @@ class GatewayServer:
         for runner in reversed(self._runners):
             await runner.cleanup()
         self.state.inspector.close()
+        await self.state.limiter.close()
         for usage in all_usage():
             usage.flush()
         flush_logs()

@@ -1,0 +1,141 @@
+"""What rate limiting costs: one decision, and the gateway with limits on.
+
+1. Decision latency, in one process: `decide` with two buckets and three
+   penalty keys (what a request of the default policy asks), memory store
+   and a real redis-server on loopback, 5,000 decisions one after another,
+   p50 and p99.
+2. The gateway with the default policy (2 KB JSON GET), limits off, on with
+   the memory store, and on with Redis (limits raised so nothing is refused:
+   the limiter still decides every request and the detectors count), wrk,
+   interleaved rounds, medians.
+
+    python bench/ratelimit_bench.py [--rounds 3] [--duration 5] [--connections 32]
+Needs redis-server and wrk (bench/run installs them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from proxy_bench import PY, default_policy, free_port, start, stop, wait_http, wrk, wrk_args
+
+from gateway.keycmd import ensure_dev_keys
+from gateway.ratelimit.redis_store import RedisStore
+from gateway.ratelimit.store import Bucket, LimitStore, MemoryStore
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def decision_latency(store: LimitStore, n: int = 5000) -> tuple[float, float]:
+    buckets = [Bucket("pgw:rl:{a}:per-client", 1e6, 1000), Bucket("pgw:rl:{b}:per-ip", 1e6, 1000)]
+    penalties = ["pgw:pen:{a}", "pgw:pen:{b}", "pgw:pen:{c}"]
+    times = []
+    for _ in range(n):
+        began = time.perf_counter()
+        await store.decide(buckets, penalties)
+        times.append((time.perf_counter() - began) * 1e6)
+    return statistics.median(times), percentile(times, 0.99)
+
+
+def start_redis(port: int, directory: str) -> object:
+    exe = shutil.which("redis-server")
+    if exe is None:
+        raise SystemExit("redis-server not found: apt-get install redis-server (bench/run does)")
+    proc = start([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                  "--appendonly", "no", "--dir", directory])
+    time.sleep(0.5)
+    return proc
+
+
+def with_store(path: Path, store: str) -> Path:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["rate_limits"]["store"] = store
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def main() -> None:
+    args = wrk_args(rounds=3)
+    ensure_dev_keys(ROOT / "keys")
+    workdir = tempfile.mkdtemp()
+    redis_port = free_port()
+    procs = [start_redis(redis_port, workdir)]
+    redis_url = f"redis://127.0.0.1:{redis_port}/0"
+    try:
+        async def latencies() -> dict[str, tuple[float, float]]:
+            redis = RedisStore(redis_url, timeout=1.0)
+            await redis.redis.flushdb()
+            out = {"memory": await decision_latency(MemoryStore()),
+                   "redis (loopback)": await decision_latency(redis)}
+            await redis.close()
+            return out
+        decided = asyncio.run(latencies())
+        print("\n| store | decide p50 µs | decide p99 µs |")
+        print("|---|---:|---:|")
+        for name, (p50, p99) in decided.items():
+            print(f"| {name} | {p50:,.0f} | {p99:,.0f} |")
+
+        up = free_port()
+        upstream = f"http://127.0.0.1:{up}"
+        procs.append(start([PY, "-m", "gateway", "demo-upstream", "--listen",
+                            f"127.0.0.1:{up}"]))
+        wait_http(upstream + "/api/v1/loans/1")
+        variants = {
+            "limits off": default_policy(),
+            "limits on, memory": default_policy(limits=True, limit_rate="1000000/s"),
+            "limits on, Redis": with_store(default_policy(limits=True, limit_rate="1000000/s"),
+                                           redis_url),
+            "limits only (no detectors), Redis": with_store(
+                default_policy(limits=True, limit_rate="1000000/s", detectors=False), redis_url),
+        }
+        ports = {}
+        for name, policy in variants.items():
+            ports[name] = free_port()
+            procs.append(start([PY, "-m", "gateway", "serve", "--policy", str(policy),
+                                "--upstream", upstream, "--listen", f"127.0.0.1:{ports[name]}",
+                                "--admin", f"127.0.0.1:{free_port()}", "--log-format", "json"]))
+        for port in ports.values():
+            wait_http(f"http://127.0.0.1:{port}/api/v1/loans/1")
+        results: dict[str, list[tuple[float, float, float]]] = {}
+        for port in ports.values():
+            wrk(f"http://127.0.0.1:{port}/api/v1/loans/1", "GET", 1, args.connections)
+        for _ in range(args.rounds):
+            for name, port in ports.items():
+                results.setdefault(name, []).append(
+                    wrk(f"http://127.0.0.1:{port}/api/v1/loans/1", "GET", args.duration,
+                        args.connections))
+    finally:
+        stop(procs)  # type: ignore[arg-type]
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    print(f"\nmachine: {os.cpu_count()} cores; 2 KB JSON GET, default policy; wrk -t1 "
+          f"-c{args.connections}, {args.rounds} rounds x {args.duration}s, interleaved; medians\n")
+    print("| gateway | req/s | p50 ms | p99 ms | req/s vs limits off | p50 added ms |")
+    print("|---|---:|---:|---:|---:|---:|")
+    base_rps = statistics.median(r[0] for r in results["limits off"])
+    base_p50 = statistics.median(r[1] for r in results["limits off"])
+    for name, rs in results.items():
+        rps = statistics.median(r[0] for r in rs)
+        p50 = statistics.median(r[1] for r in rs)
+        p99 = statistics.median(r[2] for r in rs)
+        print(f"| {name} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {rps / base_rps:.2f} | "
+              f"{p50 - base_p50:+.2f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""Redis behind a timeout and a circuit breaker, with a local fallback.
+
+Every call to Redis is bounded (`timeout`). After `failures` failures in a
+row the breaker opens for `reset` seconds: calls go straight to the fallback
+without waiting; then one call tries Redis again. While degraded, limits are
+decided by a local in-memory store with a conservative `share` of each limit
+(the stage applies it), sensitive routes fail closed (503), and every
+degraded decision is counted and logged once per `LOG_EVERY` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from redis.exceptions import RedisError
+
+from gateway.obs.logging import get_logger
+from gateway.obs.metrics import RATELIMIT_DEGRADED
+
+log = get_logger("gateway.ratelimit")
+T = TypeVar("T")
+LOG_EVERY = 10.0
+
+
+class StoreUnavailable(Exception):
+    """Redis did not answer in time, failed, or the breaker is open."""
+
+
+class Breaker:
+    def __init__(self, timeout: float, failures: int, reset: float) -> None:
+        self.timeout = timeout
+        self.failures = failures
+        self.reset = reset
+        self._failed = 0
+        self._open_until = 0.0
+        self.degraded = 0  # decisions made without Redis since the last log line
+        self._logged = 0.0
+
+    @property
+    def open(self) -> bool:
+        return time.monotonic() < self._open_until
+
+    async def call(self, fn: Callable[[], Awaitable[T]]) -> T:
+        if self.open:
+            raise StoreUnavailable
+        try:
+            async with asyncio.timeout(self.timeout):
+                result = await fn()
+        except (RedisError, OSError, TimeoutError) as exc:
+            self._failed += 1
+            if self._failed >= self.failures:
+                self._open_until = time.monotonic() + self.reset
+                log.warning("ratelimit_store_down", error=type(exc).__name__,
+                            retry_in_s=self.reset)
+            raise StoreUnavailable from None
+        if self._failed >= self.failures:
+            log.info("ratelimit_store_back")
+        self._failed = 0
+        return result
+
+    def note_degraded(self, kind: str) -> None:
+        """Count one decision made without Redis; log the count now and then."""
+        self.degraded += 1
+        RATELIMIT_DEGRADED.labels(kind=kind).inc()
+        now = time.monotonic()
+        if now - self._logged >= LOG_EVERY:
+            log.warning("ratelimit_degraded", decisions=self.degraded, breaker_open=self.open)
+            self.degraded = 0
+            self._logged = now

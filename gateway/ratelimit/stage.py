@@ -1,0 +1,273 @@
+"""Rate limits and scraping detectors around one request.
+
+`before_request` runs once the route and the caller's role are known: paging
+checks, penalties and limits in one store decision, then the enumeration
+detector. `after_response` runs once the upstream answered: the probing
+detector, and on protected routes the exposure budget (which can still turn
+the response into a 429). Every decision lands in `ex.limits` (the access
+line) and in metrics.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+from urllib.parse import parse_qsl
+
+from gateway.errors import LimiterUnavailable, PageSizeTooLarge, RateLimited
+from gateway.exchange import Exchange
+from gateway.obs.logging import get_logger
+from gateway.obs.metrics import DETECTOR_FIRINGS, RATELIMIT_DECISIONS
+from gateway.policy.compiled import CompiledRoute
+from gateway.policy.ratelimits import ActionModel, ProbingModel
+from gateway.ratelimit.breaker import StoreUnavailable
+from gateway.ratelimit.identity import Identity
+from gateway.ratelimit.limiter import CompiledLimit, Limits, StoreHolder
+from gateway.ratelimit.store import Bucket, LimitStore, Observed, Op, Verdict
+
+log = get_logger("gateway.ratelimit")
+T = TypeVar("T")
+_ID_SEGMENT = re.compile(r"\d{1,20}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                         r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_RUN_MAX = 10**10  # only short numeric ids join a sequential run (never a mobile or an ID)
+_MEMBERS = 1000  # per store call
+
+
+async def _call(holder: StoreHolder, kind: str, route: CompiledRoute,
+                fn: Callable[[LimitStore, float], Awaitable[T]]) -> T:
+    """fn(store, share) on Redis, or on the local fallback with its share."""
+    breaker = holder.breaker
+    if breaker is None:
+        return await fn(holder.store, 1.0)
+    try:
+        return await breaker.call(lambda: fn(holder.store, 1.0))
+    except StoreUnavailable:
+        if route.sensitive:
+            raise LimiterUnavailable() from None
+        breaker.note_degraded(kind)
+        return await fn(holder.fallback, holder.share)
+
+
+def _rate_headers(limit: CompiledLimit, remaining: int, retry: float) -> dict[str, str]:
+    reset = retry if retry > 0 else (limit.burst - remaining) / limit.rate
+    return {"RateLimit-Policy": f'"{limit.name}";q={limit.burst};w={max(1, round(limit.window))}',
+            "RateLimit": f'"{limit.name}";r={remaining};t={math.ceil(reset)}'}
+
+
+def _penalty_keys(limits: Limits, identity: Identity) -> list[str]:
+    return [f"pgw:pen:{identity.tag(d)}" for d in identity.keys]
+
+
+async def _fire(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
+                identity: Identity, detector: str, dimension: str, then: ActionModel) -> None:
+    action = then.action
+    DETECTOR_FIRINGS.labels(detector=detector, action=action).inc()
+    ex.limits.append({"detector": detector, "dimension": dimension, "action": action})
+    log.warning("scraping_detected", detector=detector, action=action, dimension=dimension,
+                route=route.name, duration_s=then.duration)
+    if action in ("throttle", "strict", "ban"):
+        value = f"{action}:{then.factor}" if action == "throttle" else action
+        key = f"pgw:pen:{identity.tag(dimension)}"
+        await _call(holder, "penalize", route, lambda s, _: s.penalize(
+            key, value, f"{detector}:{dimension}", then.duration))
+    if action == "strict":
+        ex.role = limits.strict_role
+    if action in ("reject", "ban"):
+        retry = str(math.ceil(then.duration if action == "ban" else 1))
+        raise RateLimited(f"scraping_{detector}", f"requests stopped by the {detector} detector",
+                          {"Retry-After": retry})
+
+
+def _scaled(bucket: Bucket, share: float) -> Bucket:
+    if share >= 1.0:
+        return bucket
+    return Bucket(bucket.key, bucket.rate * share, max(1, int(bucket.burst * share)),
+                  int(bucket.quota * share) if bucket.quota else 0)
+
+
+async def _limit(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
+                 identity: Identity, checks: list[Check]) -> None:
+    """Penalties, limits and the request's detector updates in one store call."""
+    chosen: list[tuple[CompiledLimit, str]] = []
+    buckets: list[Bucket] = []
+    for limit in limits.for_route(route.name, ex.method):
+        for dimension in limit.dimensions:
+            tag = identity.tag(dimension)
+            if tag is not None:
+                chosen.append((limit, dimension))
+                buckets.append(Bucket(f"pgw:rl:{tag}:{limit.name}", limit.rate, limit.burst,
+                                      limit.quota))
+    penalties = _penalty_keys(limits, identity)
+    ops = [c.op for c in checks]
+    verdict: Verdict = await _call(holder, "decide", route, lambda s, share: s.decide(
+        [_scaled(b, share) for b in buckets], penalties, ops))
+    if verdict.penalty != "ban":  # a scraper at its limit is still seen by the detectors
+        await _act(ex, limits, holder, route, identity, checks, verdict.observed)
+    if verdict.penalty == "ban":
+        ex.limits.append({"action": "banned"})
+        raise RateLimited("client_banned", "this client is banned for a while",
+                          {"Retry-After": str(max(1, math.ceil(verdict.penalty_ttl)))})
+    if verdict.penalty == "strict":
+        ex.role = limits.strict_role
+    if not chosen:
+        return
+    if not verdict.allowed:
+        limit, dimension = chosen[verdict.denied]
+        RATELIMIT_DECISIONS.labels(route=route.name, rule=limit.name, outcome="denied").inc()
+        ex.limits.append({"rule": limit.name, "dimension": dimension, "remaining": 0,
+                          "action": "quota" if verdict.quota_hit else "denied"})
+        headers = {"Retry-After": str(max(1, math.ceil(verdict.retry_after))),
+                   **_rate_headers(limit, 0, verdict.retry_after)}
+        if verdict.quota_hit:
+            raise RateLimited("quota_exceeded", f"the daily quota of {limit.name} is used up",
+                              headers)
+        raise RateLimited("rate_limited", f"too many requests ({limit.name})", headers)
+    index = min(range(len(chosen)), key=lambda i: verdict.remaining[i])
+    limit, dimension = chosen[index]
+    for lim, _ in chosen:
+        RATELIMIT_DECISIONS.labels(route=route.name, rule=lim.name, outcome="allowed").inc()
+    ex.limits.append({"rule": limit.name, "dimension": dimension,
+                      "remaining": verdict.remaining[index],
+                      "action": verdict.penalty or "allowed"})
+    ex.rate_headers = _rate_headers(limit, verdict.remaining[index], 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One detector update and the test that makes it fire."""
+
+    detector: str
+    dimension: str
+    op: Op
+    fires: Callable[[Observed], bool]
+    then: ActionModel
+    entity: str | None = None
+
+
+async def _act(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
+               identity: Identity, checks: list[Check], results: Sequence[Observed]) -> None:
+    """The first check whose result fires acts."""
+    for check, result in zip(checks, results, strict=True):
+        if check.fires(result):
+            if check.entity is not None:
+                ex.limits.append({"detector": check.detector, "entity": check.entity,
+                                  "seen": result})
+            await _fire(ex, limits, holder, route, identity, check.detector, check.dimension,
+                        check.then)
+            return
+
+
+def _tags(limits: Limits, identity: Identity) -> list[tuple[str, str]]:
+    """(dimension, hash tag) for each detector dimension the client has."""
+    return [(d, tag) for d in limits.detect_by if (tag := identity.tag(d)) is not None]
+
+
+async def before_request(ex: Exchange, route: CompiledRoute, holder: StoreHolder,
+                         headers: Mapping[str, str], path: str, query: str) -> None:
+    limits = ex.policy.limits
+    if limits is None:
+        return
+    identity = limits.identifier.identify(headers, ex.client)
+    ex.identity = identity
+    params = parse_qsl(query, keep_blank_values=True) if query else []
+    checks: list[Check] = []
+    if limits.paging is not None:
+        checks += await _paging(ex, limits, holder, route, identity, params)
+    if limits.enumeration is not None:
+        checks += _enumeration(limits, route, identity, path, params)
+    await _limit(ex, limits, holder, route, identity, checks)
+
+
+async def _paging(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
+                  identity: Identity, params: list[tuple[str, str]]) -> list[Check]:
+    paging = limits.paging
+    assert paging is not None
+    size = next((int(v) for k, v in params if k in paging.size_params and v.isdigit()), None)
+    if size is not None and size > paging.max_size:
+        raise PageSizeTooLarge(paging.max_size)
+    page = next((int(v) for k, v in params if k in paging.page_params and v.isdigit()), None)
+    tags = _tags(limits, identity)
+    if page is None or not tags:
+        return []
+    if any(k == "offset" for k, _ in params):
+        page = page // max(size or 1, 1) + 1
+    if page > paging.max_page:
+        await _fire(ex, limits, holder, route, identity, "paging", tags[0][0], paging.then)
+    limit = paging.max_pages
+    return [Check("paging", d, Op("distinct", f"pgw:pg:{tag}:{route.name}", paging.window,
+                                  (f"{page}:{size}",)),
+                  _over(limit), paging.then)
+            for d, tag in tags]
+
+
+def _enumeration(limits: Limits, route: CompiledRoute, identity: Identity, path: str,
+                 params: list[tuple[str, str]]) -> list[Check]:
+    enum = limits.enumeration
+    assert enum is not None
+    ids = [s for s in path.split("/") if _ID_SEGMENT.fullmatch(s)] if enum.path_ids else []
+    ids += [f"{k}={v}" for k, v in params if k in enum.query_params and v]
+    if not ids:
+        return []
+    members = tuple(limits.identifier.digest("id", i) for i in ids[:_MEMBERS])
+    numeric = [int(i) for i in ids if i.isdigit() and int(i) < _RUN_MAX]
+    most, run = enum.max_ids, enum.sequential_run
+    checks = []
+    for d, tag in _tags(limits, identity):
+        checks.append(Check("enumeration", d, Op("distinct", f"pgw:en:{tag}:{route.name}",
+                                                 enum.window, members),
+                            _over(most), enum.then))
+        if numeric:
+            checks.append(Check("enumeration", d, Op("run", f"pgw:sq:{tag}:{route.name}",
+                                                     enum.window, value=numeric[-1]),
+                                lambda n: isinstance(n, int) and n >= run, enum.then))
+    return checks
+
+
+def _over(limit: int) -> Callable[[Observed], bool]:
+    return lambda seen: isinstance(seen, int) and seen > limit
+
+
+def _probing_fires(probing: ProbingModel) -> Callable[[Observed], bool]:
+    def fires(counts: Observed) -> bool:
+        if not isinstance(counts, dict):
+            return False
+        total, errors = counts.get("all", 0), counts.get("error", 0)
+        return total >= probing.min_requests and errors / total > probing.max_error_ratio
+    return fires
+
+
+async def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder, status: int,
+                         values: Mapping[str, set[str]] | None) -> None:
+    """Probing, then the exposure budget of what this response carries, in one
+    round trip; the exposure budget may still refuse this response."""
+    limits = ex.policy.limits
+    identity = ex.identity
+    if limits is None or identity is None:
+        return
+    tags = _tags(limits, identity)
+    checks: list[Check] = []
+    probing = limits.probing
+    if probing is not None:
+        error = status in probing.statuses
+        fields = ("all", "error") if error else ("all",)
+        # only an error response fires: after a ban, good requests do not re-fire
+        fires = _probing_fires(probing) if error else (lambda _: False)
+        checks += [Check("probing", d, Op("count", f"pgw:pr:{tag}", probing.window, fields),
+                         fires, probing.then) for d, tag in tags]
+    exposure = limits.exposure
+    if exposure is not None and values:
+        for entity, found in values.items():
+            budget = exposure.budgets.get(entity, exposure.budgets.get("*"))
+            if budget is None or not found:
+                continue
+            members = tuple(limits.identifier.value_digest(entity, v) for v in found)
+            checks += [Check("exposure", d, Op("distinct", f"pgw:ex:{tag}:{entity}",
+                                               exposure.window, members),
+                             _over(budget), exposure.then, entity) for d, tag in tags]
+    if checks:
+        ops = [c.op for c in checks]
+        results = await _call(holder, "observe", route, lambda s, _: s.observe(ops))
+        await _act(ex, limits, holder, route, identity, checks, results)

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from gateway.ratelimit.breaker import Breaker, StoreUnavailable
+
+
+async def test_opens_after_failures_in_a_row_then_tries_again() -> None:
+    breaker = Breaker(timeout=0.05, failures=2, reset=0.1)
+    calls = 0
+
+    async def down() -> int:
+        nonlocal calls
+        calls += 1
+        raise RedisConnectionError("refused")
+
+    async def up() -> int:
+        nonlocal calls
+        calls += 1
+        return 7
+
+    for _ in range(2):
+        with pytest.raises(StoreUnavailable):
+            await breaker.call(down)
+    assert breaker.open
+    with pytest.raises(StoreUnavailable):
+        await breaker.call(up)          # open: Redis is not even asked
+    assert calls == 2
+    await asyncio.sleep(0.12)
+    assert await breaker.call(up) == 7 and not breaker.open
+
+
+async def test_a_slow_store_is_cut_off_at_the_timeout() -> None:
+    breaker = Breaker(timeout=0.05, failures=5, reset=1)
+
+    async def slow() -> int:
+        await asyncio.sleep(5)
+        return 1
+
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    with pytest.raises(StoreUnavailable):
+        await breaker.call(slow)
+    assert loop.time() - began < 0.5

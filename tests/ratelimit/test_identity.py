@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from multidict import CIMultiDict, CIMultiDictProxy
+
+from gateway.proxy.clientip import resolve_client
+from gateway.ratelimit.identity import Identifier, network_of
+
+IDENT = Identifier(b"s" * 32, "X-Api-Key", "X-Device-Id")
+
+
+def test_keys_are_keyed_hashes_per_dimension() -> None:
+    who = IDENT.identify({"X-Api-Key": "secret-key", "X-Device-Id": "dev-1"}, "203.0.113.7")
+    assert set(who.keys) == {"subject", "device", "ip", "net"}
+    text = " ".join(who.keys.values())
+    for raw in ("secret-key", "dev-1", "203.0.113.7", "203.0.113"):
+        assert raw not in text
+    same_net = IDENT.identify({}, "203.0.113.99")
+    assert same_net.keys["net"] == who.keys["net"] and same_net.keys["ip"] != who.keys["ip"]
+    assert "subject" not in same_net.keys
+    other_secret = Identifier(b"t" * 32, "X-Api-Key", None).identify({}, "203.0.113.7")
+    assert other_secret.keys["ip"] != who.keys["ip"]
+    assert who.tag("ip") == "{" + who.keys["ip"] + "}"
+
+
+def test_networks() -> None:
+    assert network_of("203.0.113.7") == "203.0.113.0/24"
+    assert network_of("2001:db8:1:2:3::9") == "2001:db8:1:2::/64"
+    assert network_of("unknown") is None
+
+
+def test_forged_forwarding_headers_from_untrusted_peers_change_no_key() -> None:
+    keys = set()
+    for forged in ("1.2.3.4", "5.6.7.8, 9.9.9.9"):
+        headers = CIMultiDictProxy(CIMultiDict({"X-Forwarded-For": forged,
+                                                "Forwarded": f"for={forged}",
+                                                "X-Real-IP": forged}))
+        info = resolve_client("198.51.100.5", headers, ())
+        keys.add(IDENT.identify(headers, info.ip).keys["ip"])
+    assert keys == {IDENT.identify({}, "198.51.100.5").keys["ip"]}
+
+
+def test_exposure_values_are_normalized_before_hashing() -> None:
+    assert IDENT.value_digest("CN_MOBILE", "138 0013 8000") == \
+        IDENT.value_digest("CN_MOBILE", "13800138000")
+    assert IDENT.value_digest("CN_MOBILE", "13800138000") != \
+        IDENT.value_digest("CN_LANDLINE", "13800138000")

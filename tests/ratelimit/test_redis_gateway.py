@@ -1,0 +1,129 @@
+"""Gateways sharing one real Redis: accuracy across replicas, Redis dying and
+coming back, and nothing personal in Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+from redis.asyncio import Redis
+
+from gateway.keycmd import ensure_dev_keys
+from gateway.server.runtime import GatewayServer
+from tests.conftest import RedisProcess, base, compiled, log_lines
+
+POLICY = """
+version: 1
+server: {{listen: "127.0.0.1:0", admin: "127.0.0.1:0"}}
+upstreams: {{default: {{url: "{url}"}}}}
+routes:
+  - {{name: sensitive, match: {{path_prefix: /sensitive}}, protect: false, sensitive: true}}
+  - {{name: open, match: {{path_prefix: /}}, protect: false}}
+keys: {{store: "{keys}/keystore.json", master_key_file: "{keys}/master.key"}}
+actions:
+  roles: {{api_keys: {{header: X-Api-Key, salt: test-salt-0001}}}}
+rate_limits:
+  store: "{redis}"
+  redis: {{timeout: 100ms, failures: 2, reset: 500ms, fallback_share: 0.5}}
+  limits: [{{name: per-key, dimensions: [subject], rate: {rate}, burst: {burst}}}]
+"""
+
+
+def policy(upstream: TestServer, keys: Path, redis: str, rate: str = "2/s",
+           burst: int = 10) -> str:
+    return POLICY.format(url=f"http://127.0.0.1:{upstream.port}", keys=keys, redis=redis,
+                         rate=rate, burst=burst)
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> Path:
+    ensure_dev_keys(tmp_path / "keys")
+    return tmp_path / "keys"
+
+
+@pytest.fixture
+async def gateways(upstream: TestServer, keys: Path,
+                   redis_server: RedisProcess) -> AsyncIterator[list[GatewayServer]]:
+    client = Redis.from_url(redis_server.url)
+    await client.flushdb()
+    await client.aclose()
+    servers = [GatewayServer(compiled(policy(upstream, keys, redis_server.url)))
+               for _ in range(3)]
+    for server in servers:
+        await server.start()
+    yield servers
+    for server in servers:
+        await server.stop()
+
+
+async def test_three_replicas_hold_the_limit_within_five_percent(
+        gateways: list[GatewayServer], redis_server: RedisProcess) -> None:
+    rate, burst, seconds, send_every = 2.0, 10, 5.0, 0.2
+    start = time.monotonic()
+
+    async def client(http: aiohttp.ClientSession, n: int) -> tuple[int, float]:
+        admitted, first, last, sent = 0, 0.0, 0.0, 0
+        while (at := start + sent * send_every) < start + seconds:
+            await asyncio.sleep(max(0.0, at - time.monotonic()))
+            now = time.monotonic()
+            first, last = (first or now), now
+            async with http.get(base(gateways[sent % 3]) + "/x",
+                                headers={"X-Api-Key": f"client-{n}"}) as resp:
+                admitted += resp.status == 200
+                assert resp.status in (200, 429)
+            sent += 1
+        return admitted, last - first
+
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as http:
+        results = await asyncio.gather(*(client(http, n) for n in range(100)))
+    errors = []
+    for admitted, span in results:
+        expected = burst + rate * span
+        if abs(admitted - expected) > 0.05 * expected:
+            errors.append((admitted, round(expected, 2)))
+    assert not errors, errors
+    # Redis holds hashed client keys only: no API key, no address
+    client = Redis.from_url(redis_server.url, decode_responses=True)
+    stored = " ".join([*await client.keys("*"),
+                       *[str(await client.get(k)) for k in await client.keys("pgw:rl:*")]])
+    await client.aclose()
+    assert "client-" not in stored and "127.0.0.1" not in stored and "pgw:rl:{" in stored
+
+
+async def test_redis_down_falls_back_and_sensitive_routes_fail_closed(
+        upstream: TestServer, keys: Path, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    redis = RedisProcess(tmp_path).start()
+    gw = GatewayServer(compiled(policy(upstream, keys, redis.url, rate="100/s", burst=100)))
+    await gw.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            async def status(path: str) -> tuple[int, float]:
+                began = time.monotonic()
+                async with http.get(base(gw) + path, headers={"X-Api-Key": "k"}) as resp:
+                    await resp.read()
+                    return resp.status, time.monotonic() - began
+
+            assert (await status("/sensitive/a"))[0] == 200
+            redis.stop()                                   # Redis dies mid-run
+            down = [await status(p) for p in ("/x", "/sensitive/a") * 4]
+            assert [s for s, _ in down] == [200, 503] * 4
+            assert max(t for _, t in down) < 1.0           # bounded: nothing hangs
+            redis.start()                                  # ... and comes back
+            await asyncio.sleep(0.6)                       # the breaker tries again
+            assert [(await status("/sensitive/a"))[0] for _ in range(3)] == [200] * 3
+            client = Redis.from_url(redis.url)
+            assert await client.keys("pgw:rl:*")           # decided in Redis again
+            await client.aclose()
+    finally:
+        await gw.stop()
+        redis.stop()
+    events = [line["event"] for line in log_lines(capsys)]
+    assert "ratelimit_store_down" in events and "ratelimit_degraded" in events
+    assert "ratelimit_store_back" in events

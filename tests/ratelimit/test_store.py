@@ -1,0 +1,125 @@
+"""One contract, two stores: in memory and a real redis-server."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+
+from gateway.ratelimit.redis_store import RedisStore
+from gateway.ratelimit.store import Bucket, LimitStore, MemoryStore, Op, gcra
+from tests.conftest import RedisProcess
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def store(request: pytest.FixtureRequest,
+                redis_server: RedisProcess) -> AsyncIterator[LimitStore]:
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    redis = RedisStore(redis_server.url, timeout=2.0)
+    await redis.redis.flushdb()
+    yield redis
+    await redis.close()
+
+
+def bucket(name: str, rate: float = 1.0, burst: int = 3, quota: int = 0) -> Bucket:
+    return Bucket(f"pgw:rl:{{{name}}}:r", rate, burst, quota)
+
+
+async def test_burst_then_denied_with_retry_after(store: LimitStore) -> None:
+    b = bucket("a", rate=1.0, burst=3)
+    verdicts = [await store.decide([b], []) for _ in range(4)]
+    assert [v.allowed for v in verdicts] == [True, True, True, False]
+    assert [v.remaining for v in verdicts[:3]] == [(2,), (1,), (0,)]
+    assert verdicts[3].denied == 0 and 0.5 < verdicts[3].retry_after <= 1.0
+
+
+async def test_refills_at_the_rate(store: LimitStore) -> None:
+    b = bucket("b", rate=20.0, burst=1)
+    assert (await store.decide([b], [])).allowed
+    assert not (await store.decide([b], [])).allowed
+    await asyncio.sleep(0.06)
+    assert (await store.decide([b], [])).allowed
+
+
+async def test_all_or_nothing(store: LimitStore) -> None:
+    roomy, tight = bucket("c", burst=10), bucket("d", burst=1)
+    assert (await store.decide([roomy, tight], [])).allowed
+    denied = await store.decide([roomy, tight], [])
+    assert not denied.allowed and denied.denied == 1
+    # the roomy bucket was not charged for the denied request
+    assert (await store.decide([roomy], [])).remaining == (8,)
+
+
+async def test_daily_quota(store: LimitStore) -> None:
+    b = bucket("e", rate=1000.0, burst=1000, quota=2)
+    results = [await store.decide([b], []) for _ in range(3)]
+    assert [r.allowed for r in results] == [True, True, False]
+    assert results[2].quota_hit and results[2].retry_after > 0
+
+
+async def test_penalties(store: LimitStore) -> None:
+    b = bucket("f", rate=100.0, burst=100)
+    await store.penalize("pgw:pen:{f}", "throttle:100", "paging:ip", 60)
+    first, second = await store.decide([b], ["pgw:pen:{f}"]), await store.decide([b], [
+        "pgw:pen:{f}"])
+    assert first.allowed and first.penalty == "throttle" and not second.allowed  # 1/s, burst 1
+    await store.penalize("pgw:pen:{g}", "ban", "enumeration:subject", 0.3)
+    banned = await store.decide([b], ["pgw:pen:{x}", "pgw:pen:{g}"])
+    assert not banned.allowed and banned.penalty == "ban" and 0 < banned.penalty_ttl <= 0.3
+    listed = {p.key: p for p in await store.penalties()}
+    assert listed["pgw:pen:{g}"].action == "ban"
+    assert listed["pgw:pen:{g}"].reason == "enumeration:subject"
+    assert listed["pgw:pen:{f}"].action == "throttle"
+    await asyncio.sleep(0.35)                       # bans expire on their own
+    assert "pgw:pen:{g}" not in {p.key for p in await store.penalties()}
+    assert await store.lift("pgw:pen:{f}") and not await store.lift("pgw:pen:{f}")
+
+
+async def test_observations_in_one_round_trip(store: LimitStore) -> None:
+    first = await store.observe([Op("distinct", "pgw:en:{h}", 60, ("a", "b")),
+                                 Op("count", "pgw:pr:{h}", 60, ("all", "error")),
+                                 Op("run", "pgw:sq:{h}", 60, value=5)])
+    assert first == [2, {"all": 1, "error": 1}, 1]
+    again = await store.observe([Op("distinct", "pgw:en:{h}", 60, ("b", "c")),
+                                 Op("count", "pgw:pr:{h}", 60, ("all",))])
+    assert again == [3, {"all": 2, "error": 1}]
+    runs = [(await store.observe([Op("run", "pgw:sq:{h}", 60, value=v)]))[0]
+            for v in (6, 7, 7, 9, 8)]
+    assert runs == [2, 3, 3, 1, 2]
+    many = tuple(str(i) for i in range(1200))     # more members than one PFADD takes
+    (count,) = await store.observe([Op("distinct", "pgw:ex:{h}:CN_MOBILE", 60, many)])
+    assert abs(int(count) - 1200) <= 1200 * 0.02  # HyperLogLog: within its error
+    assert await store.observe([]) == []
+
+
+async def test_every_redis_key_expires(redis_server: RedisProcess) -> None:
+    store = RedisStore(redis_server.url, timeout=2.0)
+    await store.redis.flushdb()
+    await store.decide([bucket("t", quota=5)], ["pgw:pen:{t}"])
+    await store.observe([Op("distinct", "pgw:en:{t}", 60, ("a",)),
+                         Op("count", "pgw:pr:{t}", 60, ("all",)), Op("run", "pgw:sq:{t}", 60)])
+    await store.penalize("pgw:pen:{t}", "ban", "x", 60)
+    client = Redis.from_url(redis_server.url)
+    keys = await client.keys("*")
+    ttls = [await client.ttl(k) for k in keys]
+    assert len(keys) == 6 and all(t > 0 for t in ttls)
+    await client.aclose()
+    await store.close()
+
+
+def test_gcra_arithmetic() -> None:
+    assert gcra(0.0, 10.0, 2.0, 2) == (True, 10.5, 1, 0.0)
+    assert gcra(11.0, 10.0, 2.0, 2) == (False, 11.0, 0, 0.5)
+
+
+async def test_a_decision_carries_the_requests_detector_updates(store: LimitStore) -> None:
+    ops = [Op("distinct", "pgw:en:{o}", 60, ("a",)), Op("run", "pgw:sq:{o}", 60, value=3)]
+    verdict = await store.decide([bucket("o", burst=1)], ["pgw:pen:{o}"], ops)
+    assert verdict.allowed and verdict.observed == (1, 1)
+    denied = await store.decide([bucket("o", burst=1)], ["pgw:pen:{o}"],
+                                [Op("distinct", "pgw:en:{o}", 60, ("b",))])
+    assert not denied.allowed and denied.observed == (2,)  # attempts count, admitted or not
