@@ -34,6 +34,9 @@ class Exchange:
     limits: list[dict[str, object]] = field(default_factory=list)
     identity: Identity | None = None
     rate_headers: dict[str, str] | None = None
+    trace_id: str | None = None  # from a well-formed W3C traceparent
+    inspect_seconds: dict[str, float] = field(default_factory=dict)  # direction -> time
+    body_bytes: dict[str, int] = field(default_factory=dict)  # direction -> inspected size
 
     def record(self, direction: str, counts: Counter[tuple[str, str]]) -> None:
         if not counts:

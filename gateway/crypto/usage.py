@@ -73,6 +73,10 @@ class KeyUsage:
         self._lock = threading.Lock()  # inspections of large bodies run on threads
         self.unsaved = False
 
+    def kids(self) -> set[str]:
+        with self._lock:
+            return set(self._base) | set(self.pending)
+
     def total(self, kid: str) -> int:
         return self._base.get(kid, 0) + self.pending[kid]
 

@@ -163,12 +163,15 @@ async def _inspect(ex: Exchange, route: CompiledRoute, direction: str, body: byt
     collect = direction == "response" and limits is not None and limits.exposure is not None
     job = Job(ex.policy.source, ex.policy.version, route.name, method, direction, ex.role,
               body, content_type, encoding, route.max_body_bytes, collect)
+    began = time.perf_counter()
+    ex.body_bytes[direction] = len(body)
     inspected = await inspect_body(
         body, content_type=content_type, encoding=encoding, limit=route.max_body_bytes,
         plan=plan, detector=ex.policy.detector, direction=direction, route=route.name,
         passthrough=route.on_error == "passthrough",
         file_types=ex.policy.protection.file_types, process=(inspector, job),
         usage=ex.policy.keys.usage if ex.policy.keys is not None else None, collect=collect)
+    ex.inspect_seconds[direction] = time.perf_counter() - began
     if inspected.outcome is None:
         return inspected.body, inspected.decoded, None
     ex.record(direction, inspected.outcome.counts)

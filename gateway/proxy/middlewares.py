@@ -21,6 +21,8 @@ from gateway.errors import (
 )
 from gateway.exchange import Exchange
 from gateway.obs.logging import get_logger
+from gateway.obs.metrics import observe_exchange
+from gateway.obs.tracing import trace_id
 from gateway.proxy.canonical import log_safe
 from gateway.proxy.clientip import resolve_client
 from gateway.proxy.handler import CLIENT_INFO
@@ -65,7 +67,8 @@ async def gateway_middleware(request: web.Request, handler: Handler) -> web.Stre
     info = resolve_client(request.remote, request.headers, policy.server.trusted_proxies)
     request[CLIENT_INFO] = info
     ex = Exchange(request_id=request_id_from(request.headers.get("X-Request-ID")),
-                  policy=policy, client=info.ip, method=request.method)
+                  policy=policy, client=info.ip, method=request.method,
+                  trace_id=trace_id(request.headers.get("traceparent")))
     request[EXCHANGE] = ex
     structlog.contextvars.bind_contextvars(request_id=ex.request_id)
     state.request_began()
@@ -92,6 +95,7 @@ async def gateway_middleware(request: web.Request, handler: Handler) -> web.Stre
             if not resp.prepared and isinstance(resp, web.Response) and resp.body is not None:
                 ex.bytes_out = resp.content_length or 0
         _access_line(ex)
+        observe_exchange(ex)
     assert resp is not None
     return resp
 
@@ -124,4 +128,5 @@ def _access_line(ex: Exchange) -> None:
         role=ex.role,
         pii=ex.pii or None,
         limits=ex.limits or None,
+        trace_id=ex.trace_id,
     )

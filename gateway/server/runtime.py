@@ -14,6 +14,7 @@ from aiohttp import web
 from gateway.app import create_admin_app, create_app, create_state
 from gateway.crypto.usage import all_usage
 from gateway.obs.logging import flush_logs, get_logger
+from gateway.obs.metrics import LOOP_LAG
 from gateway.policy.compiled import CompiledPolicy
 from gateway.policy.reload import PolicyReloader
 from gateway.proxy.protocol import ConnectionGuard, GuardedRequestHandler
@@ -22,6 +23,7 @@ log = get_logger("gateway.server")
 LINGERING_TIME = 2.0
 GC_THRESHOLD = 50_000
 USAGE_FLUSH_SECONDS = 5.0
+LAG_INTERVAL = 0.25
 
 
 def split_host_port(value: str) -> tuple[str, int]:
@@ -64,6 +66,7 @@ class GatewayServer:
         self._proxy_server: asyncio.Server | None = None
         self._watch: asyncio.Task[None] | None = None
         self._flush: asyncio.Task[None] | None = None
+        self._lag: asyncio.Task[None] | None = None
         self._stopped = asyncio.Event()
         self.guard: ConnectionGuard | None = None
         self.proxy_port = 0
@@ -108,6 +111,7 @@ class GatewayServer:
         if self.reloader is not None:
             self._watch = asyncio.create_task(self.reloader.watch())
         self._flush = asyncio.create_task(flush_usage_every(USAGE_FLUSH_SECONDS))
+        self._lag = asyncio.create_task(measure_loop_lag(LAG_INTERVAL))
         tune_gc()
         log.info("listening", proxy_port=self.proxy_port, admin_port=self.admin_port,
                  worker=self.state.worker_id, policy_version=policy.version)
@@ -121,7 +125,7 @@ class GatewayServer:
         grace = self.state.policies.current.server.grace_period
         if self._proxy_server is not None:
             self._proxy_server.close()
-        for task in (self._watch, self._flush):
+        for task in (self._watch, self._flush, self._lag):
             if task is not None:
                 task.cancel()
         with contextlib.suppress(TimeoutError):
@@ -148,6 +152,15 @@ class GatewayServer:
         await stop.wait()
         log.info("shutting_down")
         await self.stop()
+
+
+async def measure_loop_lag(interval: float) -> None:
+    """How late the loop wakes a sleeping task: the event-loop lag metric."""
+    loop = asyncio.get_running_loop()
+    while True:
+        due = loop.time() + interval
+        await asyncio.sleep(interval)
+        LOOP_LAG.observe(max(0.0, loop.time() - due))
 
 
 async def flush_usage_every(seconds: float) -> None:

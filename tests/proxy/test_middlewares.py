@@ -11,7 +11,8 @@ from tests.conftest import base, log_lines, raw_exchange
 
 ACCESS_FIELDS = {"client", "route", "method", "path", "status", "error", "bytes_in",
                  "bytes_out", "latency_ms", "upstream_latency_ms", "policy_version",
-                 "role", "pii", "limits", "request_id", "timestamp", "level", "event", "component"}
+                 "role", "pii", "limits", "trace_id", "request_id", "timestamp", "level",
+                 "event", "component"}
 
 
 async def test_incoming_request_id_propagated(gateway: GatewayServer,
