@@ -3,8 +3,9 @@
 #   docker run --rm -p 8080:8080 -v $PWD/policies:/app/policies:ro -v $PWD/keys:/app/keys:ro \
 #     -e PII_GATEWAY_MASTER_KEY -v pgw-state:/app/state pii-gateway --upstream http://lending-api:8000
 # keys/ holds the wrapped key store (read-only); the master key comes from the
-# environment (a Secret); /app/state is writable, for key use counts
-# (policy: keys.usage_file: /app/state/key-usage.json).
+# environment (a Secret); /app/state is writable, for key use counts and the
+# audit trail (policy: keys.usage_file: /app/state/key-usage.json,
+# audit.directory: /app/state/audit, or audit.sink: stdout).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1

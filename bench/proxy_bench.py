@@ -63,12 +63,13 @@ def wait_http(url: str, timeout: float = 30) -> None:
 
 
 def default_policy(*, limits: bool = False, encryption: bool = True,
-                   limit_rate: str | None = None, detectors: bool = True) -> Path:
+                   limit_rate: str | None = None, detectors: bool = True,
+                   audit: bool = False) -> Path:
     """policies/default.yaml as the benchmarks use it, written to a temporary
     file: without `rate_limits` unless asked (one load generator from one
     address is not a client to limit), optionally without the encrypt/decrypt
     rules, optionally with every limit set to `limit_rate`, optionally without
-    the scraping detectors."""
+    the scraping detectors; without the audit trail unless asked."""
     data = yaml.safe_load((ROOT / "policies" / "default.yaml").read_text(encoding="utf-8"))
     if not limits:
         data["rate_limits"] = {}
@@ -77,6 +78,8 @@ def default_policy(*, limits: bool = False, encryption: bool = True,
             limit["rate"], limit["burst"] = limit_rate, 1000
         for detector in ("enumeration", "exposure", "probing", "paging") if not detectors else ():
             data["rate_limits"].pop(detector, None)
+    if not audit:
+        data.pop("audit", None)
     if not encryption:
         data["actions"]["rules"] = [r for r in data["actions"]["rules"]
                                     if r["operator"] not in ("encrypt", "decrypt")]

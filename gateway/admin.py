@@ -53,9 +53,10 @@ async def readyz(request: web.Request) -> web.Response:
     results = await asyncio.gather(*(_reachable(policy.upstreams[n].url) for n in names))
     upstreams = {n: ("reachable" if ok else "unreachable") for n, ok in zip(names, results,
                                                                              strict=True)}
-    ready = not state.draining
-    body = {"status": "ready" if ready else "draining", "policy_version": policy.version,
-            "upstreams": upstreams}
+    audit_ok = state.audit is None or state.audit.ready
+    ready = not state.draining and audit_ok
+    status = "draining" if state.draining else "ready" if audit_ok else "audit_backlogged"
+    body = {"status": status, "policy_version": policy.version, "upstreams": upstreams}
     return web.json_response(body, status=200 if ready else 503)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from gateway.auditcmd import add_parsers as add_audit_parsers
 from gateway.explain import add_parser as add_explain_parser
 from gateway.keycmd import add_parsers as add_key_parsers
 from gateway.limitscmd import add_parsers as add_limits_parsers
@@ -182,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_explain_parser(psub)
     add_key_parsers(sub)
     add_limits_parsers(sub)
+    add_audit_parsers(sub)
     add_scan_parser(sub)
     return p
 

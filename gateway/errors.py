@@ -120,6 +120,7 @@ class FieldBlocked(GatewayError):
 
     def __init__(self, status: int, direction: str, path: str, entity: str) -> None:
         super().__init__(self.code)
+        self.direction, self.path, self.entity = direction, path, entity
         self.status = status if direction == "request" else 502
         what = "the request" if direction == "request" else "the upstream response"
         self.message = (f"{what} carries personal data that this route does not allow: "

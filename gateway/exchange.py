@@ -6,6 +6,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from gateway.errors import GatewayError
 from gateway.policy.compiled import CompiledPolicy, CompiledRoute
 from gateway.proxy.canonical import Target
 from gateway.ratelimit.identity import Identity
@@ -35,6 +36,11 @@ class Exchange:
     identity: Identity | None = None
     rate_headers: dict[str, str] | None = None
     trace_id: str | None = None  # from a well-formed W3C traceparent
+    caller: str | None = None  # digest prefix of the API key presented, for the audit trail
+    error: GatewayError | None = None  # the error the response was made from
+    # (field pattern, entity) -> values shown in full in the response; turned
+    # into keyed digests for the audit trail at the end of the request
+    reveals: dict[tuple[str, str], list[str]] | None = None
     inspect_seconds: dict[str, float] = field(default_factory=dict)  # direction -> time
     body_bytes: dict[str, int] = field(default_factory=dict)  # direction -> inspected size
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
+from gateway.audit.writer import AuditWriter
 from gateway.policy.compiled import CompiledPolicy
 from gateway.protect.offload import ProcessInspector
 from gateway.proxy.forward import UpstreamPool
@@ -25,6 +26,7 @@ class GatewayState:
     pool: UpstreamPool = field(default_factory=UpstreamPool)
     inspector: ProcessInspector = field(default_factory=ProcessInspector)
     limiter: StoreHolder = field(default_factory=StoreHolder)
+    audit: AuditWriter | None = None  # started by the server when the policy has `audit:`
     worker_id: int = 0
     inflight: int = 0
     draining: bool = False

@@ -23,7 +23,7 @@ from gateway.crypto.keyring import KeyRing, load_keyring
 from gateway.keycmd import ensure_dev_keys
 from gateway.obs.logging import configure_logging, flush_logs
 from gateway.policy.compiled import CompiledPolicy, compile_policy
-from gateway.policy.loader import LoadedPolicy, parse_policy
+from gateway.policy.loader import LoadedPolicy, load_policy_file, parse_policy
 from gateway.server.runtime import GatewayServer
 
 BASE_POLICY = """
@@ -319,3 +319,18 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisProc
     server = RedisProcess(tmp_path_factory.mktemp("redis")).start()
     yield server
     server.stop()
+
+
+def default_policy_gateway(tmp_path: Path, upstream_port: int) -> GatewayServer:
+    """The bundled policies and fresh development keys copied under
+    `tmp_path` (audit files land there too), listeners on free ports, a
+    gateway (not started) in front of the upstream, reloading from the copy."""
+    root = Path(__file__).resolve().parents[1]
+    shutil.copytree(root / "policies", tmp_path / "policies")
+    ensure_dev_keys(tmp_path / "keys")
+    path = tmp_path / "policies" / "default.yaml"
+    path.write_text(path.read_text().replace("127.0.0.1:8080", "127.0.0.1:0").replace(
+        "127.0.0.1:9901", "127.0.0.1:0"))
+    upstream = f"http://127.0.0.1:{upstream_port}"
+    return GatewayServer(compile_policy(load_policy_file(path), upstream_url=upstream),
+                         policy_path=path, upstream_url=upstream)

@@ -52,6 +52,13 @@ def hints_for(path: FieldPath) -> tuple[str, ...]:
     return tuple(names[-2:])
 
 
+def pattern_path(path: FieldPath) -> str:
+    """`items[*].applicant.idNo`: the path with list positions as `[*]`, for
+    counting by field (a 100-record list is one field, not a hundred)."""
+    return render_path(tuple(-1 if isinstance(p, int) else p for p in path)).replace(
+        "[-1]", "[*]")
+
+
 def render_path(path: FieldPath) -> str:
     """`applicant.cards[2].no`, for error messages and tool output. Keys can be
     personal data themselves (a map keyed by mobile number or by name), so

@@ -59,6 +59,11 @@ class Decrypt:
     fpe: bool
     on_failure: str  # marker | keep | block
 
+    @property
+    def reveals(self) -> bool:
+        """Decrypted and kept: shown in full."""
+        return isinstance(self.then, Keep)
+
     def apply(self, value: str, entity: str, site: Site) -> str:
         shown = self.entity or entity
         try:

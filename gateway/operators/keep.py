@@ -13,6 +13,7 @@ from gateway.operators.site import Site
 @dataclass(frozen=True, slots=True)
 class Keep:
     name: ClassVar[str] = "keep"
+    reveals: ClassVar[bool] = True  # on a response, the value is shown in full
 
     def apply(self, value: str, entity: str, site: Site) -> str:
         return value

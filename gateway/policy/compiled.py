@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from gateway.audit.writer import AuditSettings
 from gateway.crypto.keyring import KeyRing
 from gateway.crypto.keystore import KeyStoreError
 from gateway.detect import Detector
@@ -81,6 +82,7 @@ class ServerSettings:
     max_header_bytes: int
     max_headers: int
     trusted_proxies: tuple[IPNetwork, ...]
+    metrics: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,7 @@ class CompiledPolicy:
     protection: Protection
     keys: KeyRing | None = None
     limits: Limits | None = None
+    audit: AuditSettings | None = None
 
     @property
     def watched_files(self) -> tuple[Path, ...]:
@@ -153,6 +156,14 @@ def compile_policy(loaded: LoadedPolicy, *, upstream_url: str | None = None) -> 
                                 keys.current("hmac")[1] if keys is not None else None)
     except (ValueError, KeyStoreError) as exc:
         raise PolicyError([loaded.issue(("rate_limits",), str(exc))]) from None
+    audit = None
+    if model.audit is not None:
+        if keys is None or "audit" not in keys.current_ids:
+            raise PolicyError([loaded.issue(("audit",), "the audit trail is chained under the "
+                                            "key store's audit key: fill `keys:`")])
+        a = model.audit
+        audit = AuditSettings(a.sink, policy_dir / a.directory if a.directory else None,
+                              a.max_bytes, a.max_age, a.queue, a.on_full, a.checkpoint_every)
     s = model.server
     routes = tuple(
         CompiledRoute(
@@ -176,6 +187,7 @@ def compile_policy(loaded: LoadedPolicy, *, upstream_url: str | None = None) -> 
         max_connections_per_ip=s.max_connections_per_ip, max_url_bytes=s.max_url_bytes,
         max_header_bytes=s.max_header_bytes, max_headers=s.max_headers,
         trusted_proxies=tuple(ipaddress.ip_network(n, strict=False) for n in s.trusted_proxies),
+        metrics=s.metrics,
     )
     # A rotated key store is a new policy version: reloads swap it in, and a
     # child process inspecting large bodies knows which keys to use.
@@ -188,4 +200,5 @@ def compile_policy(loaded: LoadedPolicy, *, upstream_url: str | None = None) -> 
         protection=protection,
         keys=keys,
         limits=limits,
+        audit=audit,
     )

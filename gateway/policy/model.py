@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
 from gateway.policy.actions import ActionsModel
+from gateway.policy.audit import AuditModel
 from gateway.policy.detection import DetectionModel
 from gateway.policy.keys import KeysModel
 from gateway.policy.modelbase import Model
@@ -67,6 +68,7 @@ class ServerModel(Model):
     max_headers: int = Field(default=100, gt=0, le=1000)
     max_body_bytes: Size = 10 * 1024 * 1024
     trusted_proxies: tuple[Network, ...] = ()
+    metrics: bool = True  # record request metrics for /metrics
 
 
 class TimeoutsModel(Model):
@@ -135,3 +137,4 @@ class PolicyModel(Model):
     actions: ActionsModel = ActionsModel()
     keys: KeysModel = KeysModel()
     rate_limits: RateLimitsModel = RateLimitsModel()
+    audit: AuditModel | None = None

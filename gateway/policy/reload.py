@@ -10,6 +10,7 @@ import asyncio
 import os
 from pathlib import Path
 
+from gateway.audit.records import keys_record, reload_record
 from gateway.obs.logging import get_logger
 from gateway.policy.compiled import compile_policy
 from gateway.policy.loader import PolicyError, load_policy_file
@@ -48,6 +49,7 @@ class PolicyReloader:
             except PolicyError as exc:
                 log.error("policy_reload_rejected", reason=reason, kept_version=old.version,
                           errors=[str(i) for i in exc.issues])
+                await self._audit(reload_record("rejected", "-", old.version, reason))
                 return False
             if new.version == old.version:
                 return True
@@ -58,7 +60,14 @@ class PolicyReloader:
             self.state.policies.current = new
             log.info("policy_reloaded", reason=reason, version=new.version,
                      previous_version=old.version)
+            await self._audit(reload_record("accepted", new.version, old.version, reason))
+            if new.keys is not None and (old.keys is None or old.keys.digest != new.keys.digest):
+                await self._audit(keys_record(new))
             return True
+
+    async def _audit(self, record: dict[str, object]) -> None:
+        if self.state.audit is not None:
+            await self.state.audit.emit_async(record)
 
     async def watch(self, interval: float = 1.0) -> None:
         while True:

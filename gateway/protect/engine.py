@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gateway.codecs.base import Document, FieldPath, hints_for, render_path
+from gateway.codecs.base import Document, FieldPath, hints_for, pattern_path, render_path
 from gateway.detect import Detector, Finding
 from gateway.operators.base import Blocked, Failed, Operator
 from gateway.operators.site import Records, Site
@@ -41,6 +41,9 @@ class Outcome:
     # entity -> the values found, when asked for (the exposure budget hashes
     # them at once; they are never logged or stored)
     values: dict[str, set[str]] | None = None
+    # (field pattern, entity) -> values shown in full (operators that reveal:
+    # keep, decrypt then keep), when asked for: the audit trail's reveals
+    reveals: dict[tuple[str, str], list[str]] | None = None
 
 
 def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
@@ -60,17 +63,19 @@ def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
     return chosen
 
 
-def _run(operator: Operator, text: str, entity: str, site: Site,
-         counts: Counter[tuple[str, str]]) -> str:
+def _run(operator: Operator, text: str, entity: str, site: Site, outcome: Outcome) -> str:
     """One operator on one value, counted; Blocked becomes FieldBlocked."""
     try:
         replacement = operator.apply(text, entity, site)
     except Blocked as exc:
         raise FieldBlocked(exc.status, render_path(site.path), entity) from None
     except Failed as exc:
-        counts[(entity, exc.label)] += 1
+        outcome.counts[(entity, exc.label)] += 1
         return exc.replacement
-    counts[(entity, operator.name)] += 1
+    outcome.counts[(entity, operator.name)] += 1
+    if outcome.reveals is not None and getattr(operator, "reveals", False):
+        shown = getattr(operator, "entity", None) or entity
+        outcome.reveals.setdefault((pattern_path(site.path), shown), []).append(replacement)
     return replacement
 
 
@@ -86,7 +91,7 @@ def _apply(plan: RulePlan, text: str, findings: list[Finding], site: Site,
                   operator.name, text[f.start:f.end])
         if outcome.values is not None:
             outcome.values.setdefault(f.entity_type, set()).add(text[f.start:f.end])
-        replacement = _run(operator, text[f.start:f.end], f.entity_type, site, outcome.counts)
+        replacement = _run(operator, text[f.start:f.end], f.entity_type, site, outcome)
         pieces.append(text[f.end:end])
         pieces.append(replacement)
         end = f.start
@@ -96,8 +101,10 @@ def _apply(plan: RulePlan, text: str, findings: list[Finding], site: Site,
 
 def protect(document: Document, plan: RulePlan, detector: Detector,
             trace: Trace | None = None, collect: bool = False) -> Outcome:
-    """`collect`: keep the values found, by entity, in `Outcome.values`."""
-    outcome = Outcome(Counter(), values={} if collect else None)
+    """`collect`: keep the values found, by entity, in `Outcome.values`, and
+    those shown in full, by field and entity, in `Outcome.reveals`."""
+    outcome = Outcome(Counter(), values={} if collect else None,
+                      reveals={} if collect else None)
     leaves = document.leaves()
     # record-key values as received, before any operator changes a leaf
     records = Records(leaves, plan.record_keys) if plan.record_keys else None
@@ -110,7 +117,7 @@ def protect(document: Document, plan: RulePlan, detector: Detector,
         if trace is not None:
             trace(leaf.path, WHOLE_FIELD, 1.0, rule.name, rule.operator.name, leaf.text)
         new = _run(rule.operator, leaf.text, WHOLE_FIELD, Site(plan.data_class, leaf.path, records),
-                   outcome.counts)
+                   outcome)
         if new != leaf.text:
             document.set(index, new)
             outcome.changed = True

@@ -78,9 +78,10 @@ def run_job(job: Job) -> tuple[Any, ...]:
         return ("timeout",)
     counts = dict(done.outcome.counts) if done.outcome is not None else {}
     values = done.outcome.values if done.outcome is not None else None
+    reveals = done.outcome.reveals if done.outcome is not None else None
     # encryptions done here are saved by the parent, which owns the usage file
     uses = policy.keys.usage.take() if policy.keys is not None else {}
-    return ("ok", done.body, done.decoded, counts, uses, values)
+    return ("ok", done.body, done.decoded, counts, uses, values, reveals)
 
 
 class ProcessInspector:

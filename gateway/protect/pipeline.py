@@ -107,10 +107,10 @@ def _from_child(result: tuple[Any, ...], body: bytes, direction: str, route: str
     """The child's tuple, turned back into what the thread path returns or raises."""
     kind = result[0]
     if kind == "ok":
-        _, new_body, decoded, counts, uses, values = result
+        _, new_body, decoded, counts, uses, values, reveals = result
         if usage is not None:
             usage.add(uses)
-        return Inspected(new_body, decoded, Outcome(Counter(counts), decoded, values))
+        return Inspected(new_body, decoded, Outcome(Counter(counts), decoded, values, reveals))
     if kind == "exhausted":
         raise KeyExhausted(result[1], result[2])
     if kind == "blocked":

@@ -60,6 +60,15 @@ class RoleResolver:
                 return self.keys.get(api_key_digest(self.salt, key.strip()), self.default)
         return self.default
 
+    def caller(self, headers: Mapping[str, str]) -> str | None:
+        """Who called, for the audit trail: the first 16 hex digits of the
+        salted digest of the API key presented (as the policy lists it), or
+        None without one. Never the key."""
+        if self.key_header is None:
+            return None
+        key = headers.get(self.key_header)
+        return api_key_digest(self.salt, key.strip())[:16] if key else None
+
     def _trusted(self, peer: str) -> bool:
         try:
             address = ipaddress.ip_address(peer)

@@ -87,6 +87,7 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
     if route.protect:
         protection = ex.policy.protection
         ex.role = protection.roles.resolve(request.headers, request[CLIENT_INFO].peer)
+        ex.caller = protection.roles.caller(request.headers)
     # limits and request-side detectors; may serve the client under a stricter role
     await before_request(ex, route, limiter, request.headers, target.path, target.query)
     if route.protect and target.query:
@@ -160,7 +161,8 @@ async def _inspect(ex: Exchange, route: CompiledRoute, direction: str, body: byt
     exposure budget, on responses) the personal-data values it carried."""
     plan = ex.policy.protection.plan(route.name, method, direction, ex.role)
     limits = ex.policy.limits
-    collect = direction == "response" and limits is not None and limits.exposure is not None
+    collect = direction == "response" and (
+        (limits is not None and limits.exposure is not None) or ex.policy.audit is not None)
     job = Job(ex.policy.source, ex.policy.version, route.name, method, direction, ex.role,
               body, content_type, encoding, route.max_body_bytes, collect)
     began = time.perf_counter()
@@ -175,6 +177,8 @@ async def _inspect(ex: Exchange, route: CompiledRoute, direction: str, body: byt
     if inspected.outcome is None:
         return inspected.body, inspected.decoded, None
     ex.record(direction, inspected.outcome.counts)
+    if inspected.outcome.reveals:
+        ex.reveals = inspected.outcome.reveals
     return inspected.body, inspected.decoded, inspected.outcome.values
 
 

@@ -12,6 +12,7 @@ from aiohttp.http import HttpVersion10, HttpVersion11
 from aiohttp.typedefs import Handler
 
 from gateway.appkeys import EXCHANGE, STATE
+from gateway.audit.records import request_records
 from gateway.errors import (
     AmbiguousFraming,
     BadRequest,
@@ -54,6 +55,7 @@ def error_response(err: GatewayError, ex: Exchange) -> web.Response:
     if err.close_connection:
         resp.force_close()
     ex.error_code = err.code
+    ex.error = err
     return resp
 
 
@@ -95,7 +97,11 @@ async def gateway_middleware(request: web.Request, handler: Handler) -> web.Stre
             if not resp.prepared and isinstance(resp, web.Response) and resp.body is not None:
                 ex.bytes_out = resp.content_length or 0
         _access_line(ex)
-        observe_exchange(ex)
+        if ex.policy.server.metrics:
+            observe_exchange(ex)
+        if state.audit is not None:
+            for record in request_records(ex, state.audit.digest):
+                await state.audit.emit_async(record)
     assert resp is not None
     return resp
 

@@ -12,6 +12,8 @@ from typing import Any
 from aiohttp import web
 
 from gateway.app import create_admin_app, create_app, create_state
+from gateway.audit.records import keys_record
+from gateway.audit.writer import AuditWriter
 from gateway.crypto.usage import all_usage
 from gateway.obs.logging import flush_logs, get_logger
 from gateway.obs.metrics import LOOP_LAG
@@ -112,6 +114,7 @@ class GatewayServer:
             self._watch = asyncio.create_task(self.reloader.watch())
         self._flush = asyncio.create_task(flush_usage_every(USAGE_FLUSH_SECONDS))
         self._lag = asyncio.create_task(measure_loop_lag(LAG_INTERVAL))
+        self._start_audit(policy)
         tune_gc()
         log.info("listening", proxy_port=self.proxy_port, admin_port=self.admin_port,
                  worker=self.state.worker_id, policy_version=policy.version)
@@ -135,10 +138,22 @@ class GatewayServer:
             await runner.cleanup()
         self.state.inspector.close()
         await self.state.limiter.close()
+        if self.state.audit is not None:
+            await asyncio.to_thread(self.state.audit.close)
         for usage in all_usage():
             usage.flush()
         flush_logs()
         self._stopped.set()
+
+    def _start_audit(self, policy: CompiledPolicy) -> None:
+        """The audit writer of this process (its settings need a restart to change)."""
+        if policy.audit is None or policy.keys is None:
+            return
+        kid, key = policy.keys.current("audit")
+        writer = AuditWriter(policy.audit, key, kid, self.state.worker_id)
+        writer.start()
+        self.state.audit = writer
+        writer.emit(keys_record(policy))
 
     async def run_until_signalled(self) -> None:
         loop = asyncio.get_running_loop()

@@ -17,10 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_the_scraper_is_stopped_and_the_user_is_served(
-        capsys: pytest.CaptureFixture[str]) -> None:
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = ROOT / "policies" / "default.yaml"
     text = path.read_text(encoding="utf-8").replace("127.0.0.1:8080", "127.0.0.1:0").replace(
-        "127.0.0.1:9901", "127.0.0.1:0")
+        "127.0.0.1:9901", "127.0.0.1:0").replace("directory: ../audit",
+                                                 f"directory: {tmp_path}/audit")
     async with serving(create_demo_app()) as demo:
         gw = GatewayServer(compile_policy(LoadedPolicy(parse_policy(text, str(path)), str(path),
                                                        "test"),

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -17,11 +16,8 @@ from aiohttp.test_utils import TestServer
 
 from gateway.crypto.keystore import KeyStore, read_master
 from gateway.demo.app import STORE, create_demo_app
-from gateway.keycmd import ensure_dev_keys
-from gateway.policy.compiled import compile_policy
-from gateway.policy.loader import load_policy_file
 from gateway.server.runtime import GatewayServer
-from tests.conftest import base, log_lines, serving
+from tests.conftest import base, default_policy_gateway, log_lines, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 RISK = {"X-Api-Key": "demo-risk-key"}
@@ -42,14 +38,7 @@ async def demo() -> AsyncIterator[TestServer]:
 
 @pytest.fixture
 async def setup(tmp_path: Path, demo: TestServer) -> AsyncIterator[tuple[GatewayServer, Path]]:
-    shutil.copytree(ROOT / "policies", tmp_path / "policies")
-    ensure_dev_keys(tmp_path / "keys")
-    path = tmp_path / "policies" / "default.yaml"
-    path.write_text(path.read_text().replace("127.0.0.1:8080", "127.0.0.1:0").replace(
-        "127.0.0.1:9901", "127.0.0.1:0"))
-    upstream = f"http://127.0.0.1:{demo.port}"
-    server = GatewayServer(compile_policy(load_policy_file(path), upstream_url=upstream),
-                           policy_path=path, upstream_url=upstream)
+    server = default_policy_gateway(tmp_path, demo.port)
     await server.start()
     yield server, tmp_path
     await server.stop()

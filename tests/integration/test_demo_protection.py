@@ -28,10 +28,11 @@ async def demo() -> AsyncIterator[TestServer]:
 
 
 @pytest.fixture
-async def gw(demo: TestServer) -> AsyncIterator[GatewayServer]:
+async def gw(demo: TestServer, tmp_path: Path) -> AsyncIterator[GatewayServer]:
     path = ROOT / "policies" / "default.yaml"
     text = path.read_text(encoding="utf-8").replace("127.0.0.1:8080", "127.0.0.1:0").replace(
-        "127.0.0.1:9901", "127.0.0.1:0")
+        "127.0.0.1:9901", "127.0.0.1:0").replace("directory: ../audit",
+                                                 f"directory: {tmp_path}/audit")
     loaded = LoadedPolicy(parse_policy(text, str(path)), str(path), "test")
     server = GatewayServer(compile_policy(loaded, upstream_url=f"http://127.0.0.1:{demo.port}"))
     await server.start()

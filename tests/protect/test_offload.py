@@ -38,7 +38,7 @@ def test_child_steps(tmp_path: Path) -> None:
     path = tmp_path / "p.yaml"
     path.write_text(POLICY.format(url="http://127.0.0.1:9"), encoding="utf-8")
     version = load_policy_file(path).version
-    kind, body, decoded, counts, uses, _ = run_job(_job(path, version, b'{"m": "13800138000"}'))
+    kind, body, decoded, counts, uses, _, _ = run_job(_job(path, version, b'{"m": "13800138000"}'))
     assert (kind, json.loads(body), decoded) == ("ok", {"m": "138****8000"}, True)
     assert counts == {("CN_MOBILE", "mask"): 1} and uses == {}
     assert run_job(_job(path, "stale-version", b"{}")) == ("unavailable",)
@@ -55,7 +55,7 @@ def test_child_encrypts_and_reports_its_key_uses(tmp_path: Path) -> None:
     ) + "keys: {store: k/keystore.json, master_key_file: k/master.key}\n", encoding="utf-8")
     version = compile_policy(load_policy_file(path)).version
     job = _job(path, version, b'{"id": "x", "ok": 1}', "request")
-    kind, body, _, counts, uses, _ = run_job(job)
+    kind, body, _, counts, uses, _, _ = run_job(job)
     assert kind == "ok" and json.loads(body)["id"].startswith("pgw1.")
     assert counts == {("FIELD", "encrypt"): 1} and list(uses.values()) == [1]
     assert run_job(_job(path, load_policy_file(path).version, b"{}")) == ("unavailable",)

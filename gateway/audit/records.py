@@ -1,0 +1,54 @@
+"""The audit records one finished request produces (never values)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from gateway.audit import events
+from gateway.errors import FieldBlocked, InspectionError, RateLimited
+from gateway.exchange import Exchange
+from gateway.policy.compiled import CompiledPolicy
+
+MAX_DIGESTS = 1000  # per reveal record
+
+
+def keys_record(policy: CompiledPolicy) -> dict[str, Any]:
+    """The key store in force: its digest and current key ids (no key material)."""
+    keys = policy.keys
+    return {"event": events.KEYS_LOADED, "policy_version": policy.version,
+            "store_digest": keys.digest if keys else None,
+            "current": dict(sorted(keys.current_ids.items())) if keys else {}}
+
+
+def reload_record(outcome: str, version: str, previous: str, reason: str) -> dict[str, Any]:
+    return {"event": events.POLICY_RELOADED, "outcome": outcome, "version": version,
+            "previous_version": previous, "reason": reason}
+
+
+def request_records(ex: Exchange, digest: Callable[[str, str], str]) -> Iterator[dict[str, Any]]:
+    base = {"request_id": ex.request_id, "trace_id": ex.trace_id,
+            "route": ex.route.name if ex.route else None, "method": ex.method,
+            "role": ex.role, "caller": ex.caller, "client": ex.client,
+            "policy_version": ex.policy.version}
+    if ex.reveals:  # one record per response, one entry per field
+        yield {"event": events.REVEALED, **base, "fields": [
+            {"field": field, "entity": entity, "count": len(values),
+             "digests": sorted({digest(entity, v) for v in values})[:MAX_DIGESTS]}
+            for (field, entity), values in ex.reveals.items()]}
+    err = ex.error
+    if isinstance(err, FieldBlocked):
+        yield {"event": events.BLOCKED, **base, "direction": err.direction, "field": err.path,
+               "entity": err.entity, "status": err.status}
+    elif isinstance(err, InspectionError):
+        yield {"event": events.REJECTED, **base, "code": err.code, "status": err.status}
+    for direction, counts in ex.pii.items():
+        for key, n in counts.items():
+            entity, _, operator = key.partition(":")
+            if operator == "decrypt_failed":
+                yield {"event": events.DECRYPT_FAILED, **base, "direction": direction,
+                       "entity": entity, "count": n}
+    for item in ex.limits:
+        if "detector" in item or item.get("action") == "banned" or (
+                isinstance(err, RateLimited) and item.get("action") in ("denied", "quota")):
+            yield {"event": events.LIMITER, **base, **item}

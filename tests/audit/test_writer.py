@@ -1,0 +1,142 @@
+"""The writer: sealed records, rotation with the chain going on, checkpoints,
+workers with their own chains, and a full queue never dropping a record."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gateway.audit import events
+from gateway.audit.verify import verify
+from gateway.audit.writer import AuditSettings, AuditWriter
+
+KEY, KID = b"k" * 32, "aud-test0001"
+
+
+def settings(directory: Path, **over: Any) -> AuditSettings:
+    values = {"sink": "file", "directory": directory, "max_bytes": 10**9, "max_age": 3600.0,
+              "queue": 1000, "on_full": "block", "checkpoint_every": 1000}
+    values.update(over)
+    return AuditSettings(**values)
+
+
+def key_for(kid: str) -> bytes | None:
+    return KEY if kid == KID else None
+
+
+def write(directory: Path, n: int, worker: int = 0, **over: Any) -> AuditWriter:
+    writer = AuditWriter(settings(directory, **over), KEY, KID, worker)
+    writer.start()
+    for i in range(n):
+        assert writer.emit({"event": events.REVEALED, "role": "risk_engine", "count": i})
+    writer.close()
+    return writer
+
+
+def records(directory: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for f in sorted(directory.glob("*.jsonl"))
+            for line in f.read_text().splitlines()]
+
+
+def test_a_clean_trail_verifies(tmp_path: Path) -> None:
+    write(tmp_path, 20)
+    checked, problems = verify(sorted(tmp_path.glob("*.jsonl")), key_for)
+    assert problems == [] and checked == 22            # start + 20 + closed
+    found = records(tmp_path)
+    assert found[0]["event"] == events.SEGMENT_START and found[-1]["event"] == events.CLOSED
+    assert [r["seq"] for r in found] == list(range(22))
+
+
+def test_rotation_keeps_one_chain_across_files(tmp_path: Path) -> None:
+    write(tmp_path, 200, max_bytes=4000, checkpoint_every=50)
+    files = sorted(tmp_path.glob("*.jsonl"))
+    assert len(files) > 3
+    assert verify(files, key_for)[1] == []
+    kinds = [r["event"] for r in records(tmp_path)]
+    assert kinds.count(events.CHECKPOINT) >= 4 and kinds.count(events.SEGMENT_END) == \
+        len(files) - 1
+    files[1].unlink()                                   # a whole file goes missing
+    (problem,) = verify(sorted(tmp_path.glob("*.jsonl")), key_for)[1]
+    assert problem.kind == "deleted"
+
+
+def test_workers_keep_their_own_chains(tmp_path: Path) -> None:
+    write(tmp_path, 10, worker=0)
+    write(tmp_path, 10, worker=1)
+    files = sorted(tmp_path.glob("*.jsonl"))
+    assert {f.name.split("-")[1] for f in files} == {"w0", "w1"}
+    assert verify(files, key_for)[1] == []
+    target = next(f for f in files if "-w1-" in f.name)
+    lines = target.read_text().splitlines()
+    lines[3] = lines[3].replace('"risk_engine"', '"collections"')
+    target.write_text("\n".join(lines) + "\n")
+    (problem,) = verify(files, key_for)[1]
+    assert problem.kind == "modified" and problem.where == f"{target}:4"
+
+
+def test_a_full_queue_fails_readiness_and_loses_nothing(tmp_path: Path) -> None:
+    writer = AuditWriter(settings(tmp_path, queue=10, on_full="unready"), KEY, KID, 0)
+    gate = threading.Event()
+    original = writer._write
+
+    def stalled(record: dict[str, Any]) -> None:
+        gate.wait(5)
+        original(record)
+
+    writer.start()
+    writer._write = stalled  # type: ignore[method-assign]
+    for i in range(50):
+        assert writer.emit({"event": events.REVEALED, "count": i})
+    assert not writer.ready and writer.overflowed > 0
+    gate.set()
+    deadline = time.monotonic() + 5
+    while not writer.ready and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert writer.ready
+    writer.close()
+    counts = [r["count"] for r in records(tmp_path) if r["event"] == events.REVEALED]
+    assert sorted(counts) == list(range(50))
+    assert verify(sorted(tmp_path.glob("*.jsonl")), key_for)[1] == []
+
+
+async def test_a_full_queue_makes_the_request_wait_when_told_to_block(tmp_path: Path) -> None:
+    writer = AuditWriter(settings(tmp_path, queue=10), KEY, KID, 0)
+    gate, entered = threading.Event(), threading.Event()
+    original = writer._write
+
+    def stalled(record: dict[str, Any]) -> None:
+        entered.set()
+        gate.wait(5)
+        original(record)
+
+    writer.start()
+    writer._write = stalled  # type: ignore[method-assign]
+    writer.emit({"event": events.REVEALED, "count": -1})
+    assert entered.wait(5)                             # the writer thread is stuck
+    accepted = [writer.emit({"event": events.REVEALED, "count": i}) for i in range(12)]
+    assert accepted.count(False) >= 1                  # the caller must wait
+    import asyncio
+    waiting = asyncio.ensure_future(writer.emit_async({"event": events.REVEALED, "count": 99}))
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    gate.set()
+    await asyncio.wait_for(waiting, 5)
+    writer.close()
+    assert 99 in [r.get("count") for r in records(tmp_path)]
+
+
+def test_stdout_sink(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    writer = AuditWriter(settings(None, sink="stdout"), KEY, KID, 0)  # type: ignore[arg-type]
+    writer.start()
+    writer.emit({"event": events.BLOCKED, "field": "cvv"})
+    writer.close()
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["event"] for r in out] == [events.SEGMENT_START, events.BLOCKED, events.CLOSED]
+    path = tmp_path / "stdout.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in out) + "\n")
+    assert verify([path], key_for)[1] == []
