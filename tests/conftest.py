@@ -16,6 +16,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+import yaml
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
@@ -321,16 +322,23 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisProc
     server.stop()
 
 
-def default_policy_gateway(tmp_path: Path, upstream_port: int) -> GatewayServer:
+def default_policy_gateway(tmp_path: Path, upstream_port: int,
+                           edit: Callable[[dict[str, Any]], None] | None = None
+                           ) -> GatewayServer:
     """The bundled policies and fresh development keys copied under
     `tmp_path` (audit files land there too), listeners on free ports, a
-    gateway (not started) in front of the upstream, reloading from the copy."""
+    gateway (not started) in front of the upstream, reloading from the copy.
+    `edit` may change the default policy (as parsed YAML) first."""
     root = Path(__file__).resolve().parents[1]
     shutil.copytree(root / "policies", tmp_path / "policies")
     ensure_dev_keys(tmp_path / "keys")
     path = tmp_path / "policies" / "default.yaml"
     path.write_text(path.read_text().replace("127.0.0.1:8080", "127.0.0.1:0").replace(
         "127.0.0.1:9901", "127.0.0.1:0"))
+    if edit is not None:
+        policy = yaml.safe_load(path.read_text())
+        edit(policy)
+        path.write_text(yaml.safe_dump(policy, allow_unicode=True))
     upstream = f"http://127.0.0.1:{upstream_port}"
     return GatewayServer(compile_policy(load_policy_file(path), upstream_url=upstream),
                          policy_path=path, upstream_url=upstream)
