@@ -22,8 +22,8 @@ DECRYPT_FAILED = "crypto.decrypt_failed"
 KEYS_LOADED = "keys.loaded"
 # A policy reload: outcome accepted|rejected, version, previous version.
 POLICY_RELOADED = "policy.reloaded"
-# A scraping detector fired (detector, dimension, action) or a banned client
-# was refused (action banned).
+# A scraping detector fired and acted: detector, dimension, action (a ban or
+# penalty starts here; requests refused while it lasts are not recorded each).
 LIMITER = "ratelimit.decision"
 # Chain bookkeeping: a file starts, a periodic checkpoint, a file ends, the
 # writer closed (clean shutdown).

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from gateway.audit import events
-from gateway.errors import FieldBlocked, InspectionError, RateLimited
+from gateway.errors import FieldBlocked, InspectionError
 from gateway.exchange import Exchange
 from gateway.policy.compiled import CompiledPolicy
 
@@ -48,7 +48,8 @@ def request_records(ex: Exchange, digest: Callable[[str, str], str]) -> Iterator
             if operator == "decrypt_failed":
                 yield {"event": events.DECRYPT_FAILED, **base, "direction": direction,
                        "entity": entity, "count": n}
+    # Detector firings (which set bans and penalties); not every refused or
+    # banned request, which would let a flood write the trail for the attacker.
     for item in ex.limits:
-        if "detector" in item or item.get("action") == "banned" or (
-                isinstance(err, RateLimited) and item.get("action") in ("denied", "quota")):
+        if "detector" in item and "action" in item:
             yield {"event": events.LIMITER, **base, **item}

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from gateway.audit import events
+from gateway.audit.records import request_records
+from gateway.errors import FieldBlocked, InspectionError
+from gateway.exchange import Exchange
+from tests.conftest import compiled, policy_text
+
+
+def exchange() -> Exchange:
+    ex = Exchange("rid-1", compiled(policy_text("http://127.0.0.1:9")), "10.0.0.1", "GET",
+                  trace_id="4bf92f3577b34da6a3ce929d0e0e4736")
+    ex.role, ex.caller = "risk_engine", "f37745000629dfaa"
+    return ex
+
+
+def digest(entity: str, value: str) -> str:
+    return f"d({entity}:{len(value)})"
+
+
+def test_records_of_a_request_hold_no_values() -> None:
+    ex = exchange()
+    ex.reveals = {("items[*].idNo", "CN_RESIDENT_ID"): ["11010519491231002X"] * 2}
+    ex.pii = {"response": {"FIELD:decrypt_failed": 3, "CN_MOBILE:mask": 5}}
+    ex.limits = [{"rule": "per-client", "remaining": 3, "action": "allowed"},
+                 {"detector": "enumeration", "dimension": "ip", "action": "ban"},
+                 {"action": "banned"}]
+    ex.error = FieldBlocked(422, "request", "card.cvv", "FIELD")
+    found = list(request_records(ex, digest))
+    assert [r["event"] for r in found] == [events.REVEALED, events.BLOCKED,
+                                           events.DECRYPT_FAILED, events.LIMITER]
+    reveal = found[0]
+    assert reveal["fields"] == [{"field": "items[*].idNo", "entity": "CN_RESIDENT_ID",
+                                 "count": 2, "digests": ["d(CN_RESIDENT_ID:18)"]}]
+    assert reveal["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert reveal["caller"] == "f37745000629dfaa" and reveal["role"] == "risk_engine"
+    assert found[1]["field"] == "card.cvv" and found[1]["status"] == 422
+    assert found[2]["count"] == 3 and found[3]["detector"] == "enumeration"
+    assert "11010519491231002X" not in repr(found)
+
+
+def test_a_rejection_is_recorded() -> None:
+    ex = exchange()
+    ex.error = InspectionError(415, "unsupported_media_type", "…")
+    (record,) = request_records(ex, digest)
+    assert record["event"] == events.REJECTED and record["code"] == "unsupported_media_type"
