@@ -17,11 +17,20 @@ import statistics
 import sys
 import tempfile
 from pathlib import Path
-
-import yaml
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from proxy_bench import PY, default_policy, free_port, start, stop, wait_http, wrk, wrk_args
+from proxy_bench import (
+    PY,
+    default_policy,
+    edit_policy,
+    free_port,
+    start,
+    stop,
+    wait_http,
+    wrk,
+    wrk_args,
+)
 
 from gateway.keycmd import ensure_dev_keys
 
@@ -32,13 +41,12 @@ PAYLOADS = [("2 KB JSON GET", "/api/v1/loans/1"),
 
 
 def variant(metrics: bool, audit_dir: str | None) -> Path:
-    path = default_policy(audit=audit_dir is not None)
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["server"]["metrics"] = metrics
-    if audit_dir is not None:
-        data["audit"]["directory"] = audit_dir
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
+    def change(data: dict[str, Any]) -> None:
+        data["server"]["metrics"] = metrics
+        if audit_dir is not None:
+            data["audit"]["directory"] = audit_dir
+
+    return edit_policy(default_policy(audit=audit_dir is not None), change)
 
 
 def main() -> None:

@@ -23,8 +23,10 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -89,6 +91,14 @@ def default_policy(*, limits: bool = False, encryption: bool = True,
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         yaml.safe_dump(data, out, allow_unicode=True)
     return Path(name)
+
+
+def edit_policy(path: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+    """Apply `change` to the policy file's YAML, in place."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
 
 
 def start(cmd: list[str]) -> subprocess.Popen[bytes]:

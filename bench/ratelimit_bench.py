@@ -24,10 +24,18 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from proxy_bench import PY, default_policy, free_port, start, stop, wait_http, wrk, wrk_args
+from proxy_bench import (
+    PY,
+    default_policy,
+    edit_policy,
+    free_port,
+    start,
+    stop,
+    wait_http,
+    wrk,
+    wrk_args,
+)
 
 from gateway.keycmd import ensure_dev_keys
 from gateway.ratelimit.redis_store import RedisStore
@@ -63,10 +71,7 @@ def start_redis(port: int, directory: str) -> object:
 
 
 def with_store(path: Path, store: str) -> Path:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["rate_limits"]["store"] = store
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
+    return edit_policy(path, lambda data: data["rate_limits"].update(store=store))
 
 
 def main() -> None:

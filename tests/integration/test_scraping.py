@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestServer
 from gateway.cli import main
 from gateway.demo.app import create_demo_app
 from gateway.server.runtime import GatewayServer
-from tests.conftest import base, compiled, log_lines, serving
+from tests.conftest import StartGateway, base, compiled, log_lines, serving
 
 POLICY = """
 version: 1
@@ -36,19 +36,13 @@ async def demo() -> AsyncIterator[TestServer]:
 
 
 @pytest.fixture
-async def gateway(demo: TestServer) -> AsyncIterator[Callable[[str], Awaitable[GatewayServer]]]:
-    servers: list[GatewayServer] = []
-
-    async def start(section: str) -> GatewayServer:
-        server = GatewayServer(compiled(POLICY.format(url=f"http://127.0.0.1:{demo.port}",
-                                                      section=section)))
-        await server.start()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        await server.stop()
+def gateway(demo: TestServer, start_gateway: StartGateway
+            ) -> Callable[[str], Awaitable[GatewayServer]]:
+    """A gateway with this `rate_limits:` section in front of the demo API."""
+    def start(section: str) -> Awaitable[GatewayServer]:
+        return start_gateway(POLICY.format(url=f"http://127.0.0.1:{demo.port}",
+                                           section=section))
+    return start
 
 
 @pytest.fixture
