@@ -31,12 +31,13 @@ def request_records(ex: Exchange, digest: Callable[[str, str], str]) -> Iterator
             "route": ex.route.name if ex.route else None, "method": ex.method,
             "role": ex.role, "caller": ex.caller, "client": ex.client,
             "policy_version": ex.policy.version}
-    if ex.reveals:  # one record per response, one entry per field
+    err = ex.error
+    if ex.reveals and err is None:  # one record per response, one entry per field
+        # (a response refused after inspection, e.g. by the exposure budget, showed nothing)
         yield {"event": events.REVEALED, **base, "fields": [
             {"field": field, "entity": entity, "count": len(values),
              "digests": sorted({digest(entity, v) for v in values})[:MAX_DIGESTS]}
             for (field, entity), values in ex.reveals.items()]}
-    err = ex.error
     if isinstance(err, FieldBlocked):
         yield {"event": events.BLOCKED, **base, "direction": err.direction, "field": err.path,
                "entity": err.entity, "status": err.status}

@@ -25,18 +25,24 @@ def test_records_of_a_request_hold_no_values() -> None:
     ex.limits = [{"rule": "per-client", "remaining": 3, "action": "allowed"},
                  {"detector": "enumeration", "dimension": "ip", "action": "ban"},
                  {"action": "banned"}]
-    ex.error = FieldBlocked(422, "request", "card.cvv", "FIELD")
     found = list(request_records(ex, digest))
-    assert [r["event"] for r in found] == [events.REVEALED, events.BLOCKED,
-                                           events.DECRYPT_FAILED, events.LIMITER]
+    assert [r["event"] for r in found] == [events.REVEALED, events.DECRYPT_FAILED,
+                                           events.LIMITER]
     reveal = found[0]
     assert reveal["fields"] == [{"field": "items[*].idNo", "entity": "CN_RESIDENT_ID",
                                  "count": 2, "digests": ["d(CN_RESIDENT_ID:18)"]}]
     assert reveal["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
     assert reveal["caller"] == "f37745000629dfaa" and reveal["role"] == "risk_engine"
-    assert found[1]["field"] == "card.cvv" and found[1]["status"] == 422
-    assert found[2]["count"] == 3 and found[3]["detector"] == "enumeration"
+    assert found[1]["count"] == 3 and found[2]["detector"] == "enumeration"
     assert "11010519491231002X" not in repr(found)
+
+
+def test_a_block_is_recorded() -> None:
+    ex = exchange()
+    ex.error = FieldBlocked(422, "request", "card.cvv", "FIELD")
+    (record,) = request_records(ex, digest)
+    assert record["event"] == events.BLOCKED and record["field"] == "card.cvv"
+    assert record["status"] == 422 and record["direction"] == "request"
 
 
 def test_a_rejection_is_recorded() -> None:
@@ -44,3 +50,11 @@ def test_a_rejection_is_recorded() -> None:
     ex.error = InspectionError(415, "unsupported_media_type", "…")
     (record,) = request_records(ex, digest)
     assert record["event"] == events.REJECTED and record["code"] == "unsupported_media_type"
+
+
+def test_a_refused_response_revealed_nothing() -> None:
+    from gateway.errors import RateLimited
+    ex = exchange()
+    ex.reveals = {("mobile", "CN_MOBILE"): ["13800138000"]}
+    ex.error = RateLimited("scraping_exposure", "…", {})
+    assert [r["event"] for r in request_records(ex, digest)] == []
