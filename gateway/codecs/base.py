@@ -55,11 +55,10 @@ def hints_for(path: FieldPath) -> tuple[str, ...]:
 def pattern_path(path: FieldPath) -> str:
     """`items[*].applicant.idNo`: the path with list positions as `[*]`, for
     counting by field (a 100-record list is one field, not a hundred)."""
-    return render_path(tuple(-1 if isinstance(p, int) else p for p in path)).replace(
-        "[-1]", "[*]")
+    return render_path(path, positions=False)
 
 
-def render_path(path: FieldPath) -> str:
+def render_path(path: FieldPath, positions: bool = True) -> str:
     """`applicant.cards[2].no`, for error messages and tool output. Keys can be
     personal data themselves (a map keyed by mobile number or by name), so
     keys that look like data are shown as `*`, by the rule the access log uses
@@ -67,7 +66,7 @@ def render_path(path: FieldPath) -> str:
     out = ""
     for part in path:
         if isinstance(part, int):
-            out += f"[{part}]"
+            out += f"[{part}]" if positions else "[*]"
             continue
         shown = "*" if looks_like_data(part) or len(part) > 64 else part
         out += f".{shown}" if out else shown

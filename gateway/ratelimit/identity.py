@@ -79,6 +79,14 @@ class Identifier:
             keys["net"] = self.digest("net", net)
         return Identity(keys)
 
+    @property
+    def run_offset(self) -> int:
+        """A secret offset added to numeric ids before the sequential-run
+        detector stores them: differences (n, n+1) survive, the id itself
+        does not reach Redis. Under 2^48, so sums stay exact in Lua."""
+        return int.from_bytes(hashlib.blake2b(self.secret[:64], person=b"pgw-run-offset",
+                                              digest_size=6).digest(), "big")
+
     def value_digest(self, entity: str, value: str) -> str:
         """A personal-data value, as the exposure budget counts it: keyed,
         normalized (the same number written two ways counts once)."""

@@ -11,7 +11,6 @@ import secrets
 from dataclasses import dataclass
 
 from gateway.policy.ratelimits import (
-    ActionModel,
     EnumerationModel,
     ExposureModel,
     PagingModel,
@@ -122,5 +121,3 @@ class StoreHolder:
             await store.close()
         self._retired.clear()
 
-
-NO_ACTION = ActionModel(action="reject", duration=1.0)

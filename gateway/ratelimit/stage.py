@@ -57,7 +57,7 @@ def _rate_headers(limit: CompiledLimit, remaining: int, retry: float) -> dict[st
             "RateLimit": f'"{limit.name}";r={remaining};t={math.ceil(reset)}'}
 
 
-def _penalty_keys(limits: Limits, identity: Identity) -> list[str]:
+def _penalty_keys(identity: Identity) -> list[str]:
     return [f"pgw:pen:{identity.tag(d)}" for d in identity.keys]
 
 
@@ -100,7 +100,7 @@ async def _limit(ex: Exchange, limits: Limits, holder: StoreHolder, route: Compi
                 chosen.append((limit, dimension))
                 buckets.append(Bucket(f"pgw:rl:{tag}:{limit.name}", limit.rate, limit.burst,
                                       limit.quota))
-    penalties = _penalty_keys(limits, identity)
+    penalties = _penalty_keys(identity)
     ops = [c.op for c in checks]
     verdict: Verdict = await _call(holder, "decide", route, lambda s, share: s.decide(
         [_scaled(b, share) for b in buckets], penalties, ops))
@@ -213,6 +213,7 @@ def _enumeration(limits: Limits, route: CompiledRoute, identity: Identity, path:
         return []
     members = tuple(limits.identifier.digest("id", i) for i in ids[:_MEMBERS])
     numeric = [int(i) for i in ids if i.isdigit() and int(i) < _RUN_MAX]
+    last = numeric[-1] + limits.identifier.run_offset if numeric else 0
     most, run = enum.max_ids, enum.sequential_run
     checks = []
     for d, tag in _tags(limits, identity):
@@ -221,7 +222,7 @@ def _enumeration(limits: Limits, route: CompiledRoute, identity: Identity, path:
                             _over(most), enum.then))
         if numeric:
             checks.append(Check("enumeration", d, Op("run", f"pgw:sq:{tag}:{route.name}",
-                                                     enum.window, value=numeric[-1]),
+                                                     enum.window, value=last),
                                 lambda n: isinstance(n, int) and n >= run, enum.then))
     return checks
 

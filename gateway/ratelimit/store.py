@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -111,12 +111,12 @@ class _Entry:
 class MemoryStore:
     """One process. Entries expire lazily and in a sweep every 10,000 writes."""
 
-    clock: object = field(default=time.time)
+    clock: Callable[[], float] = field(default=time.time)
     _data: dict[str, _Entry] = field(default_factory=dict)
     _writes: int = 0
 
     def _now(self) -> float:
-        return float(self.clock())  # type: ignore[operator]
+        return self.clock()
 
     def _get(self, key: str, now: float) -> object | None:
         entry = self._data.get(key)

@@ -22,6 +22,12 @@ def test_keys_are_keyed_hashes_per_dimension() -> None:
     assert who.tag("ip") == "{" + who.keys["ip"] + "}"
 
 
+def test_the_run_offset_is_secret_and_stable() -> None:
+    assert IDENT.run_offset == Identifier(b"s" * 32, None, None).run_offset
+    assert IDENT.run_offset != Identifier(b"t" * 32, None, None).run_offset
+    assert 0 <= IDENT.run_offset < 2**48
+
+
 def test_networks() -> None:
     assert network_of("203.0.113.7") == "203.0.113.0/24"
     assert network_of("2001:db8:1:2:3::9") == "2001:db8:1:2::/64"

@@ -127,3 +127,24 @@ async def test_redis_down_falls_back_and_sensitive_routes_fail_closed(
     events = [line["event"] for line in log_lines(capsys)]
     assert "ratelimit_store_down" in events and "ratelimit_degraded" in events
     assert "ratelimit_store_back" in events
+
+
+async def test_redis_holds_no_resource_id_of_an_id_walk(upstream: TestServer, keys: Path,
+                                                       redis_server: RedisProcess) -> None:
+    text = policy(upstream, keys, redis_server.url, rate="1000/s", burst=1000) + (
+        "  enumeration: {max_ids: 1000, sequential_run: 1000}\n")
+    gw = GatewayServer(compiled(text))
+    await gw.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            for n in (62345678, 62345679):
+                async with http.get(base(gw) + f"/open/{n}") as resp:
+                    assert resp.status == 200
+    finally:
+        await gw.stop()
+    client = Redis.from_url(redis_server.url, decode_responses=True)
+    runs = await client.keys("pgw:sq:*")
+    stored = [await client.hgetall(k) for k in runs]
+    await client.aclose()
+    assert runs and stored[0]["n"] == "2"              # the walk is still seen ...
+    assert "6234567" not in repr(stored)               # ... without the ids themselves

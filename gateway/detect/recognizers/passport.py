@@ -25,7 +25,14 @@ def plausible_document_number(number: str) -> bool:
     return len(tail) >= 7 and len(set(tail)) > 1
 
 
-class PassportRecognizer(ValidatingRecognizer):
+class DocumentNumberRecognizer(ValidatingRecognizer):
+    """Travel documents without a check digit: any number but a placeholder."""
+
+    def check(self, text: str) -> bool:
+        return plausible_document_number(compact(text))
+
+
+class PassportRecognizer(DocumentNumberRecognizer):
     ENTITY = "CN_PASSPORT"
     SPECS = (
         Spec("passport",
@@ -33,6 +40,3 @@ class PassportRecognizer(ValidatingRecognizer):
              f"{NOT_ALNUM_AFTER}", 0.3, Gate(min_digits=7)),
     )
     CONTEXT = ("护照", "passport", "护照号", "证件号", "证件号码")
-
-    def check(self, text: str) -> bool:
-        return plausible_document_number(compact(text))

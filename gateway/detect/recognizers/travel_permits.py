@@ -11,18 +11,11 @@ None of them carries a check digit, so all need context or a field hint.
 
 from __future__ import annotations
 
-from gateway.detect.recognizers.base import (
-    NOT_ALNUM_AFTER,
-    NOT_ALNUM_BEFORE,
-    Gate,
-    Spec,
-    ValidatingRecognizer,
-    compact,
-)
-from gateway.detect.recognizers.passport import plausible_document_number
+from gateway.detect.recognizers.base import NOT_ALNUM_AFTER, NOT_ALNUM_BEFORE, Gate, Spec
+from gateway.detect.recognizers.passport import DocumentNumberRecognizer
 
 
-class HkMacauPermitRecognizer(ValidatingRecognizer):
+class HkMacauPermitRecognizer(DocumentNumberRecognizer):
     ENTITY = "CN_HK_MACAU_PERMIT"
     SPECS = (
         Spec("hk macau permit",
@@ -31,11 +24,8 @@ class HkMacauPermitRecognizer(ValidatingRecognizer):
     )
     CONTEXT = ("港澳通行证", "往来港澳", "通行证", "hkmacau", "permit", "eep")
 
-    def check(self, text: str) -> bool:
-        return plausible_document_number(compact(text))
 
-
-class HomeReturnPermitRecognizer(ValidatingRecognizer):
+class HomeReturnPermitRecognizer(DocumentNumberRecognizer):
     ENTITY = "CN_HOME_RETURN_PERMIT"
     SPECS = (
         Spec("home return permit",
@@ -44,11 +34,8 @@ class HomeReturnPermitRecognizer(ValidatingRecognizer):
     )
     CONTEXT = ("回乡证", "来往内地", "港澳居民", "通行证", "homereturn", "permit")
 
-    def check(self, text: str) -> bool:
-        return plausible_document_number(compact(text))
 
-
-class TaiwanPermitRecognizer(ValidatingRecognizer):
+class TaiwanPermitRecognizer(DocumentNumberRecognizer):
     ENTITY = "CN_TAIWAN_PERMIT"
     SPECS = (
         Spec("taiwan travel permit", f"{NOT_ALNUM_BEFORE}L[0-9]{{8}}{NOT_ALNUM_AFTER}", 0.3,
@@ -57,6 +44,3 @@ class TaiwanPermitRecognizer(ValidatingRecognizer):
              Gate(min_digits=8)),
     )
     CONTEXT = ("台胞证", "往来台湾", "台湾居民", "来往大陆", "taiwanpermit", "mtp")
-
-    def check(self, text: str) -> bool:
-        return plausible_document_number(compact(text))
