@@ -20,21 +20,27 @@ async def two_workers(tmp_path: Path, upstream_url: str) -> GatewayProcess:
     return p
 
 
+async def both_workers_answering(p: GatewayProcess) -> set[int]:
+    """The worker ids seen on the admin port within 20 s (the second worker
+    may still be starting when the first already serves)."""
+    seen: set[int] = set()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 20
+    while seen != {0, 1} and loop.time() < deadline:
+        # a fresh connection each time, so the kernel spreads them
+        async with aiohttp.ClientSession() as fresh, \
+                fresh.get(f"http://127.0.0.1:{p.admin_port}/version") as r:
+            seen.add((await r.json())["worker"])
+    return seen
+
+
 async def test_two_workers_share_the_port(tmp_path: Path, upstream_url: str) -> None:
     p = await two_workers(tmp_path, upstream_url)
     try:
-        seen: set[int] = set()
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 20  # the second worker may still be starting
-        async with aiohttp.ClientSession() as http:
-            while seen != {0, 1} and loop.time() < deadline:
-                # a fresh connection each time, so the kernel spreads them
-                async with aiohttp.ClientSession() as fresh, \
-                        fresh.get(f"http://127.0.0.1:{p.admin_port}/version") as r:
-                    seen.add((await r.json())["worker"])
-            async with http.get(f"http://127.0.0.1:{p.proxy_port}/echo/w") as r:
-                assert r.status == 200
-        assert seen == {0, 1}
+        assert await both_workers_answering(p) == {0, 1}
+        async with aiohttp.ClientSession() as http, \
+                http.get(f"http://127.0.0.1:{p.proxy_port}/echo/w") as r:
+            assert r.status == 200
         p.signal(signal.SIGTERM)
         assert await p.wait() == 0
     finally:
@@ -91,6 +97,7 @@ async def test_each_worker_keeps_its_own_audit_chain(tmp_path: Path, upstream_ur
     p = serve_process(policy, tmp_path, "--workers", "2")
     await p.start()
     try:
+        assert await both_workers_answering(p) == {0, 1}
         for _ in range(40):  # fresh connections, spread over both workers
             async with aiohttp.ClientSession() as http, \
                     http.get(f"http://127.0.0.1:{p.proxy_port}/protected/x?m=13800138000"
