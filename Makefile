@@ -1,13 +1,19 @@
 # The two commands of the README: `make demo` and `make test`.
-# Each creates .venv and installs what it needs on first use.
+# Each creates .venv and installs what it needs on first use; the install
+# builds the native inspection core (gateway/native/) with the C compiler.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NATIVE := setup.py gateway/native/sources.py $(wildcard gateway/native/*.pyx gateway/native/*.pxi)
+# `make test` insists on the compiled core (a build that silently fell back to
+# the pure-Python path would test the wrong thing); `make test-pure` runs the
+# same suite without it. PII_GATEWAY_NATIVE=auto make test takes what is there.
+PII_GATEWAY_NATIVE ?= require
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-pure lint bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(NATIVE)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'
@@ -24,10 +30,16 @@ lint: $(STAMP)
 test: lint
 	command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server; }
 	$(BIN)/pii-gateway keys dev
-	$(BIN)/pytest -q
+	PII_GATEWAY_NATIVE=$(PII_GATEWAY_NATIVE) $(BIN)/pytest -q
+
+test-pure: $(STAMP)
+	command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server; }
+	$(BIN)/pii-gateway keys dev
+	PII_GATEWAY_NATIVE=off $(BIN)/pytest -q
 
 bench: $(STAMP)
 	bash bench/run
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build gateway/native/_core.c \
+		gateway/native/_core.*.so

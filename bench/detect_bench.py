@@ -6,7 +6,8 @@ data. Each string (and number) leaf is analysed:
   NLP engine, `analyze` per leaf (the baseline);
 - presidio + our recognizers: AnalyzerEngine.analyze per leaf with the
   gateway's recognizers and NLP engine (the reference path);
-- gateway detector: `Detector.detect_many` over all leaves of the body.
+- gateway detector: `Detector.detect_many` over all leaves of the body, on the
+  native core (when built) and on the pure-Python path (`python_many`).
 Rounds are interleaved; the table shows medians. Recall is the share of the
 personal-data leaves (by field name) whose whole value some finding covers.
 
@@ -114,9 +115,14 @@ def main() -> None:
     def run_gateway(items: list[Leaf]) -> list[list[tuple[int, int]]]:
         return [[(f.start, f.end) for f in found] for found in detector.detect_many(items)]
 
+    def run_python(items: list[Leaf]) -> list[list[tuple[int, int]]]:
+        return [[(f.start, f.end) for f in found] for found in detector.python_many(items)]
+
     runners: dict[str, Callable[[list[Leaf]], list[list[tuple[int, int]]]]] = {
         "vanilla presidio": run_vanilla, "presidio + our recognizers": run_reference,
-        "gateway detector": run_gateway}
+        "gateway detector, Python path": run_python}
+    if detector.native is not None:
+        runners["gateway detector, native core"] = run_gateway
     payloads = {"loan application": loan_application(), "borrower list": borrower_page()}
     print(f"detection, one core, {args.rounds} rounds interleaved; medians\n")
     print("| payload | bytes | leaves | engine | latency ms | MB/s | x vanilla | recall |")

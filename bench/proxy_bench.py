@@ -101,26 +101,30 @@ def edit_policy(path: Path, change: Callable[[dict[str, Any]], None]) -> Path:
     return path
 
 
-def start(cmd: list[str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def start(cmd: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, **(env or {})})
 
 
 def start_stack() -> tuple[list[subprocess.Popen[bytes]], dict[str, int]]:
     """The demo upstream, the bare proxy and the gateway with the pass-through
     and the default policy, all answering. Returns the processes and the ports
     by label (the upstream first, as "direct (upstream)")."""
-    up, bare, gw_pass, gw_def = (free_port() for _ in range(4))
+    up, bare, gw_pass, gw_def, gw_pure = (free_port() for _ in range(5))
     upstream = f"http://127.0.0.1:{up}"
     procs = [start([PY, "-m", "gateway", "demo-upstream", "--listen", f"127.0.0.1:{up}"])]
     wait_http(upstream + "/api/v1/loans/1")
     procs.append(start([PY, "bench/bare_proxy.py", str(bare), upstream]))
-    for port, policy in ((gw_pass, "policies/examples/passthrough.yaml"),
-                         (gw_def, str(default_policy()))):
-        procs.append(start([PY, "-m", "gateway", "serve", "--policy", policy, "--upstream",
+    policy = str(default_policy())
+    for port, path, native in ((gw_pass, "policies/examples/passthrough.yaml", "auto"),
+                               (gw_def, policy, "require"), (gw_pure, policy, "off")):
+        procs.append(start([PY, "-m", "gateway", "serve", "--policy", path, "--upstream",
                             upstream, "--listen", f"127.0.0.1:{port}",
-                            "--admin", f"127.0.0.1:{free_port()}", "--log-format", "json"]))
+                            "--admin", f"127.0.0.1:{free_port()}", "--log-format", "json"],
+                           env={"PII_GATEWAY_NATIVE": native}))
     targets = {"direct (upstream)": up, "bare aiohttp proxy": bare,
-               "gateway pass-through": gw_pass, "gateway default policy": gw_def}
+               "gateway pass-through": gw_pass, "gateway default policy": gw_def,
+               "gateway default policy, pure Python": gw_pure}
     try:
         for port in targets.values():
             wait_http(f"http://127.0.0.1:{port}/api/v1/loans/1")
@@ -158,7 +162,8 @@ def wrk(url: str, method: str, duration: int, connections: int, body: str = POST
           "(summary.duration / 1e6), latency:percentile(50) / 1000, "
           "latency:percentile(99) / 1000, summary.errors.status + summary.errors.connect + "
           "summary.errors.read + summary.errors.write + summary.errors.timeout))\nend\n")
-    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "-s", str(script),
+    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
+                          "-s", str(script),
                           url], capture_output=True, text=True, check=True).stdout
     script.unlink()
     m = re.search(r"RESULT (\S+) (\S+) (\S+) (\d+)", out)
@@ -184,7 +189,17 @@ def main() -> None:
 
     procs, targets = start_stack()
     results: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
+    sizes = {}  # bytes inspected per request: the response body (and a POST's request body)
     try:
+        for label, method, path in PAYLOADS:
+            with urllib.request.urlopen(f"http://127.0.0.1:{targets['direct (upstream)']}{path}"
+                                        if method == "GET" else urllib.request.Request(
+                                            f"http://127.0.0.1:{targets['direct (upstream)']}"
+                                            f"{path}", data=POST_BODY.encode(),
+                                            headers={"Content-Type": "application/json"}),
+                                        timeout=5) as r:
+                sizes[label] = len(r.read()) + (len(POST_BODY.encode()) if method == "POST"
+                                                else 0)
         for label, method, path in PAYLOADS:
             for port in targets.values():  # warm-up
                 wrk(f"http://127.0.0.1:{port}{path}", method, 1, args.connections)
@@ -198,8 +213,8 @@ def main() -> None:
 
     print(f"\nmachine: {os.cpu_count()} cores; wrk -t1 -c{args.connections}, "
           f"{args.rounds} rounds x {args.duration}s, interleaved; medians\n")
-    print("| payload | target | req/s | p50 ms | p99 ms | req/s vs bare proxy |")
-    print("|---|---|---:|---:|---:|---:|")
+    print("| payload | target | req/s | p50 ms | p99 ms | req/s vs bare proxy | MB/s inspected |")
+    print("|---|---|---:|---:|---:|---:|---:|")
     for label, _, _ in PAYLOADS:
         base = statistics.median(r[0] for r in results[(label, "bare aiohttp proxy")])
         for name in targets:
@@ -207,7 +222,10 @@ def main() -> None:
             rps = statistics.median(r[0] for r in rs)
             p50 = statistics.median(r[1] for r in rs)
             p99 = statistics.median(r[2] for r in rs)
-            print(f"| {label} | {name} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {rps / base:.2f} |")
+            inspected = (f"{rps * sizes[label] / 1e6:.1f}" if name.startswith("gateway default")
+                         else "")
+            print(f"| {label} | {name} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {rps / base:.3f} "
+                  f"| {inspected} |")
 
 
 if __name__ == "__main__":

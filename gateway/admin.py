@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from aiohttp import web
 
-from gateway import __version__
+from gateway import __version__, native
 from gateway.appkeys import STATE
 from gateway.obs.metrics import render
 
@@ -69,6 +69,7 @@ async def version(request: web.Request) -> web.Response:
         "worker": state.worker_id,
         "python": platform.python_version(),
         "aiohttp": aiohttp.__version__,
+        "native_core": native.STATUS,  # "compiled", or why the pure-Python path inspects
     })
 
 

@@ -8,6 +8,12 @@ from typing import Any, ClassVar
 
 from gateway.codecs.base import CodecError, FieldPath, Leaf
 
+# Deeper documents are refused (the native parser has the same limit; Python's
+# own stops near the recursion limit).
+MAX_DEPTH = 256
+TOO_DEEP = "the JSON body is nested too deeply"
+SURROGATE = "the JSON body holds an unpaired surrogate escape"
+
 
 class JsonNumber(str):
     """A JSON number, kept as the literal the sender wrote."""
@@ -37,7 +43,7 @@ def parse(text: str) -> Any:
                          f"the JSON body is malformed (line {exc.lineno}, column {exc.colno})"
                          ) from None
     except RecursionError:
-        raise CodecError("invalid_json", "the JSON body is nested too deeply") from None
+        raise CodecError("invalid_json", TOO_DEEP) from None
 
 
 class _Literal(Exception):
@@ -47,10 +53,16 @@ class _Literal(Exception):
 def _plain(value: Any) -> Any:
     """The tree with numbers as int/float, when their text would come out the
     same from Python's (C) encoder; raises _Literal otherwise."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, dict):  # loops, not comprehensions: one frame per level
+        plain = {}
+        for key, item in value.items():
+            plain[key] = _plain(item)
+        return plain
     if isinstance(value, list):
-        return [_plain(item) for item in value]
+        items = []
+        for item in value:
+            items.append(_plain(item))
+        return items
     if type(value) is JsonNumber:
         text = str.__str__(value)
         if "." in text or "e" in text or "E" in text:
@@ -60,7 +72,10 @@ def _plain(value: Any) -> Any:
             return number
         if text == "-0":
             raise _Literal
-        return int(text)
+        try:
+            return int(text)
+        except ValueError:  # more digits than int() converts
+            raise _Literal from None
     return value
 
 
@@ -109,15 +124,18 @@ class JsonDocument:
         self._leaves: list[Leaf] = []
         self._slots: list[tuple[Any, str | int]] = []
         self._changed = False
-        self._collect(value, (), None, None)
+        self._collect(value, (), None, None, 0)
 
-    def _collect(self, value: Any, path: FieldPath, parent: Any, key: str | int | None) -> None:
+    def _collect(self, value: Any, path: FieldPath, parent: Any, key: str | int | None,
+                 depth: int) -> None:
+        if isinstance(value, dict | list) and depth >= MAX_DEPTH:
+            raise CodecError("invalid_json", TOO_DEEP)
         if isinstance(value, dict):
             for k, item in value.items():
-                self._collect(item, (*path, k), value, k)
+                self._collect(item, (*path, k), value, k, depth + 1)
         elif isinstance(value, list):
             for i, item in enumerate(value):
-                self._collect(item, (*path, i), value, i)
+                self._collect(item, (*path, i), value, i, depth + 1)
         elif isinstance(value, str):
             self._leaves.append(Leaf(path, str.__str__(value), isinstance(value, JsonNumber)))
             self._slots.append((parent, key if key is not None else 0))
@@ -137,7 +155,13 @@ class JsonDocument:
     def encode(self) -> bytes:
         if not self._changed:
             return self._original
-        return dumps(self.value).encode(self._charset)
+        try:
+            return dumps(self.value).encode(self._charset)
+        except UnicodeEncodeError:
+            if self._charset == "utf-8":
+                raise CodecError("invalid_json", SURROGATE) from None
+            raise CodecError("unencodable_charset", "a protected value cannot be written in "
+                             "the body's charset") from None
 
 
 class JsonCodec:

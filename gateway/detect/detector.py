@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from types import ModuleType
 
 from presidio_analyzer import AnalyzerEngine, PatternRecognizer
 
@@ -15,6 +16,8 @@ from gateway.detect.recognizers.custom import CustomRecognizer, load_presidio_ya
 from gateway.detect.results import Finding, Span
 from gateway.detect.scanner import Scanner
 from gateway.detect.settings import DetectionSettings
+from gateway.native import core as native_core
+from gateway.native.scanner import NativeScanner
 
 HINT_MARKERS = {"person_name": PERSON_HINT, "address": ADDRESS_HINT}
 # presidio logs every recognizer it builds at INFO, on each policy load.
@@ -42,12 +45,26 @@ def _recognizers(settings: DetectionSettings) -> list[PatternRecognizer]:
 class Detector:
     """Finds personal data in text. Build once (from settings), use from any task."""
 
-    def __init__(self, settings: DetectionSettings | None = None) -> None:
+    def __init__(self, settings: DetectionSettings | None = None, *, native: bool = True) -> None:
+        """`native`: use the compiled core when this process has it."""
         self.settings = settings or DetectionSettings()
         self.recognizers = _recognizers(self.settings)
         self._scanner = Scanner(self.recognizers, self.settings.default_threshold)
         self._hints = HintTable({HINT_MARKERS[k]: v for k, v in self.settings.hints.items()})
         self._engine: AnalyzerEngine | None = None
+        self.native: NativeScanner | None = None
+        if native and native_core is not None:
+            self.native = self._native_scanner(native_core)
+
+    def _native_scanner(self, core: ModuleType) -> NativeScanner | None:
+        custom = None
+        if self.settings.custom or self.settings.presidio_yaml:
+            custom = Detector(self.settings.without_builtin(), native=False)
+        try:
+            return NativeScanner(core, self._scanner, self.entities, self._hints.context,
+                                 self.python_many, custom.python_many if custom else None)
+        except ValueError:
+            return None
 
     @property
     def entities(self) -> tuple[str, ...]:
@@ -65,6 +82,12 @@ class Detector:
     def detect_many(self, items: Sequence[tuple[str, tuple[str, ...]]]) -> list[list[Finding]]:
         """`detect` for many texts at once (the leaves of one body): faster than
         one call per text, same results."""
+        if self.native is not None:
+            return self.native.detect_many(items)
+        return self.python_many(items)
+
+    def python_many(self, items: Sequence[tuple[str, tuple[str, ...]]]) -> list[list[Finding]]:
+        """`detect_many` on the pure-Python path (the native core's twin)."""
         texts = [text for text, _ in items]
         folded = {index: normalize(texts[index]) for index in needs_folding(texts)}
         for index, normal in folded.items():

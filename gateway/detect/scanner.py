@@ -51,6 +51,7 @@ class PatternPlan:
 
     recognizer: int
     plan: RecognizerPlan
+    name: str
     regex: regex.Pattern[str]
     score: float
     gate: Gate
@@ -100,9 +101,10 @@ class Scanner:
                     continue  # can never be reported
                 needs_context = pattern.score < threshold and not _may_validate_true(rec)
                 compiled = regex.compile(pattern.regex, flags=flags)
-                patterns.append(PatternPlan(index, plan, compiled, pattern.score,
+                patterns.append(PatternPlan(index, plan, pattern.name, compiled, pattern.score,
                                             gates.get(pattern.name, ALWAYS), needs_context,
                                             getattr(rec, "JOIN_SAFE", False)))
+        self.patterns: tuple[PatternPlan, ...] = tuple(patterns)
         self._always = [p for p in patterns if p.gate == ALWAYS and not p.needs_context]
         digit_gated = sorted((p for p in patterns if p.gate.min_digits),
                              key=lambda p: p.gate.min_digits)
@@ -131,7 +133,7 @@ class Scanner:
         }
         self._hint_plans: dict[tuple[str, ...], HintPlan] = {}
 
-    def _hint_plan(self, hints: tuple[str, ...]) -> HintPlan:
+    def hint_plan(self, hints: tuple[str, ...]) -> HintPlan:
         plan = self._hint_plans.get(hints)
         if plan is None:
             recs = frozenset(i for i, p in enumerate(self.plans)
@@ -155,7 +157,7 @@ class Scanner:
             owners = self._word_owners
             for index, word in gates.words(self._words):
                 in_text.setdefault(index, set()).update(owners[word])
-        hint_plan = self._hint_plan
+        hint_plan = self.hint_plan
         plans = [hint_plan(h) for h in hints]
         candidates = set(runs).union(chosen, in_text)
         candidates.update(i for i, plan in enumerate(plans) if plan.patterns)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -26,6 +26,10 @@ class DetectionSettings:
     hints: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     custom: tuple[CustomSpec, ...] = ()
     presidio_yaml: tuple[Path, ...] = ()
+
+    def without_builtin(self) -> DetectionSettings:
+        """The same settings with the policy's own recognizers only."""
+        return replace(self, entities=frozenset())
 
     def enabled_builtin(self) -> list[str]:
         if self.entities is None:

@@ -22,6 +22,13 @@ class Records:
             if isinstance(last, str) and last in keys:
                 self._index[(last, leaf.path[:-1])] = leaf.text
 
+    @classmethod
+    def of(cls, index: dict[tuple[str, FieldPath], str]) -> Records:
+        """Records from an index already made: (record key, object path) -> value."""
+        records = cls((), frozenset())
+        records._index = index
+        return records
+
     def find(self, path: FieldPath, key: str) -> tuple[int, str] | None:
         """(length of the record's path, record-key value) for the nearest
         object around `path` holding `key`, or None."""

@@ -63,7 +63,8 @@ def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
     return chosen
 
 
-def _run(operator: Operator, text: str, entity: str, site: Site, outcome: Outcome) -> str:
+def run_operator(operator: Operator, text: str, entity: str, site: Site,
+                 outcome: Outcome) -> str:
     """One operator on one value, counted; Blocked becomes FieldBlocked."""
     try:
         replacement = operator.apply(text, entity, site)
@@ -79,8 +80,10 @@ def _run(operator: Operator, text: str, entity: str, site: Site, outcome: Outcom
     return replacement
 
 
-def _apply(plan: RulePlan, text: str, findings: list[Finding], site: Site,
-           outcome: Outcome, trace: Trace | None) -> str:
+def apply_findings(plan: RulePlan, text: str, findings: list[Finding], site: Site,
+                   outcome: Outcome, trace: Trace | None = None) -> str:
+    """The operators the plan chooses for each finding of one text, applied
+    from the end backwards; the new text."""
     pieces: list[str] = []  # built from the end backwards, joined once
     end = len(text)
     for f in sorted(resolve_overlaps(findings), key=lambda f: -f.start):
@@ -91,7 +94,7 @@ def _apply(plan: RulePlan, text: str, findings: list[Finding], site: Site,
                   operator.name, text[f.start:f.end])
         if outcome.values is not None:
             outcome.values.setdefault(f.entity_type, set()).add(text[f.start:f.end])
-        replacement = _run(operator, text[f.start:f.end], f.entity_type, site, outcome)
+        replacement = run_operator(operator, text[f.start:f.end], f.entity_type, site, outcome)
         pieces.append(text[f.end:end])
         pieces.append(replacement)
         end = f.start
@@ -116,8 +119,8 @@ def protect(document: Document, plan: RulePlan, detector: Detector,
             continue
         if trace is not None:
             trace(leaf.path, WHOLE_FIELD, 1.0, rule.name, rule.operator.name, leaf.text)
-        new = _run(rule.operator, leaf.text, WHOLE_FIELD, Site(plan.data_class, leaf.path, records),
-                   outcome)
+        new = run_operator(rule.operator, leaf.text, WHOLE_FIELD,
+                           Site(plan.data_class, leaf.path, records), outcome)
         if new != leaf.text:
             document.set(index, new)
             outcome.changed = True
@@ -128,8 +131,8 @@ def protect(document: Document, plan: RulePlan, detector: Detector,
         if not findings:
             continue
         leaf = leaves[index]
-        new = _apply(plan, leaf.text, findings, Site(plan.data_class, leaf.path, records),
-                     outcome, trace)
+        new = apply_findings(plan, leaf.text, findings,
+                             Site(plan.data_class, leaf.path, records), outcome, trace)
         if new != leaf.text:
             document.set(index, new)
             outcome.changed = True

@@ -1,8 +1,10 @@
 """Very large bodies are inspected in a separate process, off the GIL.
 
-A worker thread keeps the event loop running but shares the GIL: JSON parsing
-and detection of a 5 MB body stall other requests for 100 ms and more. Bodies
-over `PROCESS_BYTES` go to a small process pool instead. A child loads the
+A worker thread keeps the event loop running but shares the GIL: on the
+pure-Python path, JSON parsing and detection of a 5 MB body stall other
+requests for 100 ms and more. Bodies over the process limit go to a small
+process pool instead (`limits`: the native core parses without the GIL and
+lets go of it every 64 KB, so its bodies stay on a thread much longer). A child loads the
 policy from its file and checks that the file still has the version the
 request was served with; when it cannot (the file changed, or the policy did
 not come from a file, as in tests), the parent inspects on a thread, with the
@@ -20,7 +22,16 @@ from typing import Any
 from gateway.codecs.base import CodecError
 from gateway.detect import DetectionTimeout
 
-PROCESS_BYTES = 1024 * 1024
+# (inline below, thread from, child process from) the first / second size, by path
+PYTHON_LIMITS = (128 * 1024, 1024 * 1024)
+NATIVE_LIMITS = (256 * 1024, 4 * 1024 * 1024)
+PROCESS_BYTES = PYTHON_LIMITS[1]
+
+
+def limits(native: bool) -> tuple[int, int]:
+    """(thread, process) size limits for a body the native core will inspect
+    or not."""
+    return NATIVE_LIMITS if native else PYTHON_LIMITS
 _POLICIES: dict[tuple[str, str], Any] = {}  # child side: (source, version) -> policy or None
 
 

@@ -3,9 +3,11 @@
 Fails closed: a body that cannot be decoded, parsed or scanned does not pass
 (415/413/400 for requests, 502 for responses), unless the route says
 `on_error: passthrough`, which is logged on every message it lets through.
-Bodies over 128 KiB are inspected on a worker thread so the event loop keeps
-serving; bodies over 1 MiB in a separate process when the policy came from a
-file (`offload.py`).
+JSON and NDJSON in UTF-8 go through the native core when it is built
+(`gateway/native/plan.py`), everything else through the codecs and the
+reference engine. Large bodies are inspected on a worker thread so the event
+loop keeps serving, very large ones in a separate process when the policy came
+from a file (`offload.py` has the limits for each path).
 """
 
 from __future__ import annotations
@@ -26,13 +28,13 @@ from gateway.codecs.registry import decode_body
 from gateway.crypto.usage import KeyExhausted, KeyUsage
 from gateway.detect import DetectionTimeout, Detector
 from gateway.errors import FieldBlocked, InspectionError
+from gateway.native.plan import inspect_json, takes
 from gateway.obs.logging import get_logger
 from gateway.protect.engine import FieldBlocked as BlockedByRule
 from gateway.protect.engine import Outcome, protect
-from gateway.protect.offload import PROCESS_BYTES, Job, ProcessInspector
+from gateway.protect.offload import Job, ProcessInspector, limits
 from gateway.protect.rules import RulePlan
 
-OFFLOAD_BYTES = 128 * 1024
 log = get_logger("gateway.protect")
 _REQUEST_STATUS = {
     "unsupported_media_type": 415, "unsupported_charset": 415, "unsupported_encoding": 415,
@@ -56,6 +58,10 @@ def inspect_now(body: bytes, content_type: str | None, encoding: str | None, lim
                 plan: RulePlan, detector: Detector, file_types: frozenset[str] | None,
                 collect: bool = False) -> Inspected:
     plain = decode_content(body, encoding, limit)
+    fast = inspect_json(plain, content_type, plan, detector, collect)
+    if fast is not None:  # the native core took it (JSON and NDJSON in UTF-8)
+        new, outcome = fast
+        return Inspected(body, False, outcome) if new is None else Inspected(new, True, outcome)
     document = decode_body(plain, content_type)
     if (isinstance(document, MultipartDocument) and file_types is not None
             and any(media not in file_types for _, media in document.files())):
@@ -73,13 +79,14 @@ async def inspect_body(body: bytes, *, content_type: str | None, encoding: str |
                        process: tuple[ProcessInspector, Job] | None = None,
                        usage: KeyUsage | None = None, collect: bool = False) -> Inspected:
     """`usage`: where encryptions done in a child process are counted."""
+    thread_bytes, process_bytes = limits(takes(content_type, detector))
     try:
-        if process is not None and len(body) > PROCESS_BYTES:
+        if process is not None and len(body) > process_bytes:
             inspector, job = process
             result = await inspector.run(job)
             if result[0] != "unavailable":
                 return _from_child(result, body, direction, route, passthrough, usage)
-        if len(body) > OFFLOAD_BYTES:
+        if len(body) > thread_bytes:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(None, inspect_now, body, content_type, encoding,
                                               limit, plan, detector, file_types, collect)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from gateway.codecs.base import FieldPath
 from gateway.crypto.keyring import KeyRing
@@ -68,6 +69,7 @@ class RulePlan:
     data_class: str = ""  # the route's: part of every ciphertext's context
     record_keys: frozenset[str] = frozenset()
     _field_cache: dict[FieldPath, CompiledRule | None] = field(default_factory=dict)
+    native: Any = None  # the JSON hot path's plan (gateway/native/plan.py), made on first use
 
     def field_rule(self, path: FieldPath) -> CompiledRule | None:
         """The first whole-field rule that covers this path."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from gateway import native
 from gateway.app import create_admin_app, create_app, create_state
 from gateway.audit.records import keys_record
 from gateway.audit.writer import AuditWriter
@@ -117,7 +118,8 @@ class GatewayServer:
         self._start_audit(policy)
         tune_gc()
         log.info("listening", proxy_port=self.proxy_port, admin_port=self.admin_port,
-                 worker=self.state.worker_id, policy_version=policy.version)
+                 worker=self.state.worker_id, policy_version=policy.version,
+                 native_core=native.STATUS)
 
     async def stop(self) -> None:
         """Stop accepting, let in-flight requests finish within the grace period,

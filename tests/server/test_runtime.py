@@ -11,6 +11,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from gateway import native
 from tests.conftest import policy_text
 from tests.server.helpers import GatewayProcess, serve_process
 
@@ -87,7 +88,9 @@ async def test_admin_endpoints(proc: GatewayProcess) -> None:
             assert body["upstreams"] == {"default": "reachable"}
         async with http.get(admin + "/version") as r:
             body = await r.json()
-            assert set(body) == {"gateway", "policy_version", "worker", "python", "aiohttp"}
+            assert set(body) == {"gateway", "policy_version", "worker", "python", "aiohttp",
+                                 "native_core"}
+            assert body["native_core"] == native.STATUS
 
 
 async def test_readyz_reports_unreachable_upstream(tmp_path: Path) -> None:

@@ -26,16 +26,24 @@ PLACES = (
     "中山", "常州", "徐州", "烟台", "潍坊", "绍兴", "嘉兴", "金华", "台州", "洛阳", "保定", "唐山",
 )
 CUES = ("地址", "住址", "家住", "住在", "居住在", "现住", "户籍", "住所", "位于", "address")
-_STREET_END = "(?:号院|号楼|号|室|层|楼|单元|栋|幢|座|弄|巷|村|组|路|街|大道|道|镇|乡)"
-_END = f"(?:{_STREET_END[3:-1]}|区|县)"
+# Where an address from a place may end, in the order the pattern tries them.
+STREET_ENDS = ("号院", "号楼", "号", "室", "层", "楼", "单元", "栋", "幢", "座", "弄", "巷",
+               "村", "组", "路", "街", "大道", "道", "镇", "乡")
+# What makes a value look like an address (the check counts them, in this order).
+MARKERS = ("省", "自治区", "市", "自治州", "区", "县", "旗", "镇", "乡", "村", "路", "街", "道",
+           "巷", "弄", "胡同", "号", "栋", "幢", "座", "楼", "层", "室", "单元", "小区", "大厦",
+           "花园", "公寓")
+ENGLISH_MARKERS = ("road", "rd", "street", "st", "avenue", "ave", "lane", "ln", "district",
+                   "room", "rm", "floor", "fl", "building", "bldg", "block", "unit", "village",
+                   "town", "county", "city", "province")
+CUE_ENDS = (*STREET_ENDS, "区", "县")  # where an address after a cue may end
+CUE_LINKS = ("是", "为", "在")  # 住址是..., 家住在...
+_STREET_END = f"(?:{'|'.join(STREET_ENDS)})"
+_END = f"(?:{'|'.join(CUE_ENDS)})"
 _BODY = r"[\u4e00-\u9fff0-9A-Za-z#\-]"
-_CUE = f"(?:{'|'.join(CUES)})[:：]?[ \\t]*(?:是|为|在)?[ \\t]*"
+_CUE = f"(?:{'|'.join(CUES)})[:：]?[ \\t]*(?:{'|'.join(CUE_LINKS)})?[ \\t]*"
 _MARKERS = regex.compile(
-    r"省|自治区|市|自治州|区|县|旗|镇|乡|村|路|街|道|巷|弄|胡同|号|栋|幢|座|楼|层|室|单元|小区|大厦|花园|公寓"
-    r"|\b(?:road|rd|street|st|avenue|ave|lane|ln|district|room|rm|floor|fl|building|bldg"
-    r"|block|unit|village|town|county|city|province)\b",
-    regex.IGNORECASE,
-)
+    f"{'|'.join(MARKERS)}|\\b(?:{'|'.join(ENGLISH_MARKERS)})\\b", regex.IGNORECASE)
 
 
 def plausible_address(text: str) -> bool:

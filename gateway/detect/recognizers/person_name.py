@@ -30,20 +30,25 @@ _WHOLE_BEFORE = r"(?<=^[ \t]*)"
 _WHOLE_AFTER = r"(?=[ \t]*$)"
 # Surnames that are also prepositions or conjunctions are left out of free text.
 _FUNCTION_WORDS = "和向于与及给对把被让跟同由从在"
-_TEXT_SINGLE = "".join(c for c in SINGLE if c not in _FUNCTION_WORDS)
-_TEXT_SURNAME = f"(?:{'|'.join(COMPOUND)}|[{_TEXT_SINGLE}])"
+TEXT_SINGLE = "".join(c for c in SINGLE if c not in _FUNCTION_WORDS)
+_TEXT_SURNAME = f"(?:{'|'.join(COMPOUND)}|[{TEXT_SINGLE}])"
 CUES = ("姓名", "名字", "联系人", "借款人", "申请人", "持卡人", "户名", "开户名", "客户", "本人",
         "配偶", "父亲", "母亲", "担保人", "收款人", "付款人", "债务人", "当事人", "收件人", "name")
-_CUE = f"(?:{'|'.join(CUES)})[:：]?[ \\t]*(?:是|为|叫)?[ \\t]*"
-_FOLLOW = (r"(?=$|[^\u4e00-\u9fff]|的|已|于|在|说|称|表示|同意|承诺|还|借|申请|本人|先生|女士|小姐"
-           r"|电话|手机|身份|住|现|因|欠|逾期|联系|和|与|及|向|为|是|目前|今天|昨天|明天)")
-_NOT_NAMES = frozenset({"未知", "暂无", "测试", "本人", "其他", "先生", "女士", "小姐", "无名"})
+CUE_LINKS = ("是", "为", "叫")  # 借款人是张三
+# What may follow a name found after a cue (besides the end and non-Chinese text).
+FOLLOWERS = ("的", "已", "于", "在", "说", "称", "表示", "同意", "承诺", "还", "借", "申请", "本人",
+             "先生", "女士", "小姐", "电话", "手机", "身份", "住", "现", "因", "欠", "逾期", "联系",
+             "和", "与", "及", "向", "为", "是", "目前", "今天", "昨天", "明天")
+_CUE = f"(?:{'|'.join(CUES)})[:：]?[ \\t]*(?:{'|'.join(CUE_LINKS)})?[ \\t]*"
+_FOLLOW = f"(?=$|[^\\u4e00-\\u9fff]|{'|'.join(FOLLOWERS)})"
+HONORIFICS = ("先生", "女士", "小姐")
+NOT_NAMES = frozenset({"未知", "暂无", "测试", "本人", "其他", "先生", "女士", "小姐", "无名"})
 _LATIN_WORD = regex.compile(r"[A-Z][a-z'\-]*|[A-Z'\-]+")
 
 
 def plausible_name(text: str) -> bool:
     name = text.strip()
-    if name in _NOT_NAMES:
+    if name in NOT_NAMES:
         return False
     if "·" in name or "•" in name:
         return all(part for part in regex.split(r"[·•]", name))
@@ -65,8 +70,9 @@ class PersonNameRecognizer(ValidatingRecognizer):
              f"{_WHOLE_AFTER}", 0.1, Gate(trigger="^[ \\t]*[a-z]")),
         Spec("name after cue", f"(?<={_CUE}){_TEXT_SURNAME}{_HAN}{{1,2}}?{_FOLLOW}", 0.5,
              Gate(trigger=f"(?:{'|'.join(CUES)})")),
-        Spec("name before honorific", f"{_TEXT_SURNAME}{_HAN}{{1,2}}?(?=先生|女士|小姐)",
-             0.5, Gate(trigger="先生|女士|小姐")),
+        Spec("name before honorific",
+             f"{_TEXT_SURNAME}{_HAN}{{1,2}}?(?={'|'.join(HONORIFICS)})", 0.5,
+             Gate(trigger="|".join(HONORIFICS))),
     )
     # Only the field hint raises scores (see address.py for why).
     CONTEXT = (PERSON_HINT,)

@@ -1,0 +1,34 @@
+# Types of the compiled core (gateway/native/_core.pyx), for mypy.
+from typing import Any
+
+SOURCE_DIGEST: str
+KINDS: dict[tuple[str, str], int]
+
+class JsonRefused(Exception):
+    code: str
+    detail: Any
+
+class Engine:
+    entities: tuple[str, ...]
+    recognizers: tuple[str, ...]
+    def __init__(self, config: dict[str, Any]) -> None: ...
+    def detect(self, text: str, bits: int = 0
+               ) -> list[tuple[int, int, int, float, int]] | None: ...
+    def detect_items(self, items: Any, bits_of: dict[tuple[str, ...], int],
+                     resolve: Any, finding: Any) -> list[list[Any] | None]: ...
+    def detect_batch(self, texts: list[str], bits: list[int]
+                     ) -> list[list[tuple[int, int, int, float, int]] | None]: ...
+
+class Decision:
+    hints: tuple[str, ...]
+    def __init__(self, field: tuple[Any, ...] | None, bits: int,
+                 actions: list[tuple[Any, ...]], hints: tuple[str, ...]) -> None: ...
+
+class JsonPlan:
+    ops: tuple[str, ...]
+    entity_names: tuple[str, ...]
+    paths_known: int
+    def __init__(self, engine: Engine, host: Any, ops: tuple[str, ...], index_sensitive: bool,
+                 custom: bool, record_keys: tuple[str, ...], max_paths: int = ...) -> None: ...
+    def protect(self, bodies: list[bytes], numbers: tuple[int, ...] | None, call: Any,
+                stage: int = 0) -> tuple[list[bytes | None] | None, list[tuple[int, int, int]]]: ...

@@ -1,0 +1,181 @@
+# Character classes over the folded text, and the fold itself.
+#
+# The native scanner handles a text only when every character is in a small
+# known set whose regex classes, NFKC folding and case are understood here
+# (ASCII, CJK ideographs, full-width ASCII, a few CJK punctuation marks).
+# Anything else is handed to the reference scanner, which handles all of
+# Unicode. Full-width ASCII and the ideographic space fold one to one, so
+# offsets in the folded text are offsets in the original.
+
+# A code point. (Cython's own Py_UCS4 converts to str in arithmetic.)
+ctypedef unsigned int uchar
+
+cdef extern from "Python.h":
+    bint Py_UNICODE_ISDIGIT(unsigned int ch) nogil
+
+cdef enum:
+    FOLD_OK = 0
+    FOLD_DEFER = 1
+
+# Chinese numerals the reference folds in runs of seven or more (〇 is not in
+# the known set, so a text holding it is deferred anyway).
+cdef inline bint is_cn_numeral(uchar c) noexcept nogil:
+    return (c == 0x96f6 or c == 0x5e7a or c == 0x4e00 or c == 0x4e8c or c == 0x4e24
+            or c == 0x4e09 or c == 0x56db or c == 0x4e94 or c == 0x516d or c == 0x4e03
+            or c == 0x516b or c == 0x4e5d)
+
+
+cdef inline bint is_stable_punct(uchar c) noexcept nogil:
+    """Punctuation outside ASCII that NFKC leaves alone and no regex class
+    used by a recognizer contains (tested against `regex` and unicodedata)."""
+    return (c == 0xb7 or c == 0xa5 or c == 0x2010 or (0x2012 <= c <= 0x2015)
+            or c == 0x2018 or c == 0x2019 or c == 0x201c or c == 0x201d or c == 0x2022
+            or c == 0x2212 or c == 0x3001 or c == 0x3002 or (0x300a <= c <= 0x3011))
+
+
+cdef inline uchar fold_char(uchar c) noexcept nogil:
+    """The folded form of a known character, or 0 for an unknown one."""
+    if 0x20 <= c <= 0x7e or c == 9 or c == 10 or c == 13:
+        return c
+    if 0x4e00 <= c <= 0x9fff:
+        return c
+    if 0xff01 <= c <= 0xff5e:
+        return c - 0xfee0
+    if c == 0x3000:
+        return 0x20
+    if is_stable_punct(c):
+        return c
+    return 0
+
+
+cdef int fold_text(const uchar* o, uchar* t, Py_ssize_t n) noexcept nogil:
+    """Fold `o` into `t`; FOLD_DEFER if a character is not known or a run of
+    seven Chinese numerals would be folded into digits by the reference."""
+    cdef Py_ssize_t i, run = 0
+    cdef uchar c
+    for i in range(n):
+        c = fold_char(o[i])
+        if c == 0:
+            return FOLD_DEFER
+        t[i] = c
+        if is_cn_numeral(c):
+            run += 1
+            if run >= 7:
+                return FOLD_DEFER
+        else:
+            run = 0
+    return FOLD_OK
+
+
+ctypedef struct Text:
+    const uchar* o   # the characters as sent
+    uchar* t         # folded
+    Py_ssize_t n
+
+
+cdef inline uchar at(const Text* x, Py_ssize_t i) noexcept nogil:
+    if i < 0 or i >= x.n:
+        return 0
+    return x.t[i]
+
+
+cdef inline bint is_digit(uchar c) noexcept nogil:
+    return 0x30 <= c <= 0x39
+
+
+cdef inline bint is_alpha(uchar c) noexcept nogil:
+    return (0x41 <= c <= 0x5a) or (0x61 <= c <= 0x7a)
+
+
+cdef inline bint is_alnum(uchar c) noexcept nogil:
+    """[0-9A-Za-z] under IGNORECASE, for folded known characters."""
+    return is_digit(c) or is_alpha(c)
+
+
+cdef inline uchar upper(uchar c) noexcept nogil:
+    if 0x61 <= c <= 0x7a:
+        return c - 32
+    return c
+
+
+cdef inline uchar lower(uchar c) noexcept nogil:
+    if 0x41 <= c <= 0x5a:
+        return c + 32
+    return c
+
+
+cdef inline bint is_han(uchar c) noexcept nogil:
+    return 0x4e00 <= c <= 0x9fff
+
+
+cdef inline bint is_sep(uchar c) noexcept nogil:
+    """SEP of the recognizers: space, underscore, hyphen, U+2010-2015, U+2212."""
+    return c == 0x20 or c == 0x5f or c == 0x2d or (0x2010 <= c <= 0x2015) or c == 0x2212
+
+
+cdef inline bint is_space(uchar c) noexcept nogil:
+    """\\s for folded known characters (\\v, \\f and the like are not known)."""
+    return c == 0x20 or c == 9 or c == 10 or c == 13
+
+
+cdef inline bint is_word(uchar c) noexcept nogil:
+    """\\w for folded known characters."""
+    return is_alnum(c) or c == 0x5f or is_han(c)
+
+
+cdef inline bint is_letter(uchar c) noexcept nogil:
+    """[^\\W\\d_]: letters, for folded known characters."""
+    return is_alpha(c) or is_han(c)
+
+
+cdef inline bint is_hex(uchar c) noexcept nogil:
+    return is_digit(c) or (0x41 <= c <= 0x46) or (0x61 <= c <= 0x66)
+
+
+cdef inline bint number_before(const Text* x, Py_ssize_t s) noexcept nogil:
+    """(?<![0-9A-Za-z])(?<![0-9A-Za-z]-)"""
+    cdef uchar p = at(x, s - 1)
+    return not is_alnum(p) and not (p == 0x2d and is_alnum(at(x, s - 2)))
+
+
+cdef inline bint number_after(const Text* x, Py_ssize_t e) noexcept nogil:
+    """(?![0-9A-Za-z])(?!-[0-9A-Za-z])"""
+    cdef uchar c = at(x, e)
+    return not is_alnum(c) and not (c == 0x2d and is_alnum(at(x, e + 1)))
+
+
+cdef inline Py_ssize_t digit_step(const Text* x, Py_ssize_t p) noexcept nogil:
+    """(?:SEP?[0-9]) at p: the position after it, or -1."""
+    cdef uchar c = at(x, p)
+    if is_digit(c):
+        return p + 1
+    if is_sep(c) and is_digit(at(x, p + 1)):
+        return p + 2
+    return -1
+
+
+cdef inline Py_ssize_t digit_steps(const Text* x, Py_ssize_t p, int count) noexcept nogil:
+    """`count` digit steps from p, or -1."""
+    cdef int i
+    for i in range(count):
+        p = digit_step(x, p)
+        if p < 0:
+            return -1
+    return p
+
+
+cdef inline int digits_at(const Text* x, Py_ssize_t p, int most) noexcept nogil:
+    """How many plain digits start at p (at most `most`)."""
+    cdef int k = 0
+    while k < most and is_digit(at(x, p + k)):
+        k += 1
+    return k
+
+
+cdef inline bint is_in(uchar c, const char* chars) noexcept nogil:
+    cdef int i = 0
+    while chars[i] != 0:
+        if <uchar>chars[i] == c:
+            return True
+        i += 1
+    return False

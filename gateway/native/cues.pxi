@@ -1,0 +1,125 @@
+# The free-text patterns that start after a cue word (借款人张三, 住址：北京市...)
+# or end before an honorific (王先生): lookbehinds of variable length,
+# emulated by walking back from the match start.
+
+cdef inline bint _blank(uchar c) noexcept nogil:
+    return c == 0x20 or c == 9
+
+
+cdef bint _cue_ends_at(const WordSet* cues, const Text* x, Py_ssize_t q) noexcept nogil:
+    cdef Py_ssize_t k
+    for k in range(cues.n):
+        if q - cues.w[k].n >= 0 and word_at(x, q - cues.w[k].n, &cues.w[k], cues.ci):
+            return True
+    return False
+
+
+cdef bint cue_before(const Text* x, Py_ssize_t p, const WordSet* cues,
+                     const WordSet* links) noexcept nogil:
+    """(?<=CUE[:：]?[ \\t]*(?:LINK)?[ \\t]*) at p: some way to read the text
+    before p backwards as blanks, an optional link word, blanks, an optional
+    colon (the full-width one is folded) and a cue."""
+    cdef Py_ssize_t i2 = p, i1, j, q, k
+    cdef int take_link, take_colon
+    while True:
+        for take_link in range(2):
+            i1 = i2
+            if take_link:
+                k = 0
+                while k < links.n:
+                    if i2 - links.w[k].n >= 0 and word_at(x, i2 - links.w[k].n, &links.w[k], False):
+                        break
+                    k += 1
+                if k == links.n:
+                    continue
+                i1 = i2 - links.w[k].n
+            j = i1
+            while True:
+                for take_colon in range(2):
+                    q = j
+                    if take_colon:
+                        if j == 0 or x.t[j - 1] != 0x3a:
+                            continue
+                        q = j - 1
+                    if _cue_ends_at(cues, x, q):
+                        return True
+                if j > 0 and _blank(x.t[j - 1]):
+                    j -= 1
+                else:
+                    break
+        if i2 > 0 and _blank(x.t[i2 - 1]):
+            i2 -= 1
+        else:
+            return False
+
+
+cdef int _text_surnames(const NameTables* tb, const Text* x, Py_ssize_t s,
+                        Py_ssize_t* lengths) noexcept nogil:
+    """Lengths the free-text surname alternation takes at s, in its order
+    (compound surnames first, then one character that is no function word)."""
+    cdef int n = 0
+    if wordset_at(&tb.compound, x, s) >= 0:
+        lengths[n] = 2
+        n += 1
+    if s < x.n and bit(tb.text_single, x.t[s]):
+        lengths[n] = 1
+        n += 1
+    return n
+
+
+cdef inline bint _follows(const NameTables* tb, const Text* x, Py_ssize_t e) noexcept nogil:
+    """(?=$|[^\\u4e00-\\u9fff]|FOLLOWERS)"""
+    return e >= x.n or not is_han(x.t[e]) or wordset_at(&tb.followers, x, e) >= 0
+
+
+cdef Py_ssize_t m_name_cue(const NameTables* tb, const Text* x, Py_ssize_t s) noexcept nogil:
+    """(?<=CUE)TEXT_SURNAME HAN{1,2}? FOLLOW (the repetition is lazy)"""
+    cdef Py_ssize_t e
+    cdef Py_ssize_t lengths[2]
+    cdef int n = _text_surnames(tb, x, s, lengths), i, k
+    if n == 0 or not cue_before(x, s, &tb.name_cues, &tb.name_links):
+        return -1
+    for i in range(n):
+        for k in range(1, 3):
+            if han_run(x, s + lengths[i], k) < k:
+                break
+            e = s + lengths[i] + k
+            if _follows(tb, x, e):
+                return e
+    return -1
+
+
+cdef Py_ssize_t m_name_honorific(const NameTables* tb, const Text* x, Py_ssize_t s) noexcept nogil:
+    """TEXT_SURNAME HAN{1,2}?(?=先生|女士|小姐)"""
+    cdef Py_ssize_t e
+    cdef Py_ssize_t lengths[2]
+    cdef int n = _text_surnames(tb, x, s, lengths), i, k
+    for i in range(n):
+        for k in range(1, 3):
+            if han_run(x, s + lengths[i], k) < k:
+                break
+            e = s + lengths[i] + k
+            if wordset_at(&tb.honorifics, x, e) >= 0:
+                return e
+    return -1
+
+
+cdef bint v_name_text(const NameTables* tb, const Text* x, Py_ssize_t s, Py_ssize_t e) noexcept nogil:
+    """plausible_name for a free-text match (Chinese characters only)."""
+    return v_name_han(tb, x, s, e)
+
+
+cdef Py_ssize_t m_address_cue(const NameTables* tb, const Text* x, Py_ssize_t s) noexcept nogil:
+    """(?<=CUE)BODY{1,40}CUE_END"""
+    cdef Py_ssize_t b = 0, q, j
+    if not _body(at(x, s)) or not cue_before(x, s, &tb.address_cues, &tb.address_links):
+        return -1
+    while b < 40 and _body(at(x, s + b)):
+        b += 1
+    while b >= 1:
+        q = s + b
+        j = wordset_at(&tb.cue_ends, x, q)
+        if j >= 0:
+            return q + tb.cue_ends.w[j].n
+        b -= 1
+    return -1

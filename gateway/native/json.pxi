@@ -1,0 +1,532 @@
+# JSON bytes -> a flat token array, as strict as Python's json.loads with the
+# gateway's hooks: duplicate keys and NaN/Infinity refused, numbers kept as
+# the sender wrote them. Strings stay bytes until a leaf is inspected.
+
+cdef enum TokKind:
+    T_OBJ, T_ARR, T_KEY, T_STR, T_NUM, T_TRUE, T_FALSE, T_NULL
+
+cdef enum:
+    MAX_DEPTH = 256        # the Python path refuses the same depth (json_codec.MAX_DEPTH)
+    TF_ESCAPED = 1         # the string has backslash escapes
+    TF_SURROGATE = 2       # ... one of which is an unpaired surrogate
+
+ctypedef struct Tok:
+    int kind
+    int flags
+    Py_ssize_t start       # strings: after the quote; others: the first byte
+    Py_ssize_t end         # strings: the closing quote; containers: the token after its end
+    Py_ssize_t parent      # the enclosing container's token, -1 at the top
+
+ctypedef struct Toks:
+    Tok* v
+    Py_ssize_t n
+    Py_ssize_t cap
+
+# Why a body is refused; the codes are the reference path's.
+cdef enum JsonError:
+    J_OK, J_CHARSET, J_SYNTAX, J_CONSTANT, J_DEEP, J_DUPLICATE, J_MEMORY
+
+
+cdef int utf8_valid(const unsigned char* s, Py_ssize_t n) noexcept nogil:
+    """Strict UTF-8, as Python's decoder: no overlongs, no encoded surrogates,
+    nothing above U+10FFFF, nothing cut short."""
+    cdef Py_ssize_t i = 0
+    cdef unsigned char c, d
+    cdef unsigned long long word
+    while i < n:
+        c = s[i]
+        if c < 0x80:
+            i += 1
+            while i + 8 <= n:  # ASCII, eight bytes at a time
+                memcpy(&word, s + i, 8)
+                if word & 0x8080808080808080ULL:
+                    break
+                i += 8
+            continue
+        if 0xc2 <= c <= 0xdf:
+            if i + 1 >= n or (s[i + 1] & 0xc0) != 0x80:
+                return 0
+            i += 2
+        elif 0xe0 <= c <= 0xef:
+            if i + 2 >= n or (s[i + 1] & 0xc0) != 0x80 or (s[i + 2] & 0xc0) != 0x80:
+                return 0
+            d = s[i + 1]
+            if (c == 0xe0 and d < 0xa0) or (c == 0xed and d >= 0xa0):
+                return 0
+            i += 3
+        elif 0xf0 <= c <= 0xf4:
+            if i + 3 >= n or (s[i + 1] & 0xc0) != 0x80 or (s[i + 2] & 0xc0) != 0x80 \
+                    or (s[i + 3] & 0xc0) != 0x80:
+                return 0
+            d = s[i + 1]
+            if (c == 0xf0 and d < 0x90) or (c == 0xf4 and d >= 0x90):
+                return 0
+            i += 4
+        else:
+            return 0
+    return 1
+
+
+cdef inline int _hex4(const unsigned char* s, Py_ssize_t n, Py_ssize_t i) noexcept nogil:
+    """The value of four hex digits at i, or -1."""
+    cdef int v = 0, k, d
+    cdef unsigned char c
+    if i + 4 > n:
+        return -1
+    for k in range(4):
+        c = s[i + k]
+        if 0x30 <= c <= 0x39:
+            d = c - 0x30
+        elif 0x61 <= c <= 0x66:
+            d = c - 0x61 + 10
+        elif 0x41 <= c <= 0x46:
+            d = c - 0x41 + 10
+        else:
+            return -1
+        v = v * 16 + d
+    return v
+
+
+# Bytes that end a run of plain string content: a quote, a backslash, a control character.
+cdef unsigned char _STOP[256]
+for _b in range(256):
+    _STOP[_b] = 1 if _b < 0x20 or _b == 0x22 or _b == 0x5c else 0
+
+
+cdef Py_ssize_t _string_end(const unsigned char* s, Py_ssize_t n, Py_ssize_t i,
+                            int* flags) noexcept nogil:
+    """From just after an opening quote: the index of the closing quote, or
+    -1 (unterminated, a control character, a bad escape)."""
+    cdef unsigned char c
+    cdef int hi, lo
+    flags[0] = 0
+    while i < n:
+        while i < n and not _STOP[s[i]]:
+            i += 1
+        if i >= n:
+            break
+        c = s[i]
+        if c == 0x22:
+            return i
+        if c < 0x20:
+            return -1
+        if c != 0x5c:
+            i += 1
+            continue
+        flags[0] |= TF_ESCAPED
+        if i + 1 >= n:
+            return -1
+        c = s[i + 1]
+        if c == 0x75:  # \uXXXX, maybe a surrogate pair
+            hi = _hex4(s, n, i + 2)
+            if hi < 0:
+                return -1
+            i += 6
+            if 0xd800 <= hi <= 0xdbff:
+                lo = -1
+                if i + 1 < n and s[i] == 0x5c and s[i + 1] == 0x75:
+                    lo = _hex4(s, n, i + 2)
+                if 0xdc00 <= lo <= 0xdfff:
+                    i += 6
+                else:
+                    flags[0] |= TF_SURROGATE
+            elif 0xdc00 <= hi <= 0xdfff:
+                flags[0] |= TF_SURROGATE
+        elif c == 0x22 or c == 0x5c or c == 0x2f or c == 0x62 or c == 0x66 or c == 0x6e \
+                or c == 0x72 or c == 0x74:
+            i += 2
+        else:
+            return -1
+    return -1
+
+
+cdef inline Py_ssize_t _ws(const unsigned char* s, Py_ssize_t n, Py_ssize_t i) noexcept nogil:
+    while i < n and (s[i] == 0x20 or s[i] == 9 or s[i] == 10 or s[i] == 13):
+        i += 1
+    return i
+
+
+cdef Py_ssize_t _number_end(const unsigned char* s, Py_ssize_t n, Py_ssize_t i) noexcept nogil:
+    """-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)? from i: its end or -1."""
+    cdef Py_ssize_t j
+    if i < n and s[i] == 0x2d:
+        i += 1
+    if i >= n or not (0x30 <= s[i] <= 0x39):
+        return -1
+    if s[i] == 0x30:
+        i += 1
+    else:
+        while i < n and 0x30 <= s[i] <= 0x39:
+            i += 1
+    if i + 1 < n and s[i] == 0x2e and 0x30 <= s[i + 1] <= 0x39:
+        i += 1
+        while i < n and 0x30 <= s[i] <= 0x39:
+            i += 1
+    if i < n and (s[i] == 0x65 or s[i] == 0x45):
+        j = i + 1
+        if j < n and (s[j] == 0x2b or s[j] == 0x2d):
+            j += 1
+        if j < n and 0x30 <= s[j] <= 0x39:
+            while j < n and 0x30 <= s[j] <= 0x39:
+                j += 1
+            i = j
+    return i
+
+
+cdef inline bint _literal(const unsigned char* s, Py_ssize_t n, Py_ssize_t i,
+                          const char* word, Py_ssize_t length) noexcept nogil:
+    cdef Py_ssize_t k
+    if i + length > n:
+        return False
+    for k in range(length):
+        if s[i + k] != <unsigned char>word[k]:
+            return False
+    return True
+
+
+cdef int toks_push(Toks* t, int kind, int flags, Py_ssize_t start, Py_ssize_t end,
+                   Py_ssize_t parent) noexcept nogil:
+    cdef Tok* grown
+    cdef Py_ssize_t cap
+    if t.n == t.cap:
+        cap = 64 if t.cap == 0 else t.cap * 2
+        grown = <Tok*>realloc(t.v, cap * sizeof(Tok))
+        if grown == NULL:
+            return -1
+        t.v = grown
+        t.cap = cap
+    t.v[t.n].kind = kind
+    t.v[t.n].flags = flags
+    t.v[t.n].start = start
+    t.v[t.n].end = end
+    t.v[t.n].parent = parent
+    t.n += 1
+    return 0
+
+
+cdef Py_ssize_t decode_string(const unsigned char* s, Py_ssize_t start, Py_ssize_t end,
+                              uchar* out) noexcept nogil:
+    """The characters of a string token (already checked by _string_end) into
+    `out`, which holds at least end - start characters; returns how many.
+    Surrogate pairs are joined, lone surrogates kept as json.loads keeps them."""
+    cdef Py_ssize_t i = start, k = 0
+    cdef unsigned char c
+    cdef int hi, lo
+    while i < end:
+        c = s[i]
+        if c < 0x80:
+            if c != 0x5c:
+                out[k] = c
+                i += 1
+                k += 1
+                while i < end and s[i] < 0x80 and s[i] != 0x5c:  # the common case
+                    out[k] = s[i]
+                    i += 1
+                    k += 1
+                continue
+            else:
+                c = s[i + 1]
+                if c == 0x75:
+                    hi = _hex4(s, end, i + 2)
+                    i += 6
+                    if 0xd800 <= hi <= 0xdbff and i + 1 < end and s[i] == 0x5c \
+                            and s[i + 1] == 0x75:
+                        lo = _hex4(s, end, i + 2)
+                        if 0xdc00 <= lo <= 0xdfff:
+                            hi = 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00)
+                            i += 6
+                    out[k] = <uchar>hi
+                else:
+                    out[k] = (0x22 if c == 0x22 else 0x5c if c == 0x5c else 0x2f if c == 0x2f
+                              else 8 if c == 0x62 else 12 if c == 0x66 else 10 if c == 0x6e
+                              else 13 if c == 0x72 else 9)
+                    i += 2
+        elif c < 0xe0:
+            out[k] = ((c & 0x1f) << 6) | (s[i + 1] & 0x3f)
+            i += 2
+        elif c < 0xf0:
+            out[k] = ((c & 0x0f) << 12) | ((s[i + 1] & 0x3f) << 6) | (s[i + 2] & 0x3f)
+            i += 3
+        else:
+            out[k] = ((c & 0x07) << 18) | ((s[i + 1] & 0x3f) << 12) | ((s[i + 2] & 0x3f) << 6) \
+                | (s[i + 3] & 0x3f)
+            i += 4
+        k += 1
+    return k
+
+
+cdef Py_ssize_t decode_bytes(const unsigned char* s, Py_ssize_t start, Py_ssize_t end,
+                             unsigned char* out) noexcept nogil:
+    """A string token's characters as UTF-8 (a lone surrogate as its 3-byte
+    form, as Python's surrogatepass writes it) into `out`, which holds at
+    least end - start bytes (an escape is never shorter than its UTF-8)."""
+    cdef Py_ssize_t i = start, k = 0
+    cdef uchar c[64]
+    cdef Py_ssize_t n, j
+    cdef unsigned int u
+    while i < end:
+        if s[i] != 0x5c:
+            out[k] = s[i]
+            i += 1
+            k += 1
+            continue
+        # one escape (or a surrogate pair): decode it alone
+        j = i + 2
+        if s[i + 1] == 0x75:
+            j = i + 6
+            if j + 1 < end and s[j] == 0x5c and s[j + 1] == 0x75:
+                u = <unsigned int>_hex4(s, end, i + 2)
+                if 0xd800 <= u <= 0xdbff and 0xdc00 <= <unsigned int>_hex4(s, end, j + 2) <= 0xdfff:
+                    j += 6
+        n = decode_string(s, i, j, c)
+        i = j
+        for j in range(n):
+            u = c[j]
+            if u < 0x80:
+                out[k] = <unsigned char>u
+                k += 1
+            elif u < 0x800:
+                out[k] = <unsigned char>(0xc0 | (u >> 6))
+                out[k + 1] = <unsigned char>(0x80 | (u & 0x3f))
+                k += 2
+            elif u < 0x10000:
+                out[k] = <unsigned char>(0xe0 | (u >> 12))
+                out[k + 1] = <unsigned char>(0x80 | ((u >> 6) & 0x3f))
+                out[k + 2] = <unsigned char>(0x80 | (u & 0x3f))
+                k += 3
+            else:
+                out[k] = <unsigned char>(0xf0 | (u >> 18))
+                out[k + 1] = <unsigned char>(0x80 | ((u >> 12) & 0x3f))
+                out[k + 2] = <unsigned char>(0x80 | ((u >> 6) & 0x3f))
+                out[k + 3] = <unsigned char>(0x80 | (u & 0x3f))
+                k += 4
+    return k
+
+
+cdef inline const unsigned char* key_bytes(const unsigned char* s, const Tok* t,
+                                           unsigned char* scratch, Py_ssize_t* n) noexcept nogil:
+    """A key's decoded form as UTF-8: the bytes as sent unless escaped."""
+    if not t.flags & TF_ESCAPED:
+        n[0] = t.end - t.start
+        return s + t.start
+    n[0] = decode_bytes(s, t.start, t.end, scratch)
+    return scratch
+
+
+cdef unsigned long long hash_bytes(const unsigned char* c, Py_ssize_t n) noexcept nogil:
+    cdef unsigned long long h = 1469598103934665603ULL
+    cdef Py_ssize_t i
+    for i in range(n):
+        h = (h ^ c[i]) * 1099511628211ULL
+    return h
+
+
+ctypedef struct KeyRef:
+    unsigned long long hash
+    Py_ssize_t tok
+    Py_ssize_t at          # offset of its characters in the scratch buffer
+    Py_ssize_t n
+
+
+cdef int _key_order(const void* a, const void* b) noexcept nogil:
+    cdef const KeyRef* x = <const KeyRef*>a
+    cdef const KeyRef* y = <const KeyRef*>b
+    if x.hash != y.hash:
+        return -1 if x.hash < y.hash else 1
+    return -1 if x.tok < y.tok else (1 if x.tok > y.tok else 0)
+
+
+cdef inline bint _same_key(const unsigned char* s, const Toks* t, const KeyRef* keys,
+                           Py_ssize_t a, Py_ssize_t b, const unsigned char* chars) noexcept nogil:
+    cdef const unsigned char* x
+    cdef const unsigned char* y
+    if keys[a].hash != keys[b].hash or keys[a].n != keys[b].n:
+        return False
+    x = chars + keys[a].at if keys[a].at >= 0 else s + t.v[keys[a].tok].start
+    y = chars + keys[b].at if keys[b].at >= 0 else s + t.v[keys[b].tok].start
+    return memcmp(x, y, keys[a].n) == 0
+
+
+cdef int _has_duplicate(const unsigned char* s, const Toks* t, Py_ssize_t obj) noexcept nogil:
+    """1 if two keys of the object are equal as decoded strings, -1 on memory."""
+    cdef Py_ssize_t i = obj + 1, count = 0, total = 0, k, n
+    cdef KeyRef small[32]
+    cdef KeyRef* keys = small
+    cdef unsigned char* chars = NULL
+    cdef int result = 0
+    while i < t.v[obj].end:
+        count += 1
+        if t.v[i].flags & TF_ESCAPED:
+            total += t.v[i].end - t.v[i].start
+        i += 1  # the key; then the value, skipping containers whole
+        i = t.v[i].end if t.v[i].kind == T_OBJ or t.v[i].kind == T_ARR else i + 1
+    if count < 2:
+        return 0
+    if count > 32:
+        keys = <KeyRef*>malloc(count * sizeof(KeyRef))
+    if total:
+        chars = <unsigned char*>malloc(total)
+    if keys == NULL or (total and chars == NULL):
+        if keys != small:
+            free(keys)
+        free(chars)
+        return -1
+    i = obj + 1
+    total = 0
+    for k in range(count):
+        keys[k].tok = i
+        if t.v[i].flags & TF_ESCAPED:
+            keys[k].at = total
+            keys[k].n = decode_bytes(s, t.v[i].start, t.v[i].end, chars + total)
+            total += keys[k].n
+            keys[k].hash = hash_bytes(chars + keys[k].at, keys[k].n)
+        else:
+            keys[k].at = -1
+            keys[k].n = t.v[i].end - t.v[i].start
+            keys[k].hash = hash_bytes(s + t.v[i].start, keys[k].n)
+        i += 1
+        i = t.v[i].end if t.v[i].kind == T_OBJ or t.v[i].kind == T_ARR else i + 1
+    if count > 32:
+        qsort(keys, count, sizeof(KeyRef), _key_order)
+        for k in range(1, count):
+            if _same_key(s, t, keys, k - 1, k, chars):
+                result = 1
+                break
+    else:
+        for k in range(count):
+            for n in range(k + 1, count):
+                if _same_key(s, t, keys, k, n, chars):
+                    result = 1
+                    break
+            if result:
+                break
+    if keys != small:
+        free(keys)
+    free(chars)
+    return result
+
+
+cdef int parse_json(const unsigned char* s, Py_ssize_t n, Toks* t,
+                    Py_ssize_t* where) noexcept nogil:
+    """Tokens of one JSON text (its whole length); a JsonError. `where` is the
+    byte offset of a syntax error. Duplicate keys are checked when an object
+    closes, as the reference's object_pairs_hook does."""
+    cdef Py_ssize_t i = _ws(s, n, 0), e, cur = -1, tok
+    cdef int depth = 0, flags, dup
+    cdef bint want_value = True, want_key = False
+    cdef unsigned char c
+    cdef Tok* grown
+    t.n = 0
+    if t.cap < n // 6 + 16:  # about one token per six bytes of JSON
+        grown = <Tok*>realloc(t.v, (n // 6 + 16) * sizeof(Tok))
+        if grown == NULL:
+            return J_MEMORY
+        t.v = grown
+        t.cap = n // 6 + 16
+    while True:
+        if want_key:
+            if i >= n or s[i] != 0x22:
+                where[0] = i
+                return J_SYNTAX
+            e = _string_end(s, n, i + 1, &flags)
+            if e < 0:
+                where[0] = i
+                return J_SYNTAX
+            if toks_push(t, T_KEY, flags, i + 1, e, cur) < 0:
+                return J_MEMORY
+            i = _ws(s, n, e + 1)
+            if i >= n or s[i] != 0x3a:
+                where[0] = i
+                return J_SYNTAX
+            i = _ws(s, n, i + 1)
+            want_key = False
+            want_value = True
+        if want_value:
+            if i >= n:
+                where[0] = i
+                return J_SYNTAX
+            c = s[i]
+            if c == 0x22:
+                e = _string_end(s, n, i + 1, &flags)
+                if e < 0:
+                    where[0] = i
+                    return J_SYNTAX
+                if toks_push(t, T_STR, flags, i + 1, e, cur) < 0:
+                    return J_MEMORY
+                i = e + 1
+            elif c == 0x7b or c == 0x5b:
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return J_DEEP
+                if toks_push(t, T_OBJ if c == 0x7b else T_ARR, 0, i, -1, cur) < 0:
+                    return J_MEMORY
+                cur = t.n - 1
+                i = _ws(s, n, i + 1)
+                if c == 0x7b:
+                    if i < n and s[i] == 0x7d:
+                        want_value = False  # fall through to the close below
+                    else:
+                        want_key = True
+                        want_value = False
+                        continue
+                else:
+                    if i < n and s[i] == 0x5d:
+                        want_value = False
+                    else:
+                        continue
+            elif (c == 0x4e and _literal(s, n, i, b"NaN", 3)) \
+                    or (c == 0x49 and _literal(s, n, i, b"Infinity", 8)) \
+                    or (c == 0x2d and i + 9 < n and _literal(s, n, i, b"-Infinity", 9)):
+                where[0] = i
+                return J_CONSTANT
+            elif c == 0x74 and _literal(s, n, i, b"true", 4):
+                if toks_push(t, T_TRUE, 0, i, i + 4, cur) < 0:
+                    return J_MEMORY
+                i += 4
+            elif c == 0x66 and _literal(s, n, i, b"false", 5):
+                if toks_push(t, T_FALSE, 0, i, i + 5, cur) < 0:
+                    return J_MEMORY
+                i += 5
+            elif c == 0x6e and _literal(s, n, i, b"null", 4):
+                if toks_push(t, T_NULL, 0, i, i + 4, cur) < 0:
+                    return J_MEMORY
+                i += 4
+            else:
+                e = _number_end(s, n, i)
+                if e < 0:
+                    where[0] = i
+                    return J_SYNTAX
+                if toks_push(t, T_NUM, 0, i, e, cur) < 0:
+                    return J_MEMORY
+                i = e
+            want_value = False
+        # after a value: a comma, the end of the container, or the end of the text
+        i = _ws(s, n, i)
+        if cur < 0:
+            if i != n:
+                where[0] = i
+                return J_SYNTAX
+            return J_OK
+        c = s[i] if i < n else 0
+        if c == 0x2c:
+            i = _ws(s, n, i + 1)
+            if t.v[cur].kind == T_OBJ:
+                want_key = True
+            else:
+                want_value = True
+            continue
+        if (c == 0x7d and t.v[cur].kind == T_OBJ) or (c == 0x5d and t.v[cur].kind == T_ARR):
+            tok = cur
+            t.v[tok].end = t.n
+            cur = t.v[tok].parent
+            depth -= 1
+            i += 1
+            if t.v[tok].kind == T_OBJ:
+                dup = _has_duplicate(s, t, tok)
+                if dup < 0:
+                    return J_MEMORY
+                if dup:
+                    return J_DUPLICATE
+            continue
+        where[0] = i
+        return J_SYNTAX

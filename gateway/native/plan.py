@@ -1,0 +1,242 @@
+"""The JSON hot path of one rule plan: the native core parses, walks, detects
+and applies the operators it can run itself (keep, mask, redact, replace,
+block); for anything else it calls back into the reference code here, so
+hashing, encryption, policy recognizers and texts outside its character set
+behave exactly as on the Python path (`gateway/protect/engine.py`).
+
+Decisions are per key path: the first time a path is seen, `decide` works out
+its whole-field rule, the context its field names give, and the operator for
+each entity type; the core keeps the answer for every later leaf at that path.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from gateway.codecs.base import CodecError, FieldPath, hints_for, pattern_path, render_path
+from gateway.codecs.charset import decode_text, resolve
+from gateway.codecs.json_codec import SURROGATE, TOO_DEEP, JsonCodec, NdjsonCodec
+from gateway.codecs.registry import codec_for, content_type_params
+from gateway.detect import Detector
+from gateway.native import core
+from gateway.operators.base import Operator
+from gateway.operators.block import Block
+from gateway.operators.keep import Keep
+from gateway.operators.mask import DEFAULTS, FALLBACK, Mask
+from gateway.operators.redact import Redact
+from gateway.operators.registry import OPERATORS
+from gateway.operators.replace import Replace
+from gateway.operators.site import Records, Site
+from gateway.protect.engine import FieldBlocked, Outcome, apply_findings, run_operator
+from gateway.protect.rules import WHOLE_FIELD, CompiledRule, RulePlan
+
+OPS: tuple[str, ...] = tuple(OPERATORS)
+_MASK_MODES = {"ADDRESS": 1, "EMAIL_ADDRESS": 2, "IP_ADDRESS": 3}  # masks.pxi MaskMode
+_DECISIONS = 4096
+
+
+def action(operator: Operator, entity: str) -> tuple[Any, ...]:
+    """How the core applies `operator` to a finding of `entity` (or FIELD)."""
+    slot = OPS.index(operator.name)
+    if isinstance(operator, Keep):
+        return ("keep", slot, True)
+    if isinstance(operator, Mask):
+        plain = operator.keep_first is None and operator.keep_last is None
+        mode = _MASK_MODES.get(entity, 0) if plain else 0
+        first, last = DEFAULTS.get(entity, FALLBACK)
+        return ("mask", slot, -1 if operator.keep_first is None else operator.keep_first,
+                -1 if operator.keep_last is None else operator.keep_last, first, last,
+                operator.char, mode, entity == "CN_MOBILE" and operator.keep_first is None)
+    if isinstance(operator, Redact):
+        return ("const", slot, "")
+    if isinstance(operator, Replace):
+        return ("const", slot, operator.template.replace("{entity}", entity))
+    if isinstance(operator, Block):
+        return ("block", slot, operator.status)
+    return ("py", slot, operator)
+
+
+class NativeJson:
+    """The core's plan for one RulePlan and Detector (cached on the RulePlan)."""
+
+    def __init__(self, plan: RulePlan, detector: Detector, max_paths: int = 65536) -> None:
+        """`max_paths`: key paths whose decisions the core keeps (beyond, it asks
+        `decide` for every leaf: slower, same answers)."""
+        assert core is not None
+        assert detector.native is not None
+        self.plan = plan
+        self.detector = detector
+        self.scanner = detector.native
+        self.entities: tuple[str, ...] = self.scanner.engine.entities
+        self._custom = (Detector(detector.settings.without_builtin(), native=False)
+                        if detector.settings.custom or detector.settings.presidio_yaml else None)
+        rank = {entity: i for i, entity in enumerate(self.entities)}
+        self._rank = rank
+        self._decisions: dict[tuple[Any, ...], Any] = {}
+        index_sensitive = any(
+            isinstance(token, int) and token >= 0
+            for rule in plan.rules for selector in (rule.fields or ()) for token in selector.tokens)
+        self.core = core.JsonPlan(self.scanner.engine, self, OPS, index_sensitive,
+                                  self._custom is not None, tuple(sorted(plan.record_keys)),
+                                  max_paths)
+
+    def decide(self, path: FieldPath) -> tuple[Any, str]:
+        """The core's Decision for the leaves at `path`, and the path's pattern."""
+        plan = self.plan
+        rule = plan.field_rule(path)
+        field = action(rule.operator, WHOLE_FIELD) if rule is not None else None
+        hints = hints_for(path)
+        bits = self.scanner.bits(hints)
+        rules: list[CompiledRule | None] = [plan.rule_for(e, path) for e in self.entities]
+        actions = [action(plan.default if r is None else r.operator, e)
+                   for r, e in zip(rules, self.entities, strict=True)]
+        key = (_key(field), bits, tuple(_key(a) for a in actions), hints)
+        decision = self._decisions.get(key)
+        if decision is None:
+            assert core is not None
+            decision = core.Decision(field, bits, actions, hints)
+            if len(self._decisions) < _DECISIONS:
+                self._decisions[key] = decision
+        return decision, pattern_path(path)
+
+    def custom(self, text: str, hints: tuple[str, ...]) -> list[tuple[int, int, int, float, int]]:
+        assert self._custom is not None
+        rank = self._rank
+        return [(rank[f.entity_type], f.start, f.end, f.score, 0)
+                for f in self._custom.python_many([(text, hints)])[0]]
+
+
+def _key(spec: tuple[Any, ...] | None) -> Any:
+    """A hashable stand-in for an action (operators by identity)."""
+    if spec is None:
+        return None
+    return tuple(id(part) if not isinstance(part, str | int | float | bool) else part
+                 for part in spec)
+
+
+class Call:
+    """One message's Python side: where the core's callbacks land."""
+
+    __slots__ = ("native", "outcome")
+
+    def __init__(self, native: NativeJson, outcome: Outcome) -> None:
+        self.native = native
+        self.outcome = outcome
+
+    def _site(self, path: FieldPath, records: dict[Any, str] | None) -> Site:
+        return Site(self.native.plan.data_class, path,
+                    Records.of(records) if records is not None else None)
+
+    def run(self, operator: Operator, text: str, entity: str, path: FieldPath,
+            records: dict[Any, str] | None) -> str:
+        return run_operator(operator, text, entity, self._site(path, records), self.outcome)
+
+    def leaf(self, text: str, path: FieldPath, hints: tuple[str, ...],
+             records: dict[Any, str] | None) -> str:
+        """A text the core does not handle: the Python path, start to end."""
+        findings = self.native.detector.python_many([(text, hints)])[0]
+        if not findings:
+            return text
+        return apply_findings(self.native.plan, text, findings, self._site(path, records),
+                              self.outcome)
+
+    def block(self, status: int, path: FieldPath, entity: str) -> None:
+        raise FieldBlocked(status, render_path(path), entity)
+
+    def custom(self, text: str, hints: tuple[str, ...]) -> list[tuple[int, int, int, float, int]]:
+        return self.native.custom(text, hints)
+
+
+def native_json(plan: RulePlan, detector: Detector) -> NativeJson | None:
+    """The plan's NativeJson, made on first use; None without the core."""
+    if core is None or detector.native is None:
+        return None
+    native: NativeJson | None = plan.native
+    if native is None or native.detector is not detector:
+        native = plan.native = NativeJson(plan, detector)
+    return native
+
+
+def protect_json(native: NativeJson, bodies: list[bytes], numbers: tuple[int, ...] | None,
+                 collect: bool, stage: int = 0) -> tuple[list[bytes | None] | None, Outcome]:
+    """Run the core over JSON documents (see core.JsonPlan.protect); refusals
+    become the CodecErrors of the Python path."""
+    outcome = Outcome(Counter(), values={} if collect else None,
+                      reveals={} if collect else None)
+    assert core is not None
+    try:
+        results, counts = native.core.protect(bodies, numbers, Call(native, outcome), stage)
+    except core.JsonRefused as exc:
+        raise _refusal(exc, bodies) from None
+    names, ops = native.entities, OPS
+    for entity, slot, count in counts:
+        outcome.counts[(names[entity] if entity < len(names) else WHOLE_FIELD, ops[slot])] += count
+    outcome.changed = results is not None and any(r is not None for r in results)
+    return results, outcome
+
+
+def _refusal(exc: Any, bodies: list[bytes]) -> CodecError:
+    code = exc.code
+    if code == "invalid_charset":
+        return CodecError("invalid_charset", "the body is not valid utf-8")
+    if code == "duplicate_key":
+        return CodecError("duplicate_key", "the JSON body has a duplicate object key")
+    if code == "too_deep":
+        return CodecError("invalid_json", TOO_DEEP)
+    if code == "surrogate":
+        return CodecError("invalid_json", SURROGATE)
+    doc, offset = exc.detail
+    body = bodies[doc]
+    if code == "constant":
+        name = next(c for c in ("NaN", "Infinity", "-Infinity")
+                    if body.startswith(c.encode(), offset))
+        return CodecError("invalid_json",
+                          f"the JSON body contains {name}, which JSON does not allow")
+    before = body[:offset].decode("utf-8", "replace")
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    return CodecError("invalid_json", f"the JSON body is malformed (line {line}, column {column})")
+
+
+def _codec(content_type: str | None) -> JsonCodec | NdjsonCodec | None:
+    """The JSON codec the core stands in for, for a UTF-8 body of this type."""
+    media, params = content_type_params(content_type)
+    try:
+        codec = codec_for(media) if media else None
+        charset = resolve(params.get("charset"))
+    except CodecError:
+        return None  # the Python path refuses it, with the same error
+    if charset != "utf-8" or not isinstance(codec, JsonCodec | NdjsonCodec):
+        return None
+    return codec
+
+
+def takes(content_type: str | None, detector: Detector) -> bool:
+    """Whether the core inspects a body of this type with this detector."""
+    return core is not None and detector.native is not None and _codec(content_type) is not None
+
+
+def inspect_json(plain: bytes, content_type: str | None, plan: RulePlan, detector: Detector,
+                 collect: bool) -> tuple[bytes | None, Outcome] | None:
+    """A UTF-8 JSON or NDJSON body through the core: (the new body or None when
+    nothing changed, the outcome); None when the core does not take this body
+    (no core, another media type or charset), which the Python path then does."""
+    native = native_json(plan, detector)
+    codec = _codec(content_type)
+    if native is None or codec is None:
+        return None
+    if isinstance(codec, JsonCodec):
+        results, outcome = protect_json(native, [plain], None, collect)
+        return (results[0] if results else None), outcome
+    lines = decode_text(plain, "utf-8").split("\n")
+    stripped = [line.strip().lstrip("\x1e") for line in lines]
+    numbers = tuple(n for n, line in enumerate(stripped) if line)
+    results, outcome = protect_json(native, [stripped[n].encode() for n in numbers], numbers,
+                                    collect)
+    if not outcome.changed or results is None:
+        return None, outcome
+    new = dict(zip(numbers, results, strict=True))
+    out = [b"" if not stripped[n] else (new[n] or line.encode())
+           for n, line in enumerate(lines)]
+    return b"\n".join(out), outcome

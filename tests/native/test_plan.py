@@ -1,0 +1,163 @@
+"""The JSON hot path gives the Python path's answers (the differential test):
+the same bytes out, the same counts, values, reveals and refusals, over the
+shipped policies, a policy that uses every operator, and seeded bodies."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from gateway.codecs.json_codec import MAX_DEPTH
+from gateway.native import STATUS, core
+from gateway.native.plan import inspect_json, native_json
+from gateway.policy.compiled import CompiledPolicy
+from tests.conftest import compiled
+from tests.native import bodies
+from tests.native.twins import bundled_policies, differences, native_path, python_path
+
+pytestmark = pytest.mark.skipif(core is None, reason=f"native core: {STATUS}")
+
+EVERY_OPERATOR = """
+version: 1
+server: {listen: "127.0.0.1:0", admin: "127.0.0.1:0"}
+upstreams: {default: {url: "http://127.0.0.1:9"}}
+routes: [{name: api}]
+detection:
+  thresholds: {CN_MOBILE: 0.5}
+  hints: {person_name: [contacts], address: [loc]}
+  recognizers:
+    - {entity: EMPLOYEE_NO, patterns: [{name: emp, regex: "EMP-?[0-9]{6}", score: 0.6}],
+       context: [工号]}
+    - {entity: CN_MOBILE, patterns: [{name: short mobile, regex: "1[3-9][0-9]{9}", score: 0.3}],
+       context: [phone]}
+actions:
+  defaults: {request: mask, response: mask}
+  hash_key_file: hash.key
+  rules:
+    - {name: first-item, fields: ["items[0].mobile"], operator: replace, params: {with: "<first>"}}
+    - {name: c3, fields: ["**.cvv", "**.pin"], direction: request, operator: block,
+       params: {status: 422}}
+    - {name: otp, fields: ["**.otp"], operator: redact}
+    - {name: whole-mask, fields: ["**.note"], operator: mask, params: {keep_first: 2, keep_last: 1}}
+    - {name: ids-hashed, entities: [CN_RESIDENT_ID], operator: hash, params: {length: 12}}
+    - {name: cards-blocked, entities: [CN_BANK_CARD], direction: response, operator: block}
+    - {name: mail-shown, entities: [EMAIL_ADDRESS], operator: keep}
+    - {name: tags, entities: [IP_ADDRESS, CN_LICENSE_PLATE], operator: replace,
+       params: {with: "[{entity}]"}}
+    - {name: mobiles, entities: [CN_MOBILE], operator: mask, params: {char: "#", keep_last: 2}}
+"""
+
+
+@pytest.fixture(scope="module")
+def policies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CompiledPolicy]:
+    folder = tmp_path_factory.mktemp("native-plan")
+    found = bundled_policies(folder)
+    (folder / "hash.key").write_text("k" * 64)
+    found["every-operator"] = compiled(EVERY_OPERATOR, str(folder / "every.yaml"))
+    return found
+
+
+def _seeded(seed: int, count: int, broken: int = 0) -> list[bytes]:
+    rng = random.Random(seed)
+    return ([bodies.body(rng) for _ in range(count)]
+            + [bodies.broken(rng) for _ in range(broken)])
+
+
+@pytest.mark.parametrize("name", ["default.yaml", "partner-api.yaml", "collections-console.yaml",
+                                  "risk-engine.yaml", "passthrough.yaml", "every-operator"])
+def test_same_answers_as_the_python_path(policies: dict[str, CompiledPolicy], name: str) -> None:
+    policy = policies[name]
+    found = differences(_seeded(hash(name) % 1000, 60, 15), "application/json", policy)
+    assert found == []
+
+
+def test_the_comparison_is_not_vacuous(policies: dict[str, CompiledPolicy]) -> None:
+    """The seeded bodies reach every kind of outcome on both paths."""
+    policy = policies["every-operator"]
+    plan = policy.protection.plan("api", "POST", "request", "anonymous")
+    kinds = set()
+    for body in _seeded(11, 150, 40):
+        seen = native_path(body, "application/json", plan, policy, True)
+        kinds.add(seen[0] if seen[0] != "ok" else ("changed" if seen[1] else "unchanged"))
+        if seen[0] == "ok":
+            kinds.update(op for _, op in seen[2])
+    assert {"changed", "unchanged", "blocked", "codec", "mask", "hash", "redact", "replace",
+            "keep"} <= kinds
+
+
+def test_demo_pages_and_encryption(policies: dict[str, CompiledPolicy]) -> None:
+    from gateway.demo.app import _borrower_page, _loan
+    application = json.dumps({
+        "applicationNo": "A20261201001",
+        "applicant": {"name": "张三", "idNo": "11010519491231002X",
+                      "bankCard": "6222021234567890128", "mobile": "13800138000"},
+        "contacts": [{"name": "李四", "mobile": "+86 139 1234 5678"}]},
+        ensure_ascii=False).encode()
+    samples = [_borrower_page(20261128, 1, 100), _loan(20261128, 7), application]
+    assert differences(samples, "application/json", policies["default.yaml"]) == []
+
+
+def test_ndjson(policies: dict[str, CompiledPolicy]) -> None:
+    rng = random.Random(5)
+    lines = [b"\n".join(bodies.body(rng).replace(b"\n", b" ") for _ in range(rng.randrange(1, 6)))
+             + rng.choice((b"", b"\n", b"\n\n  \n")) for _ in range(40)]
+    lines += [b'{"a": 1}\n{"b": 2, "b": 3}', b'{"m": "13800138000"}\r\n\x1e{"n": 1}',
+              b"\n".join(json.dumps({"idNo": "11010519491231002X", "i": i}).encode()
+                         for i in range(50))]
+    for name in ("default.yaml", "every-operator"):
+        assert differences(lines, "application/x-ndjson", policies[name]) == []
+
+
+def test_untaken_bodies_go_to_the_python_path(policies: dict[str, CompiledPolicy]) -> None:
+    policy = policies["default.yaml"]
+    plan = policy.protection.plan("lending-api", "GET", "response", "anonymous")
+    for content_type in ("application/json; charset=gbk", "text/plain", "application/x-www-form-"
+                         "urlencoded", None, "application/json; charset=koi8-r"):
+        assert inspect_json(b'{"m": "13800138000"}', content_type, plan, policy.detector,
+                            False) is None
+
+
+def test_paths_are_decided_once_per_plan(policies: dict[str, CompiledPolicy]) -> None:
+    policy = policies["default.yaml"]
+    plan = policy.protection.plan("lending-api", "GET", "response", "a-role-no-test-used")
+    native = native_json(plan, policy.detector)
+    assert native is not None
+    page = json.dumps({"items": [{"name": "张三", "mobile": "13800138000"}] * 50},
+                      ensure_ascii=False).encode()
+    calls = []
+    decide = native.decide
+    native.decide = lambda path: calls.append(path) or decide(path)  # type: ignore[method-assign]
+    try:
+        for _ in range(3):
+            inspect_json(page, "application/json", plan, policy.detector, False)
+    finally:
+        del native.decide
+    assert sorted(calls) == [("items", 0, "mobile"), ("items", 0, "name")]
+
+
+def test_python_path_error_on_unencodable_replacement(policies: dict[str, CompiledPolicy]) -> None:
+    """A lone surrogate in a body that changes cannot be written as UTF-8:
+    both paths refuse it alike."""
+    policy = policies["default.yaml"]
+    plan = policy.protection.plan("lending-api", "GET", "response", "anonymous")
+    body = b'{"m": "13800138000", "x": "\\ud800"}'
+    assert python_path(body, "application/json", plan, policy, False) == ("codec", "invalid_json")
+    assert native_path(body, "application/json", plan, policy, False) == ("codec", "invalid_json")
+
+
+def test_deep_nesting_is_refused_alike(policies: dict[str, CompiledPolicy]) -> None:
+    policy = policies["default.yaml"]
+    plan = policy.protection.plan("lending-api", "GET", "response", "anonymous")
+    for depth, expected in ((MAX_DEPTH, "ok"), (MAX_DEPTH + 1, "codec")):
+        body = b"[" * depth + b'"13800138000"' + b"]" * depth
+        assert python_path(body, "application/json", plan, policy, False)[0] == expected
+        assert native_path(body, "application/json", plan, policy, False)[0] == expected
+
+
+def test_large_randomized_run(policies: dict[str, CompiledPolicy], tmp_path: Path) -> None:
+    """More seeds on the policy with every operator (bounded in time)."""
+    policy = policies["every-operator"]
+    assert differences(_seeded(99, 250, 60), "application/json", policy) == []

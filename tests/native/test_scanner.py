@@ -1,0 +1,92 @@
+"""The native scanner gives the Python path's findings (the differential test):
+on the whole evaluation set and on seeded texts built to reach the corners of
+every pattern, with and without field hints, thresholds and policy
+recognizers."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+
+from gateway.detect import DetectionSettings, Detector
+from gateway.detect.recognizers.custom import CustomPattern, CustomSpec
+from gateway.detect.results import Finding
+from gateway.native import STATUS, core
+from tests.detect.evalset import generate
+from tests.native import fuzz
+
+pytestmark = pytest.mark.skipif(core is None, reason=f"native core: {STATUS}")
+Key = list[tuple[str, int, int, float]]
+
+
+def _key(findings: list[Finding]) -> Key:
+    return [(f.entity_type, f.start, f.end, f.score) for f in findings]
+
+
+def _compare(detector: Detector, items: list[tuple[str, tuple[str, ...]]]) -> list[object]:
+    assert detector.native is not None
+    native = detector.detect_many(items)
+    python = detector.python_many(items)
+    return [(items[i], _key(a), _key(b)) for i, (a, b) in enumerate(zip(native, python,
+                                                                        strict=True))
+            if _key(a) != _key(b)]
+
+
+def _native_share(detector: Detector, items: list[tuple[str, tuple[str, ...]]]) -> Counter[str]:
+    """Findings the core made itself (not handed to the Python path), by entity."""
+    assert detector.native is not None
+    engine = detector.native.engine
+    raw = engine.detect_batch([t for t, _ in items], [detector.native.bits(h) for _, h in items])
+    return Counter(engine.entities[e] for spans in raw if spans is not None for e, *_ in spans)
+
+
+def test_the_whole_evaluation_set() -> None:
+    detector = Detector()
+    samples = generate()
+    items = [(s.text, s.hints) for s in samples]
+    assert _compare(detector, items) == []
+    made = _native_share(detector, items)
+    # not vacuous: every type the set holds (all but CN_TAIWAN_PERMIT), found natively
+    assert sum(made.values()) > 5000 and len(made) == 14
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_seeded_texts(seed: int) -> None:
+    detector = Detector()
+    rng = random.Random(seed)
+    items = [(fuzz.text(rng), fuzz.hints(rng)) for _ in range(12000)]
+    assert _compare(detector, items) == []
+    assert len(_native_share(detector, items)) == 15
+
+
+def test_thresholds_entities_and_policy_recognizers() -> None:
+    detector = Detector(DetectionSettings(
+        entities=frozenset({"CN_MOBILE", "CN_BANK_CARD", "PERSON_NAME", "CN_TAIWAN_PERMIT"}),
+        thresholds={"CN_MOBILE": 0.6, "CN_BANK_CARD": 0.2, "CN_TAIWAN_PERMIT": 0.01},
+        hints={"person_name": ("kehu",)},
+        custom=(CustomSpec("EMPLOYEE_NO", (CustomPattern("emp", r"EMP-?[0-9]{6}", 0.3),),
+                           context=("工号",)),
+                CustomSpec("CN_MOBILE", (CustomPattern("m", r"1[3-9][0-9]{9}", 0.55),),
+                           context=("phone",))),
+    ))
+    rng = random.Random(7)
+    items = [(fuzz.text(rng), fuzz.hints(rng) + (("kehu",) if rng.random() < 0.1 else ()))
+             for _ in range(6000)]
+    items += [("工号EMP-123456 电话13800138000", ()), ("phone 13800138000", ("x",)),
+              ("张三", ("kehu",)), ("12345678", ("台胞证",))]
+    assert _compare(detector, items) == []
+
+
+def test_texts_outside_the_known_characters_take_the_python_path() -> None:
+    detector = Detector()
+    assert detector.native is not None
+    engine = detector.native.engine
+    assert engine.detect("电话\u200b13800138000") is None          # a format character
+    assert engine.detect("一三八零零一三八零零零") is None          # Chinese numerals folded
+    assert engine.detect("Ⅻ 13800138000") is None                  # not a known character
+    assert engine.detect("１３８００１３８０００") is not None      # full-width: folded natively
+    for text in ("电话\u200b13800138000", "一三八零零一三八零零零"):
+        assert _key(detector.detect(text)) == _key(detector.python_many([(text, ())])[0])
+        assert detector.detect(text)

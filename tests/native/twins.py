@@ -1,0 +1,102 @@
+"""The two paths side by side: the native core and the pure-Python reference
+(the codec's Document, `protect`, `encode`), each reduced to what a caller
+sees (the new body, counts, values, reveals) or to the error it raises."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from gateway.codecs.base import CodecError
+from gateway.codecs.registry import decode_body
+from gateway.crypto.usage import KeyExhausted
+from gateway.keycmd import ensure_dev_keys
+from gateway.native.plan import inspect_json
+from gateway.policy.compiled import CompiledPolicy, compile_policy
+from gateway.policy.loader import load_policy_file
+from gateway.protect.engine import FieldBlocked, Outcome, protect
+from gateway.protect.rules import RulePlan
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def bundled_policies(folder: Path) -> dict[str, CompiledPolicy]:
+    """The shipped policies, compiled against fresh development keys in `folder`."""
+    shutil.copytree(ROOT / "policies", folder / "policies")
+    ensure_dev_keys(folder / "keys")
+    return {path.name: compile_policy(load_policy_file(path), upstream_url="http://127.0.0.1:9")
+            for path in sorted((folder / "policies").rglob("*.yaml"))}
+
+
+def plans(policy: CompiledPolicy) -> list[RulePlan]:
+    """Every plan the policy makes for a JSON message: each route, role,
+    direction, and a reading and a writing method."""
+    roles = {"anonymous", "default"} | {r for rule in policy.protection.rules
+                                        for r in (rule.roles or ())}
+    return [policy.protection.plan(route.name, method, direction, role)
+            for route in policy.routes for role in sorted(roles)
+            for method, direction in (("GET", "response"), ("POST", "request"),
+                                      ("POST", "response"))]
+
+
+def _seen(outcome: Outcome, body: bytes | None) -> tuple[Any, ...]:
+    return ("ok", body, Counter(outcome.counts), outcome.values, outcome.reveals)
+
+
+def _error(exc: Exception) -> tuple[Any, ...]:
+    if isinstance(exc, CodecError):
+        return ("codec", exc.code)
+    if isinstance(exc, FieldBlocked):
+        return ("blocked", exc.status, exc.path, exc.entity)
+    if isinstance(exc, KeyExhausted):
+        return ("exhausted",)
+    raise exc
+
+
+def python_path(body: bytes, content_type: str, plan: RulePlan, policy: CompiledPolicy,
+                collect: bool) -> tuple[Any, ...]:
+    try:
+        document = decode_body(body, content_type)
+        outcome = protect(document, plan, policy.detector, collect=collect)
+        return _seen(outcome, document.encode() if outcome.changed else None)
+    except (CodecError, FieldBlocked, KeyExhausted) as exc:
+        return _error(exc)
+
+
+def native_path(body: bytes, content_type: str, plan: RulePlan, policy: CompiledPolicy,
+                collect: bool) -> tuple[Any, ...]:
+    try:
+        taken = inspect_json(body, content_type, plan, policy.detector, collect)
+        assert taken is not None, "the core did not take a JSON body"
+        new, outcome = taken
+        return _seen(outcome, new)
+    except (CodecError, FieldBlocked, KeyExhausted) as exc:
+        return _error(exc)
+
+
+def differences(bodies: list[bytes], content_type: str, policy: CompiledPolicy,
+                limit: int = 5) -> list[tuple[Any, ...]]:
+    """Where the two paths part, over every plan of the policy, with and without
+    collecting values (at most `limit` cases, with what each path returned).
+    Encryption draws random nonces, so ciphertexts are compared by position."""
+    found = []
+    for plan in plans(policy):
+        for collect in (False, True):
+            for body in bodies:
+                a = _comparable(python_path(body, content_type, plan, policy, collect))
+                b = _comparable(native_path(body, content_type, plan, policy, collect))
+                if a != b:
+                    found.append((plan, collect, body, a, b))
+                    if len(found) >= limit:
+                        return found
+    return found
+
+
+def _comparable(seen: tuple[Any, ...]) -> tuple[Any, ...]:
+    if seen[0] != "ok" or seen[1] is None or b"pgw1" not in seen[1]:
+        return seen
+    import re
+    return (seen[0], re.sub(rb"pgw1d?\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", b"<token>", seen[1]),
+            *seen[2:])
