@@ -174,11 +174,13 @@ def wrk(url: str, method: str, duration: int, connections: int, body: str = POST
 
 
 def wrk_args(rounds: int) -> argparse.Namespace:
-    """--rounds, --duration and --connections of the wrk-driven benchmarks."""
+    """--rounds, --duration and --connections of the wrk-driven benchmarks
+    (and --only, to run the payloads whose label holds the text)."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=rounds)
     ap.add_argument("--duration", type=int, default=5)
     ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--only", default="")
     return ap.parse_args()
 
 
@@ -187,11 +189,12 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk not found: apt-get install wrk (bench/run does it)")
 
+    payloads = [p for p in PAYLOADS if args.only in p[0]]
     procs, targets = start_stack()
     results: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     sizes = {}  # bytes inspected per request: the response body (and a POST's request body)
     try:
-        for label, method, path in PAYLOADS:
+        for label, method, path in payloads:
             with urllib.request.urlopen(f"http://127.0.0.1:{targets['direct (upstream)']}{path}"
                                         if method == "GET" else urllib.request.Request(
                                             f"http://127.0.0.1:{targets['direct (upstream)']}"
@@ -200,7 +203,7 @@ def main() -> None:
                                         timeout=5) as r:
                 sizes[label] = len(r.read()) + (len(POST_BODY.encode()) if method == "POST"
                                                 else 0)
-        for label, method, path in PAYLOADS:
+        for label, method, path in payloads:
             for port in targets.values():  # warm-up
                 wrk(f"http://127.0.0.1:{port}{path}", method, 1, args.connections)
             for _ in range(args.rounds):
@@ -215,7 +218,7 @@ def main() -> None:
           f"{args.rounds} rounds x {args.duration}s, interleaved; medians\n")
     print("| payload | target | req/s | p50 ms | p99 ms | req/s vs bare proxy | MB/s inspected |")
     print("|---|---|---:|---:|---:|---:|---:|")
-    for label, _, _ in PAYLOADS:
+    for label, _, _ in payloads:
         base = statistics.median(r[0] for r in results[(label, "bare aiohttp proxy")])
         for name in targets:
             rs = results[(label, name)]

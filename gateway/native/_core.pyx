@@ -110,8 +110,10 @@ cdef int make_wordset(object texts, bint ci, WordSet* ws) except -1:
     for k in range(len(words)):
         ws.order[k] = order[k]
         set_bit(ws.first, ord(words[k][0]))
+        set_bit(ws.last, ord(words[k][-1]))
         if ci:
             set_bit(ws.first, upper(ord(words[k][0])))
+            set_bit(ws.last, upper(ord(words[k][-1])))
     i = 0
     for k in range(len(heads)):
         ws.heads[k] = heads[k]

@@ -8,6 +8,8 @@ cdef inline bint _blank(uchar c) noexcept nogil:
 
 cdef bint _cue_ends_at(const WordSet* cues, const Text* x, Py_ssize_t q) noexcept nogil:
     cdef Py_ssize_t k
+    if q <= 0 or not bit(cues.last, x.t[q - 1]):
+        return False
     for k in range(cues.n):
         if q - cues.w[k].n >= 0 and word_at(x, q - cues.w[k].n, &cues.w[k], cues.ci):
             return True
@@ -25,6 +27,8 @@ cdef bint cue_before(const Text* x, Py_ssize_t p, const WordSet* cues,
         for take_link in range(2):
             i1 = i2
             if take_link:
+                if i2 == 0 or not bit(links.last, x.t[i2 - 1]):
+                    continue
                 k = 0
                 while k < links.n:
                     if i2 - links.w[k].n >= 0 and word_at(x, i2 - links.w[k].n, &links.w[k], False):
@@ -51,6 +55,50 @@ cdef bint cue_before(const Text* x, Py_ssize_t p, const WordSet* cues,
             i2 -= 1
         else:
             return False
+
+
+cdef void _mark_run(const Text* x, Py_ssize_t q, unsigned char* marks) noexcept nogil:
+    """Mark q and every position after the [ \t]* run that starts at q."""
+    marks[q] = 1
+    while q < x.n and _blank(x.t[q]):
+        q += 1
+        marks[q] = 1
+
+
+cdef void mark_cue_starts(const Text* x, const WordSet* cues, const WordSet* links,
+                          unsigned char* marks) noexcept nogil:
+    """marks[s] = 1 exactly where `cue_before(x, s, cues, links)` holds: after
+    each cue, an optional colon, blanks, an optional link word, blanks."""
+    cdef Py_ssize_t p, h, i, k, b, q, r, j
+    cdef int colon
+    memset(marks, 0, x.n + 1)
+    for p in range(x.n):
+        if not bit(cues.first, x.t[p]):
+            continue
+        h = head_of(cues, x.t[p])
+        if h < 0:
+            continue
+        for i in range(cues.start[h], cues.start[h + 1]):  # every cue that starts here
+            k = cues.order[i]
+            if not word_at(x, p, &cues.w[k], cues.ci):
+                continue
+            b = p + cues.w[k].n
+            for colon in range(2):
+                q = b
+                if colon:
+                    if b >= x.n or x.t[b] != 0x3a:
+                        continue
+                    q = b + 1
+                _mark_run(x, q, marks)
+                r = q
+                while True:  # a link word after any number of the blanks
+                    for j in range(links.n):
+                        if word_at(x, r, &links.w[j], False):
+                            _mark_run(x, r + links.w[j].n, marks)
+                    if r < x.n and _blank(x.t[r]):
+                        r += 1
+                    else:
+                        break
 
 
 cdef int _text_surnames(const NameTables* tb, const Text* x, Py_ssize_t s,

@@ -11,6 +11,8 @@ each entity type; the core keeps the answer for every later leaf at that path.
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections import Counter
 from typing import Any
 
@@ -165,8 +167,10 @@ def protect_json(native: NativeJson, bodies: list[bytes], numbers: tuple[int, ..
     outcome = Outcome(Counter(), values={} if collect else None,
                       reveals={} if collect else None)
     assert core is not None
+    share_gil = threading.current_thread() is not threading.main_thread()  # off the loop
     try:
-        results, counts = native.core.protect(bodies, numbers, Call(native, outcome), stage)
+        results, counts = native.core.protect(bodies, numbers, Call(native, outcome), stage,
+                                              share_gil)
     except core.JsonRefused as exc:
         raise _refusal(exc, bodies) from None
     names, ops = native.entities, OPS
@@ -199,8 +203,10 @@ def _refusal(exc: Any, bodies: list[bytes]) -> CodecError:
     return CodecError("invalid_json", f"the JSON body is malformed (line {line}, column {column})")
 
 
+@functools.lru_cache(maxsize=1024)
 def _codec(content_type: str | None) -> JsonCodec | NdjsonCodec | None:
-    """The JSON codec the core stands in for, for a UTF-8 body of this type."""
+    """The JSON codec the core stands in for, for a UTF-8 body of this type
+    (cached: a handful of Content-Type values recur on every request)."""
     media, params = content_type_params(content_type)
     try:
         codec = codec_for(media) if media else None

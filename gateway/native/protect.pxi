@@ -8,19 +8,24 @@ cdef extern from "Python.h":
 
 from libc.string cimport memcmp
 
-cdef extern from "sched.h":
-    int sched_yield() nogil
+cdef extern from "unistd.h":
+    int usleep(unsigned int usec) nogil
 
 cdef enum:
     YIELD_BYTES = 64 * 1024     # the GIL is let go this often, so the event loop keeps running
+    YIELD_TOKENS = 8191         # ... and every 8192 tokens in the passes over all of them
+    YIELD_MICROSECONDS = 50
     NOGIL_PARSE = 64 * 1024     # bodies this large are parsed without the GIL
 
 
 cdef inline void let_others_run() noexcept:
     """Release the GIL for a moment: a thread inspecting a large body must not
-    hold up the event loop (or other threads) for its whole length."""
+    hold up the event loop (or other threads) for its whole length. A bare
+    release and retake hands the GIL to nobody: the waiting thread is woken,
+    finds it taken again and, having been woken, never asks for a switch. So
+    the release lasts long enough for a waiting thread to take it."""
     with nogil:
-        sched_yield()
+        usleep(YIELD_MICROSECONDS)
 
 
 cdef enum Stage:
@@ -126,7 +131,8 @@ cdef int put_escaped(Bytes* b, const uchar* c, Py_ssize_t n) except -1:
     return 0
 
 
-cdef int write_doc(Doc* d, const uchar* arena, Bytes* b, uchar* scratch) except -1:
+cdef int write_doc(Doc* d, const uchar* arena, Bytes* b, uchar* scratch,
+                   bint share_gil) except -1:
     """The document, compact, with its replaced leaves; 1 on an unpaired
     surrogate."""
     cdef Py_ssize_t i, top = -1, k
@@ -137,6 +143,8 @@ cdef int write_doc(Doc* d, const uchar* arena, Bytes* b, uchar* scratch) except 
     b.n = 0
     bytes_reserve(b, d.n + d.n // 4 + 64)
     for i in range(d.toks.n):
+        if share_gil and (i & YIELD_TOKENS) == YIELD_TOKENS:
+            let_others_run()
         t = &d.toks.v[i]
         while top >= 0 and d.toks.v[stack[top]].end == i:
             bytes_add(b, b"}" if d.toks.v[stack[top]].kind == T_OBJ else b"]", 1)
@@ -307,7 +315,8 @@ cdef class JsonPlan:
             c = d.toks.v[c].parent
         return entries
 
-    cdef int _walk(self, Doc* docs, Py_ssize_t di, bint lines, unsigned char* scratch) except -1:
+    cdef int _walk(self, Doc* docs, Py_ssize_t di, bint lines, unsigned char* scratch,
+                   bint share_gil) except -1:
         """Path nodes and list positions of every value of one document."""
         cdef Doc* d = &docs[di]
         cdef Py_ssize_t i, parent, k
@@ -321,6 +330,8 @@ cdef class JsonPlan:
         if lines:
             root = child(&self.paths, 0, d.number if self.index_sensitive else ANY_INDEX, NULL, 0)
         for i in range(d.toks.n):
+            if share_gil and (i & YIELD_TOKENS) == YIELD_TOKENS:
+                let_others_run()
             t = &d.toks.v[i]
             d.rep[i] = -1
             if t.kind == T_KEY:
@@ -342,7 +353,8 @@ cdef class JsonPlan:
         free(counter)
         return 0
 
-    def protect(self, list bodies, object numbers, object call, int stage=0):
+    def protect(self, list bodies, object numbers, object call, int stage=0,
+                bint share_gil=False):
         """Inspect JSON documents: one body, or the lines of an NDJSON body
         with their line `numbers` (the first part of their paths; None for a
         single document). `call` is this request's Python side: its `outcome`
@@ -439,10 +451,12 @@ cdef class JsonPlan:
             if scratch == NULL:
                 raise MemoryError()
             for di in range(ndocs):
-                self._walk(docs, di, lines, <unsigned char*>scratch)
+                self._walk(docs, di, lines, <unsigned char*>scratch, share_gil)
             # pass 1: whole-field rules
             for di in range(ndocs):
                 for i in range(docs[di].toks.n):
+                    if share_gil and (i & YIELD_TOKENS) == YIELD_TOKENS:
+                        let_others_run()
                     if docs[di].toks.v[i].kind != T_STR and docs[di].toks.v[i].kind != T_NUM:
                         continue
                     answer = self._decision(docs, di, i, lines)
@@ -462,7 +476,8 @@ cdef class JsonPlan:
                     budget += docs[di].toks.v[i].end - docs[di].toks.v[i].start + 16
                     if budget >= YIELD_BYTES:
                         budget = 0
-                        let_others_run()
+                        if share_gil:
+                            let_others_run()
                     answer = self._decision(docs, di, i, lines)
                     dec = <Decision>answer[0]
                     if dec.has_field:
@@ -476,7 +491,7 @@ cdef class JsonPlan:
                 if not docs[di].changed:
                     results.append(None)
                     continue
-                if write_doc(&docs[di], arena.v, &out, scratch):
+                if write_doc(&docs[di], arena.v, &out, scratch, share_gil):
                     raise JsonRefused("surrogate")
                 results.append(PyBytes_FromStringAndSize(out.v, out.n))
             native_counts = []

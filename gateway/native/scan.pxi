@@ -387,27 +387,47 @@ cdef int run_patterns(const Config* cfg, unsigned int kinds, const Text* x, Span
                       bint checks) except -1:
     """Every pattern's finditer in one pass: at each position the kinds that
     can start there are tried, each from where its last match ended (so each
-    pattern sees exactly the positions its own finditer would)."""
+    pattern sees exactly the positions its own finditer would). The patterns
+    that follow a cue start only where a cue ends (marked once per text)."""
     cdef Py_ssize_t resume[K_COUNT]
     cdef Py_ssize_t s, e
     cdef unsigned int m
     cdef int k
     cdef uchar c
+    cdef unsigned char* names = NULL
+    cdef unsigned char* addresses = NULL
     memset(resume, 0, sizeof(resume))
-    for s in range(x.n):
-        c = x.t[s]
-        if c >= 0xa000:
-            continue
-        m = cfg.start_mask[c] & kinds
-        while m:
-            k = __builtin_ctz(m)
-            m &= m - 1
-            if s < resume[k]:
+    try:
+        if (kinds >> K_NAME_CUE) & 1:
+            names = <unsigned char*>malloc(x.n + 1)
+            if names == NULL:
+                raise MemoryError()
+            mark_cue_starts(x, &cfg.tables.name_cues, &cfg.tables.name_links, names)
+        if (kinds >> K_ADDRESS_CUE) & 1:
+            addresses = <unsigned char*>malloc(x.n + 1)
+            if addresses == NULL:
+                raise MemoryError()
+            mark_cue_starts(x, &cfg.tables.address_cues, &cfg.tables.address_links, addresses)
+        for s in range(x.n):
+            c = x.t[s]
+            if c >= 0xa000:
                 continue
-            e = MATCHERS[k](cfg, x, s)
-            if e > s:
-                _push(cfg, k, x, s, e, raw, checks)
-                resume[k] = e
+            m = cfg.start_mask[c] & kinds
+            while m:
+                k = __builtin_ctz(m)
+                m &= m - 1
+                if s < resume[k]:
+                    continue
+                if (k == K_NAME_CUE and not names[s]) or (k == K_ADDRESS_CUE
+                                                           and not addresses[s]):
+                    continue
+                e = MATCHERS[k](cfg, x, s)
+                if e > s:
+                    _push(cfg, k, x, s, e, raw, checks)
+                    resume[k] = e
+    finally:
+        free(names)
+        free(addresses)
     return 0
 
 

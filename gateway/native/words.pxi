@@ -12,6 +12,7 @@ ctypedef struct WordSet:
     Py_ssize_t n
     bint ci                             # ASCII letters match either case (words are lower case)
     unsigned char first[BITMAP_BYTES]   # the words' first characters (both cases when `ci`)
+    unsigned char last[BITMAP_BYTES]    # ... and their last characters
     uchar* heads                        # the distinct first characters, sorted ...
     int* start                          # ... where each one's words begin in `order`
     int* order                          # word indices by first character, in set order within

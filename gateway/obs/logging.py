@@ -13,14 +13,17 @@ import atexit
 import logging
 import re
 from collections.abc import MutableMapping
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
+import orjson
 import structlog
 from structlog.typing import EventDict, WrappedLogger
 
 from gateway.obs.sink import LineSink
 
 SINK = LineSink()  # the process's log output; replaced by configure_logging
+_JSON_INFO = [True]  # JSON lines at INFO or below: the access line's fast path applies
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING,
            "error": logging.ERROR}
 # Seven or more digits, allowing separators in between: mobiles, ID and card numbers.
@@ -70,6 +73,7 @@ def configure_logging(fmt: str = "auto", level: str = "info", stream: TextIO | N
     SINK = LineSink(stream)
     if fmt == "auto":
         fmt = "console" if SINK.stream.isatty() else "json"
+    _JSON_INFO[0] = fmt == "json" and _LEVELS[level] <= logging.INFO
     renderer: structlog.typing.Processor = (
         structlog.dev.ConsoleRenderer(colors=False) if fmt == "console"
         else structlog.processors.JSONRenderer(ensure_ascii=False)
@@ -119,3 +123,23 @@ atexit.register(flush_logs)
 
 def get_logger(name: str = "gateway") -> Any:
     return structlog.get_logger(component=name)
+
+
+_ACCESS = get_logger("gateway.access")
+
+
+def access_line(fields: dict[str, Any]) -> None:
+    """The one line per request. With JSON output it is rendered here, with the
+    fields and order structlog's chain would give it (bound context, level,
+    ISO timestamp) and the same scrub of free-text fields, at a fraction of the
+    chain's cost: it is written for every request."""
+    if not _JSON_INFO[0]:
+        _ACCESS.info("access", **fields)
+        return
+    line: dict[str, Any] = {"event": "access", **fields, "component": "gateway.access",
+                            **structlog.contextvars.get_contextvars(), "level": "info",
+                            "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z")}
+    for key, value in line.items():
+        if isinstance(value, str) and key not in _SAFE_FIELDS:
+            line[key] = _scrub_text(value)
+    SINK.msg(orjson.dumps(line).decode())

@@ -8,8 +8,9 @@ by the policy.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+import functools
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily
@@ -71,24 +72,37 @@ class _KeyUses(Collector):
 REGISTRY.register(_KeyUses())
 
 
+def _child(metric: Counter | Histogram) -> Callable[..., Any]:
+    """`metric.labels(...)` with the children kept: prometheus-client checks the
+    labels and takes a lock on every call, and this runs for every request. The
+    label values are bounded by the policy (see the module docstring)."""
+    return functools.lru_cache(maxsize=4096)(metric.labels)
+
+
+_requests, _latency, _upstream_latency = _child(REQUESTS), _child(LATENCY), _child(
+    UPSTREAM_LATENCY)
+_rejections, _findings = _child(REJECTIONS), _child(FINDINGS)
+_inspection, _body_bytes = _child(INSPECTION), _child(BODY_BYTES)
+
+
 def observe_exchange(ex: Exchange) -> None:
     """Everything one finished request adds to the metrics."""
     route = ex.route.name if ex.route else "-"
     method = ex.method if ex.method in _METHODS else "OTHER"
-    REQUESTS.labels(route=route, method=method, status=str(ex.status)).inc()
-    LATENCY.labels(route=route).observe(ex.latency_ms() / 1000)
+    _requests(route, method, str(ex.status)).inc()
+    _latency(route).observe(ex.latency_ms() / 1000)
     if ex.upstream_latency_ms is not None:
-        UPSTREAM_LATENCY.labels(route=route).observe(ex.upstream_latency_ms / 1000)
+        _upstream_latency(route).observe(ex.upstream_latency_ms / 1000)
     if ex.error_code is not None:
-        REJECTIONS.labels(route=route, code=ex.error_code).inc()
+        _rejections(route, ex.error_code).inc()
     for direction, counts in ex.pii.items():
         for key, n in counts.items():
             entity, _, operator = key.partition(":")
-            FINDINGS.labels(entity=entity, direction=direction, operator=operator).inc(n)
+            _findings(entity, direction, operator).inc(n)
     for direction, seconds in ex.inspect_seconds.items():
-        INSPECTION.labels(direction=direction).observe(seconds)
+        _inspection(direction).observe(seconds)
     for direction, size in ex.body_bytes.items():
-        BODY_BYTES.labels(direction=direction).observe(size)
+        _body_bytes(direction).observe(size)
 
 
 def render() -> bytes:

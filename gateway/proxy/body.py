@@ -23,15 +23,19 @@ async def read_capped(stream: StreamReader, limit: int, declared: int | None,
     the declared length already says so). `deadline` is a loop time."""
     if declared is not None and declared > limit:
         raise TooLarge()
-    buf = bytearray()
-    while True:
-        async with asyncio.timeout_at(deadline):
+    buf = bytearray(stream.read_nowait())  # what has arrived already: often all of it
+    while len(buf) <= limit:
+        if stream.at_eof():
+            return bytes(buf)
+        if deadline is None:
             chunk = await stream.readany()
+        else:
+            async with asyncio.timeout_at(deadline):
+                chunk = await stream.readany()
         if not chunk:
             return bytes(buf)
         buf += chunk
-        if len(buf) > limit:
-            raise TooLarge()
+    raise TooLarge()
 
 
 async def read_request_body(stream: StreamReader, ex: Exchange, limit: int,

@@ -21,7 +21,7 @@ from gateway.errors import (
     UnsupportedVersion,
 )
 from gateway.exchange import Exchange
-from gateway.obs.logging import get_logger
+from gateway.obs.logging import access_line, get_logger
 from gateway.obs.metrics import observe_exchange
 from gateway.obs.tracing import trace_id
 from gateway.proxy.canonical import log_safe
@@ -118,8 +118,7 @@ async def add_request_id(request: web.Request, response: web.StreamResponse) -> 
 def _access_line(ex: Exchange) -> None:
     if not log.is_enabled_for(logging.INFO):
         return
-    log.info(
-        "access",
+    access_line(dict(
         client=ex.client,
         route=ex.route.name if ex.route else "-",
         method=ex.method,
@@ -135,4 +134,4 @@ def _access_line(ex: Exchange) -> None:
         pii=ex.pii or None,
         limits=ex.limits or None,
         trace_id=ex.trace_id,
-    )
+    ))
