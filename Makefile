@@ -11,7 +11,7 @@ NATIVE := setup.py gateway/native/sources.py $(wildcard gateway/native/*.pyx gat
 # same suite without it. PII_GATEWAY_NATIVE=auto make test takes what is there.
 PII_GATEWAY_NATIVE ?= require
 
-.PHONY: demo test test-pure lint bench clean
+.PHONY: demo test test-pure wheel-check lint bench clean
 
 $(STAMP): pyproject.toml $(NATIVE)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -36,6 +36,16 @@ test-pure: $(STAMP)
 	command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server; }
 	$(BIN)/pii-gateway keys dev
 	PII_GATEWAY_NATIVE=off $(BIN)/pytest -q
+
+# What the Dockerfile's builder does: a wheel with the compiled core, installed
+# in a fresh environment, must start on the native path.
+wheel-check: $(STAMP)
+	rm -rf build/wheel-check && $(BIN)/pip wheel -q --no-deps -w build/wheel-check/dist .
+	$(PY) -m venv build/wheel-check/venv
+	build/wheel-check/venv/bin/pip install -q build/wheel-check/dist/*.whl
+	cd build && PII_GATEWAY_NATIVE=require wheel-check/venv/bin/python -c \
+		"from gateway.native import STATUS; from gateway.detect import detect; \
+		assert detect('13800138000'); print('wheel-check: native core', STATUS)"
 
 bench: $(STAMP)
 	bash bench/run

@@ -47,7 +47,8 @@ def _extensions() -> list[Extension]:
         define_macros=[("PGW_SOURCE_DIGEST", f'"{_source_digest()}"')],
         extra_compile_args=["-O2"],
     )
-    return list(cythonize([core], language_level=3, quiet=True))
+    # the generated C goes to build/, not beside the sources (and not into the wheel)
+    return list(cythonize([core], language_level=3, quiet=True, build_dir="build/cython"))
 
 
 setup(ext_modules=_extensions(), cmdclass={"build_ext": OptionalBuildExt})

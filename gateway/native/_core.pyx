@@ -109,11 +109,12 @@ cdef int make_wordset(object texts, bint ci, WordSet* ws) except -1:
         raise MemoryError()
     for k in range(len(words)):
         ws.order[k] = order[k]
-        set_bit(ws.first, ord(words[k][0]))
-        set_bit(ws.last, ord(words[k][-1]))
+        first, last = ord(words[k][0]), ord(words[k][len(words[k]) - 1])
+        set_bit(ws.first, first)
+        set_bit(ws.last, last)
         if ci:
-            set_bit(ws.first, upper(ord(words[k][0])))
-            set_bit(ws.last, upper(ord(words[k][-1])))
+            set_bit(ws.first, upper(first))
+            set_bit(ws.last, upper(last))
     i = 0
     for k in range(len(heads)):
         ws.heads[k] = heads[k]

@@ -152,11 +152,6 @@ cdef Py_ssize_t m_name_honorific(const NameTables* tb, const Text* x, Py_ssize_t
     return -1
 
 
-cdef bint v_name_text(const NameTables* tb, const Text* x, Py_ssize_t s, Py_ssize_t e) noexcept nogil:
-    """plausible_name for a free-text match (Chinese characters only)."""
-    return v_name_han(tb, x, s, e)
-
-
 cdef Py_ssize_t m_address_cue(const NameTables* tb, const Text* x, Py_ssize_t s) noexcept nogil:
     """(?<=CUE)BODY{1,40}CUE_END"""
     cdef Py_ssize_t b = 0, q, j
