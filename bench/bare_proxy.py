@@ -1,7 +1,9 @@
 """The baseline: a bare aiohttp pass-through proxy, about 40 lines.
 
 No checks, no limits, no logging: what "an aiohttp reverse proxy" costs.
-Usage: python bench/bare_proxy.py LISTEN_PORT UPSTREAM_URL
+Usage: python bench/bare_proxy.py LISTEN_PORT UPSTREAM_URL [uvloop]
+(`uvloop`: run it on uvloop, to compare like with like against the gateway,
+which uses uvloop when installed.)
 """
 
 import sys
@@ -41,7 +43,13 @@ def main() -> None:
     app["upstream"] = sys.argv[2].rstrip("/")
     app.cleanup_ctx.append(session_ctx)
     app.router.add_route("*", "/{tail:.*}", handle)
-    web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
+    loop = None
+    if sys.argv[3:] == ["uvloop"]:
+        import uvloop
+
+        loop = uvloop.new_event_loop()
+    web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None,
+                loop=loop)
 
 
 if __name__ == "__main__":

@@ -106,28 +106,37 @@ def start(cmd: list[str], env: dict[str, str] | None = None) -> subprocess.Popen
                             env={**os.environ, **(env or {})})
 
 
-def start_stack(pure: bool = False) -> tuple[list[subprocess.Popen[bytes]], dict[str, int]]:
+def start_stack(pure: bool = False, loops: bool = False
+                ) -> tuple[list[subprocess.Popen[bytes]], dict[str, int]]:
     """The demo upstream, the bare proxy and the gateway with the pass-through
-    and the default policy (and, with `pure`, the default policy on the
-    pure-Python path), all answering. Returns the processes and the ports by
+    and the default policy, all answering; with `pure`, also the default policy
+    on the pure-Python path; with `loops`, also the bare proxy on uvloop and the
+    default policy on asyncio's own loop (the gateway uses uvloop when it is
+    installed, the bare proxy does not). Returns the processes and the ports by
     label (the upstream first, as "direct (upstream)")."""
-    up, bare, gw_pass, gw_def, gw_pure = (free_port() for _ in range(5))
+    up = free_port()
     upstream = f"http://127.0.0.1:{up}"
     procs = [start([PY, "-m", "gateway", "demo-upstream", "--listen", f"127.0.0.1:{up}"])]
     wait_http(upstream + "/api/v1/loans/1")
-    procs.append(start([PY, "bench/bare_proxy.py", str(bare), upstream]))
+    targets = {"direct (upstream)": up, "bare aiohttp proxy": free_port()}
+    procs.append(start([PY, "bench/bare_proxy.py", str(targets["bare aiohttp proxy"]), upstream]))
+    if loops:
+        targets["bare aiohttp proxy, uvloop"] = free_port()
+        procs.append(start([PY, "bench/bare_proxy.py", str(targets["bare aiohttp proxy, uvloop"]),
+                            upstream, "uvloop"]))
     policy = str(default_policy())
-    gateways = [(gw_pass, "policies/examples/passthrough.yaml", "auto"),
-                (gw_def, policy, "require")]
-    for port, path, native in gateways + ([(gw_pure, policy, "off")] if pure else []):
+    gateways = [("gateway pass-through", "policies/examples/passthrough.yaml", "auto", "auto"),
+                ("gateway default policy", policy, "require", "auto")]
+    if loops:
+        gateways.append(("gateway default policy, asyncio loop", policy, "require", "asyncio"))
+    if pure:
+        gateways.append(("gateway default policy, pure Python", policy, "off", "auto"))
+    for label, path, native, loop in gateways:
+        targets[label] = port = free_port()
         procs.append(start([PY, "-m", "gateway", "serve", "--policy", path, "--upstream",
                             upstream, "--listen", f"127.0.0.1:{port}",
                             "--admin", f"127.0.0.1:{free_port()}", "--log-format", "json"],
-                           env={"PII_GATEWAY_NATIVE": native}))
-    targets = {"direct (upstream)": up, "bare aiohttp proxy": bare,
-               "gateway pass-through": gw_pass, "gateway default policy": gw_def}
-    if pure:
-        targets["gateway default policy, pure Python"] = gw_pure
+                           env={"PII_GATEWAY_NATIVE": native, "PII_GATEWAY_LOOP": loop}))
     try:
         for port in targets.values():
             wait_http(f"http://127.0.0.1:{port}/api/v1/loans/1")
@@ -193,7 +202,7 @@ def main() -> None:
         raise SystemExit("wrk not found: apt-get install wrk (bench/run does it)")
 
     payloads = [p for p in PAYLOADS if args.only in p[0]]
-    procs, targets = start_stack(pure=True)
+    procs, targets = start_stack(pure=True, loops=True)
     results: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     sizes = {}  # bytes inspected per request: the response body (and a POST's request body)
     try:

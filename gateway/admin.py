@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from aiohttp import web
 
-from gateway import __version__, native
+from gateway import __version__, eventloop, native
 from gateway.appkeys import STATE
 from gateway.obs.metrics import render
 
@@ -70,6 +70,7 @@ async def version(request: web.Request) -> web.Response:
         "python": platform.python_version(),
         "aiohttp": aiohttp.__version__,
         "native_core": native.STATUS,  # "compiled", or why the pure-Python path inspects
+        "event_loop": eventloop.running(),
     })
 
 

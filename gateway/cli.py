@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from pathlib import Path
 
 from aiohttp import web
 
+from gateway import eventloop
 from gateway.auditcmd import add_parsers as add_audit_parsers
 from gateway.explain import add_parser as add_explain_parser
 from gateway.keycmd import add_parsers as add_key_parsers
@@ -35,10 +35,16 @@ def _exit_now() -> None:
     os._exit(0)
 
 
+def _loop(args: argparse.Namespace) -> eventloop.LoopFactory | None:
+    _, factory = eventloop.loop_factory(eventloop.requested(args.loop))
+    return factory
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     try:
         policy = _load(args.policy, args.upstream)
-    except PolicyError as exc:
+        factory = _loop(args)
+    except (PolicyError, eventloop.LoopUnavailable) as exc:
         print(str(exc), file=sys.stderr)
         return 2
     configure_logging(args.log_format or policy.log_format, policy.log_level,
@@ -52,7 +58,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 action="use a redis:// store so limits hold across workers")
 
         passthrough = ["--policy", str(args.policy)]
-        for flag in ("upstream", "listen", "admin", "log_format"):
+        for flag in ("upstream", "listen", "admin", "log_format", "loop"):
             value = getattr(args, flag)
             if value:
                 passthrough += [f"--{flag.replace('_', '-')}", value]
@@ -67,7 +73,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         await server.run_until_signalled()
         _exit_now()
 
-    asyncio.run(main())
+    eventloop.run(main(), factory)
     return 0
 
 
@@ -78,7 +84,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     upstream_url = f"http://{args.upstream_listen}"
     try:
         policy = _load(args.policy, upstream_url)
-    except PolicyError as exc:
+        factory = _loop(args)
+    except (PolicyError, eventloop.LoopUnavailable) as exc:
         print(str(exc), file=sys.stderr)
         return 2
     configure_logging(policy.log_format, policy.log_level)
@@ -94,7 +101,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         await server.run_until_signalled()
         _exit_now()
 
-    asyncio.run(main())
+    eventloop.run(main(), factory)
     return 0
 
 
@@ -160,6 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
     s.add_argument("--workers", type=int, default=1, help="processes sharing the port")
     s.add_argument("--log-format", choices=("auto", "json", "console"))
+    s.add_argument("--loop", choices=eventloop.CHOICES,
+                   help=f"event loop (default: ${eventloop.ENV} or auto = uvloop if installed)")
     s.add_argument("--worker-id", type=int, default=0, help=argparse.SUPPRESS)
     s.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
     s.set_defaults(func=cmd_serve)
@@ -169,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--listen", help="gateway HOST:PORT (default from the policy)")
     d.add_argument("--admin", help="admin HOST:PORT (default from the policy)")
     d.add_argument("--upstream-listen", default=DEMO_UPSTREAM)
+    d.add_argument("--loop", choices=eventloop.CHOICES, help="event loop (as for serve)")
     d.set_defaults(func=cmd_demo)
 
     u = sub.add_parser("demo-upstream", help="run the demo lending API alone")

@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway import native
+from gateway import eventloop, native
 from gateway.app import create_admin_app, create_app, create_state
 from gateway.audit.records import keys_record
 from gateway.audit.writer import AuditWriter
@@ -119,7 +119,7 @@ class GatewayServer:
         tune_gc()
         log.info("listening", proxy_port=self.proxy_port, admin_port=self.admin_port,
                  worker=self.state.worker_id, policy_version=policy.version,
-                 native_core=native.STATUS)
+                 native_core=native.STATUS, event_loop=eventloop.running())
 
     async def stop(self) -> None:
         """Stop accepting, let in-flight requests finish within the grace period,

@@ -89,8 +89,10 @@ async def test_admin_endpoints(proc: GatewayProcess) -> None:
         async with http.get(admin + "/version") as r:
             body = await r.json()
             assert set(body) == {"gateway", "policy_version", "worker", "python", "aiohttp",
-                                 "native_core"}
+                                 "native_core", "event_loop"}
             assert body["native_core"] == native.STATUS
+            # auto: uvloop, a dependency, is installed
+            assert body["event_loop"] == "uvloop"
 
 
 async def test_readyz_reports_unreachable_upstream(tmp_path: Path) -> None:
