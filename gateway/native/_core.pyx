@@ -93,6 +93,7 @@ cdef int make_wordset(object texts, bint ci, WordSet* ws) except -1:
     """A set of words in their order (it decides which of two words starting
     at the same place counts), indexed by first character."""
     cdef Py_ssize_t k, i
+    cdef unsigned int h
     cdef list words = [t.lower() if ci else t for t in texts]
     memset(ws, 0, sizeof(WordSet))
     ws.ci = ci
@@ -115,6 +116,11 @@ cdef int make_wordset(object texts, bint ci, WordSet* ws) except -1:
         if ci:
             set_bit(ws.first, upper(first))
             set_bit(ws.last, upper(last))
+        if len(words[k]) == 1:
+            set_bit(ws.single, first)
+        else:
+            h = pair_hash(first, ord(words[k][1]))
+            ws.pairs[h >> 3] |= <unsigned char>(1 << (h & 7))
     i = 0
     for k in range(len(heads)):
         ws.heads[k] = heads[k]

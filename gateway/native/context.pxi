@@ -138,11 +138,6 @@ cdef bint context_before(const Text* x, const Tokens* tk, Py_ssize_t start, cons
     return False
 
 
-cdef bint text_has_word(const Text* x, const Word* words, Py_ssize_t nwords) noexcept nogil:
-    """One of `words` occurs in the lower-cased text."""
-    return _any_word_in(x, 0, x.n, words, nwords)
-
-
 cdef inline double boost(double score) noexcept nogil:
     cdef double s = score + 0.35
     if s < 0.4:

@@ -73,7 +73,7 @@ cdef void mark_cue_starts(const Text* x, const WordSet* cues, const WordSet* lin
     cdef int colon
     memset(marks, 0, x.n + 1)
     for p in range(x.n):
-        if not bit(cues.first, x.t[p]):
+        if not may_start(cues, x, p):
             continue
         h = head_of(cues, x.t[p])
         if h < 0:

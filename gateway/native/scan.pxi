@@ -218,7 +218,7 @@ cdef unsigned long long helped_by_text(const Config* cfg, const Text* x) noexcep
     cdef unsigned long long mask = 0
     cdef Py_ssize_t p, h, k
     for p in range(x.n):
-        if not bit(ws.first, x.t[p]):
+        if not may_start(ws, x, p):
             continue
         h = head_of(ws, x.t[p])
         if h < 0:
