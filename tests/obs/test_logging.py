@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 
 import structlog
 
@@ -107,3 +108,30 @@ def test_policy_versions_are_not_scrubbed() -> None:
     assert out["version"] == "4547891850c4" and out["kept_version"] == "1234567abcde"
     assert out["previous_version"] == "7654321fedcb"
     assert out["note"] == "call [digits]"
+
+
+def test_access_line_matches_the_structlog_chain() -> None:
+    """The hand-rendered access line has the chain's fields, order and scrub;
+    trace ids (validated hex) and role names (from the policy) are kept whole."""
+    from gateway.obs.logging import access_line
+
+    fields = {"client": "127.0.0.1", "route": "loans", "method": "GET", "path": "/loans/*",
+              "status": 200, "error": None, "role": "risk", "pii": {"request": {"CN_MOBILE": 1}},
+              "trace_id": "4bf92f3577b34da6a3ce9290000000007", "note": "call 13800138000"}
+    lines = []
+    for fmt_fast in (True, False):
+        buf = io.StringIO()
+        configure_logging("json", "info", stream=buf, worker=3)
+        structlog.contextvars.bind_contextvars(request_id="r-1")
+        if fmt_fast:
+            access_line(dict(fields))
+        else:
+            get_logger("gateway.access").info("access", **fields)
+        configure_logging("json", "info")
+        lines.append(json.loads(buf.getvalue()))
+    fast, chain = lines
+    assert list(fast) == list(chain)
+    assert {k: v for k, v in fast.items() if k != "timestamp"} == \
+        {k: v for k, v in chain.items() if k != "timestamp"}
+    assert fast["trace_id"] == fields["trace_id"] and fast["note"] == "call [digits]"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", fast["timestamp"])
