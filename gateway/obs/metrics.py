@@ -8,15 +8,15 @@ by the policy.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
 
 from gateway.crypto.usage import all_usage
+from gateway.obs.tallies import HistogramTally, Tally
 
 if TYPE_CHECKING:
     from gateway.exchange import Exchange
@@ -25,28 +25,31 @@ REGISTRY = CollectorRegistry(auto_describe=True)
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _SIZES = (256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216)
 
-REQUESTS = Counter("pgw_requests_total", "Requests by route, method and status",
-                   ["route", "method", "status"], registry=REGISTRY)
-LATENCY = Histogram("pgw_request_duration_seconds", "Time from request to response, by route",
-                    ["route"], registry=REGISTRY)
-UPSTREAM_LATENCY = Histogram("pgw_upstream_duration_seconds",
-                             "Time to the upstream's response headers, by route", ["route"],
-                             registry=REGISTRY)
-FINDINGS = Counter("pgw_findings_total", "Personal data found, by entity, direction and operator",
-                   ["entity", "direction", "operator"], registry=REGISTRY)
-REJECTIONS = Counter("pgw_rejections_total",
-                     "Requests refused by the gateway (blocks, fail-closed, limits), by code",
-                     ["route", "code"], registry=REGISTRY)
-INSPECTION = Histogram("pgw_inspection_seconds", "Time to decode, scan and re-encode a body",
-                       ["direction"], registry=REGISTRY)
-BODY_BYTES = Histogram("pgw_inspected_body_bytes", "Sizes of inspected bodies", ["direction"],
-                       buckets=_SIZES, registry=REGISTRY)
+# Updated for every request: tallies (gateway/obs/tallies.py), not lock-taking Counters.
+REQUESTS = Tally("pgw_requests", "Requests by route, method and status",
+                 ["route", "method", "status"])
+LATENCY = HistogramTally("pgw_request_duration_seconds",
+                         "Time from request to response, by route", ["route"])
+UPSTREAM_LATENCY = HistogramTally("pgw_upstream_duration_seconds",
+                                  "Time to the upstream's response headers, by route", ["route"])
+FINDINGS = Tally("pgw_findings", "Personal data found, by entity, direction and operator",
+                 ["entity", "direction", "operator"])
+REJECTIONS = Tally("pgw_rejections",
+                   "Requests refused by the gateway (blocks, fail-closed, limits), by code",
+                   ["route", "code"])
+INSPECTION = HistogramTally("pgw_inspection_seconds", "Time to decode, scan and re-encode a body",
+                            ["direction"])
+BODY_BYTES = HistogramTally("pgw_inspected_body_bytes", "Sizes of inspected bodies",
+                            ["direction"], buckets=_SIZES)
+RATELIMIT_DECISIONS = Tally("pgw_ratelimit_decisions",
+                            "Rate-limit decisions by route, rule and outcome",
+                            ["route", "rule", "outcome"])
+for _tally in (REQUESTS, LATENCY, UPSTREAM_LATENCY, FINDINGS, REJECTIONS, INSPECTION, BODY_BYTES,
+               RATELIMIT_DECISIONS):
+    REGISTRY.register(_tally)
 LOOP_LAG = Histogram("pgw_event_loop_lag_seconds", "How late the event loop ran a timer",
                      buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
                      registry=REGISTRY)
-RATELIMIT_DECISIONS = Counter(
-    "pgw_ratelimit_decisions_total", "Rate-limit decisions by route, rule and outcome",
-    ["route", "rule", "outcome"], registry=REGISTRY)
 RATELIMIT_DEGRADED = Counter(
     "pgw_ratelimit_degraded_total", "Limiter and detector calls decided without Redis",
     ["kind"], registry=REGISTRY)
@@ -72,37 +75,24 @@ class _KeyUses(Collector):
 REGISTRY.register(_KeyUses())
 
 
-def _child(metric: Counter | Histogram) -> Callable[..., Any]:
-    """`metric.labels(...)` with the children kept: prometheus-client checks the
-    labels and takes a lock on every call, and this runs for every request. The
-    label values are bounded by the policy (see the module docstring)."""
-    return functools.lru_cache(maxsize=4096)(metric.labels)
-
-
-_requests, _latency, _upstream_latency = _child(REQUESTS), _child(LATENCY), _child(
-    UPSTREAM_LATENCY)
-_rejections, _findings = _child(REJECTIONS), _child(FINDINGS)
-_inspection, _body_bytes = _child(INSPECTION), _child(BODY_BYTES)
-
-
 def observe_exchange(ex: Exchange) -> None:
-    """Everything one finished request adds to the metrics."""
+    """Everything one finished request adds to the metrics (on the event loop)."""
     route = ex.route.name if ex.route else "-"
     method = ex.method if ex.method in _METHODS else "OTHER"
-    _requests(route, method, str(ex.status)).inc()
-    _latency(route).observe(ex.latency_ms() / 1000)
+    REQUESTS.add((route, method, str(ex.status)))
+    LATENCY.observe((route,), ex.latency_ms() / 1000)
     if ex.upstream_latency_ms is not None:
-        _upstream_latency(route).observe(ex.upstream_latency_ms / 1000)
+        UPSTREAM_LATENCY.observe((route,), ex.upstream_latency_ms / 1000)
     if ex.error_code is not None:
-        _rejections(route, ex.error_code).inc()
+        REJECTIONS.add((route, ex.error_code))
     for direction, counts in ex.pii.items():
         for key, n in counts.items():
             entity, _, operator = key.partition(":")
-            _findings(entity, direction, operator).inc(n)
+            FINDINGS.add((entity, direction, operator), n)
     for direction, seconds in ex.inspect_seconds.items():
-        _inspection(direction).observe(seconds)
+        INSPECTION.observe((direction,), seconds)
     for direction, size in ex.body_bytes.items():
-        _body_bytes(direction).observe(size)
+        BODY_BYTES.observe((direction,), size)
 
 
 def render() -> bytes:

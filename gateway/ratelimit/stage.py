@@ -116,7 +116,7 @@ async def _limit(ex: Exchange, limits: Limits, holder: StoreHolder, route: Compi
         return
     if not verdict.allowed:
         limit, dimension = chosen[verdict.denied]
-        RATELIMIT_DECISIONS.labels(route=route.name, rule=limit.name, outcome="denied").inc()
+        RATELIMIT_DECISIONS.add((route.name, limit.name, "denied"))
         ex.limits.append({"rule": limit.name, "dimension": dimension, "remaining": 0,
                           "action": "quota" if verdict.quota_hit else "denied"})
         headers = {"Retry-After": str(max(1, math.ceil(verdict.retry_after))),
@@ -128,7 +128,7 @@ async def _limit(ex: Exchange, limits: Limits, holder: StoreHolder, route: Compi
     index = min(range(len(chosen)), key=lambda i: verdict.remaining[i])
     limit, dimension = chosen[index]
     for lim, _ in chosen:
-        RATELIMIT_DECISIONS.labels(route=route.name, rule=lim.name, outcome="allowed").inc()
+        RATELIMIT_DECISIONS.add((route.name, lim.name, "allowed"))
     ex.limits.append({"rule": limit.name, "dimension": dimension,
                       "remaining": verdict.remaining[index],
                       "action": verdict.penalty or "allowed"})
