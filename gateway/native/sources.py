@@ -8,8 +8,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SOURCES = ("_core.pyx", "chars.pxi", "spans.pxi", "words.pxi", "context.pxi", "numbers.pxi",
-           "documents.pxi", "netaddr.pxi", "names.pxi", "cues.pxi", "scan.pxi", "json.pxi",
-           "masks.pxi", "paths.pxi", "decision.pxi", "protect.pxi")
+           "phones.pxi", "documents.pxi", "netaddr.pxi", "names.pxi", "cues.pxi", "kinds.pxi",
+           "scan.pxi", "jsonstr.pxi", "json.pxi", "masks.pxi", "paths.pxi", "decision.pxi",
+           "jsondoc.pxi", "protect.pxi", "leaves.pxi")
 
 
 def source_digest(folder: Path = HERE) -> str | None:
