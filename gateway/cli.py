@@ -15,8 +15,8 @@ from gateway.explain import add_parser as add_explain_parser
 from gateway.keycmd import add_parsers as add_key_parsers
 from gateway.limitscmd import add_parsers as add_limits_parsers
 from gateway.obs.logging import configure_logging, flush_logs, get_logger
-from gateway.policy.compiled import CompiledPolicy, compile_policy
-from gateway.policy.loader import PolicyError, load_policy_file
+from gateway.policy.compiled import NO_UPSTREAM, CompiledPolicy, compile_file
+from gateway.policy.loader import PolicyError
 from gateway.scan import add_parser as add_scan_parser
 
 DEFAULT_POLICY = Path("policies/default.yaml")
@@ -24,7 +24,7 @@ DEMO_UPSTREAM = "127.0.0.1:8081"
 
 
 def _load(path: Path, upstream: str | None) -> CompiledPolicy:
-    return compile_policy(load_policy_file(path), upstream_url=upstream)
+    return compile_file(path, upstream)
 
 
 def _exit_now() -> None:
@@ -137,7 +137,6 @@ def cmd_demo_upstream(args: argparse.Namespace) -> int:
     return 0
 
 
-_CHECK_UPSTREAM = "http://127.0.0.1:1"
 
 
 def cmd_policy_check(args: argparse.Namespace) -> int:
@@ -146,7 +145,7 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
         try:
             # Compile too: operators, rules and recognizers are checked there. A
             # missing `default` URL is fine here (serve --upstream supplies it).
-            compile_policy(load_policy_file(path), upstream_url=_CHECK_UPSTREAM)
+            compile_file(path, NO_UPSTREAM)
         except PolicyError as exc:
             failed += 1
             for issue in exc.issues:

@@ -7,8 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from gateway.errors import GatewayError
+from gateway.http.canonical import Target
 from gateway.policy.compiled import CompiledPolicy, CompiledRoute
-from gateway.proxy.canonical import Target
 from gateway.ratelimit.identity import Identity
 
 

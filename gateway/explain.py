@@ -18,8 +18,8 @@ from gateway.codecs.content_encoding import decode_content
 from gateway.codecs.registry import decode_body
 from gateway.operators.mask import Mask
 from gateway.operators.site import Site
-from gateway.policy.compiled import compile_policy
-from gateway.policy.loader import PolicyError, load_policy_file
+from gateway.policy.compiled import NO_UPSTREAM, compile_file
+from gateway.policy.loader import PolicyError
 from gateway.protect.engine import FieldBlocked, protect
 
 _PREVIEW = Mask(None, None, "*")
@@ -40,7 +40,7 @@ def explain(policy_path: Path, route_path: str, method: str, direction: str, rol
             ) -> tuple[str, list[Decision], str | None]:
     """(route name, decisions, block message or None). Raises PolicyError,
     CodecError, LookupError (no route)."""
-    policy = compile_policy(load_policy_file(policy_path), upstream_url="http://127.0.0.1:1")
+    policy = compile_file(policy_path, NO_UPSTREAM)
     route = policy.route_for(method, None, route_path)
     if route is None:
         raise LookupError(f"no route matches {method} {route_path}")

@@ -24,8 +24,8 @@ from gateway.crypto.keystore import (
     new_master_file,
     read_master,
 )
-from gateway.crypto.reencrypt import Tally, reencrypt
 from gateway.crypto.usage import read_usage
+from gateway.operators.reencrypt import Tally, reencrypt
 from gateway.policy.loader import PolicyError, load_policy_file
 from gateway.protect.roles import api_key_digest
 

@@ -26,7 +26,7 @@ from gateway.codecs.content_encoding import decode_content
 from gateway.codecs.form_codec import decode_query
 from gateway.codecs.registry import decode_body
 from gateway.detect import Detector, default_detector
-from gateway.proxy.canonical import log_safe_path
+from gateway.http.canonical import log_safe_path
 
 LIMIT = 64 * 1024 * 1024
 
@@ -138,10 +138,8 @@ def scan(messages: Iterator[Message], detector: Detector,
 def cmd_scan(args: argparse.Namespace) -> int:
     detector = default_detector()
     if args.policy is not None:
-        from gateway.policy.compiled import compile_policy
-        from gateway.policy.loader import load_policy_file
-        detector = compile_policy(load_policy_file(args.policy),
-                                  upstream_url="http://127.0.0.1:1").detector
+        from gateway.policy.compiled import NO_UPSTREAM, compile_file
+        detector = compile_file(args.policy, NO_UPSTREAM).detector
     try:
         found, skipped = scan(read_messages(args.file), detector)
     except (OSError, UnicodeDecodeError, ValueError) as exc:

@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 from gateway.audit.writer import AuditWriter
-from gateway.policy.compiled import CompiledPolicy
+from gateway.policy.compiled import CompiledPolicy, compile_file_version
 from gateway.protect.offload import ProcessInspector
 from gateway.proxy.forward import UpstreamPool
 from gateway.ratelimit.limiter import StoreHolder
@@ -24,7 +24,8 @@ class PolicyHolder:
 class GatewayState:
     policies: PolicyHolder
     pool: UpstreamPool = field(default_factory=UpstreamPool)
-    inspector: ProcessInspector = field(default_factory=ProcessInspector)
+    inspector: ProcessInspector = field(
+        default_factory=lambda: ProcessInspector(compile_file_version))
     limiter: StoreHolder = field(default_factory=StoreHolder)
     audit: AuditWriter | None = None  # started by the server when the policy has `audit:`
     worker_id: int = 0

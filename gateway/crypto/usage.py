@@ -20,10 +20,15 @@ import json
 import os
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
+
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 
 from gateway.errors import GatewayError
 from gateway.obs.logging import get_logger
+from gateway.obs.metrics import REGISTRY
 
 WARN_AT = 2**30
 REFUSE_AT = 2**32
@@ -152,3 +157,20 @@ def usage_for(path: Path | None) -> KeyUsage:
 
 def all_usage() -> list[KeyUsage]:
     return list(_USAGE.values())
+
+
+class KeyUseCollector(Collector):
+    """Encryptions per key id (this process's view of the shared usage file)."""
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        family = CounterMetricFamily("pgw_key_uses", "Encryptions per data key id", labels=["kid"])
+        totals: dict[str, int] = {}
+        for usage in all_usage():
+            for kid in usage.kids():
+                totals[kid] = totals.get(kid, 0) + usage.total(kid)
+        for kid, total in sorted(totals.items()):
+            family.add_metric([kid], total)
+        yield family
+
+
+REGISTRY.register(KeyUseCollector())

@@ -10,6 +10,7 @@ from presidio_analyzer import AnalyzerEngine, PatternRecognizer
 
 from gateway.detect.engine import analyze, build_engine
 from gateway.detect.hints import ADDRESS_HINT, PERSON_HINT, HintTable
+from gateway.detect.native_scanner import NativeScanner
 from gateway.detect.normalize import Normalized, needs_folding, normalize
 from gateway.detect.recognizers import BUILTIN
 from gateway.detect.recognizers.custom import CustomRecognizer, load_presidio_yaml
@@ -17,7 +18,6 @@ from gateway.detect.results import Finding, Span
 from gateway.detect.scanner import Scanner
 from gateway.detect.settings import DetectionSettings
 from gateway.native import core as native_core
-from gateway.native.scanner import NativeScanner
 
 HINT_MARKERS = {"person_name": PERSON_HINT, "address": ADDRESS_HINT}
 # presidio logs every recognizer it builds at INFO, on each policy load.

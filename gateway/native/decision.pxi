@@ -21,7 +21,7 @@ ctypedef struct Act:
 
 
 cdef class Decision:
-    """Built by gateway/native/plan.py; shared by every path with the same
+    """Built by gateway/protect/native_json.py; shared by every path with the same
     answers. `actions` has one entry per entity type of the engine."""
 
     cdef bint has_field

@@ -46,7 +46,7 @@ class JsonRefused(Exception):
 
 cdef class JsonPlan:
     """One rule plan (route, method, direction, role) on the JSON hot path.
-    `host` is the Python side (gateway/native/plan.py): decisions for new
+    `host` is the Python side (gateway/protect/native_json.py): decisions for new
     paths, operators the core does not run, leaves it hands back, findings of
     policy recognizers, and blocks."""
 

@@ -30,7 +30,7 @@ _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARN
 _DIGIT_RUN = re.compile(r"\d(?:[\s\-.]?\d){6,}")
 _EMAIL = re.compile(r"[^\s@\"']+@[^\s@\"']+\.[A-Za-z]{2,}")
 # Fields whose values the gateway generated itself and are safe as they are.
-# (`path` is already reduced by proxy.canonical.log_safe; `client` is an IP address.)
+# (`path` is already reduced by http.canonical.log_safe; `client` is an IP address.)
 # `event` is scrubbed: a foreign library may log a pre-formatted message.
 # Fields the gateway fills itself with no payload in them. Policy versions are
 # hex hashes: a run of seven digits in one is not a phone number.

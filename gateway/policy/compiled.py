@@ -14,7 +14,7 @@ from gateway.crypto.keystore import KeyStoreError
 from gateway.detect import Detector
 from gateway.policy.detection import build_detector
 from gateway.policy.keys import build_keyring
-from gateway.policy.loader import LoadedPolicy, PolicyError, PolicyIssue
+from gateway.policy.loader import LoadedPolicy, PolicyError, PolicyIssue, load_policy_file
 from gateway.policy.model import PolicyModel, TimeoutsModel
 from gateway.protect.rules import ActionsError, Protection, compile_actions
 from gateway.ratelimit.limiter import Limits, compile_limits
@@ -202,3 +202,23 @@ def compile_policy(loaded: LoadedPolicy, *, upstream_url: str | None = None) -> 
         limits=limits,
         audit=audit,
     )
+
+
+# Tools that only inspect (explain, scan, an offload child) need an upstream
+# URL for the policy to compile; nothing is ever sent to it.
+NO_UPSTREAM = "http://127.0.0.1:1"
+
+
+def compile_file(path: str | Path, upstream_url: str | None = None) -> CompiledPolicy:
+    """Load, validate and compile a policy file (raises PolicyError)."""
+    return compile_policy(load_policy_file(path), upstream_url=upstream_url)
+
+
+def compile_file_version(path: str, version: str) -> CompiledPolicy | None:
+    """The policy in `path` if it still has `version`, else None (an offload
+    child checks it serves the policy the request was served with)."""
+    try:
+        policy = compile_file(path, NO_UPSTREAM)
+    except PolicyError:
+        return None
+    return policy if policy.version == version else None

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.codecs.base import CodecError
-from gateway.detect import DetectionTimeout
+from gateway.protect.inspect import Result, as_result, inspect_now
 
 # (inline below, thread from, child process from) the first / second size, by path
 PYTHON_LIMITS = (128 * 1024, 1024 * 1024)
@@ -32,7 +32,6 @@ def limits(native: bool) -> tuple[int, int]:
     """(thread, process) size limits for a body the native core will inspect
     or not."""
     return NATIVE_LIMITS if native else PYTHON_LIMITS
-_POLICIES: dict[tuple[str, str], Any] = {}  # child side: (source, version) -> policy or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,55 +49,34 @@ class Job:
     collect: bool = False
 
 
-def _policy(source: str, version: str) -> Any:
-    key = (source, version)
+# Compiles a policy file if it still has a version, else None (in the child;
+# gateway.policy.compiled.compile_file_version, passed down by the process
+# state: the protection layer does not know the compiler).
+Loader = Callable[[str, str], Any]
+_POLICIES: dict[tuple[str, str], Any] = {}  # child side: (source, version) -> policy or None
+
+
+def run_job(job: Job, loader: Loader) -> Result:
+    """In the child: `inspect_now` on the policy the request was served with."""
+    key = (job.source, job.version)
     if key not in _POLICIES:
-        from gateway.policy.compiled import compile_policy
-        from gateway.policy.loader import PolicyError, load_policy_file
-        try:
-            loaded = load_policy_file(source)
-            policy = compile_policy(loaded, upstream_url="http://127.0.0.1:1")
-        except PolicyError:
-            policy = None
-        _POLICIES[key] = policy if policy is not None and policy.version == version else None
-    return _POLICIES[key]
-
-
-def run_job(job: Job) -> tuple[Any, ...]:
-    """In the child: the same steps as `pipeline._inspect`, as a tuple."""
-    from gateway.crypto.usage import KeyExhausted
-    from gateway.protect.engine import FieldBlocked
-    from gateway.protect.pipeline import FileRefused, inspect_now
-
-    policy = _policy(job.source, job.version)
+        _POLICIES[key] = loader(job.source, job.version)
+    policy = _POLICIES[key]
     if policy is None:
         return ("unavailable",)
     plan = policy.protection.plan(job.route, job.method, job.direction, job.role)
-    try:
-        done = inspect_now(job.body, job.content_type, job.encoding, job.limit, plan,
-                           policy.detector, policy.protection.file_types, job.collect)
-    except FieldBlocked as exc:
-        return ("blocked", exc.status, exc.path, exc.entity)
-    except KeyExhausted as exc:
-        return ("exhausted", exc.kid, exc.purpose)
-    except FileRefused:
-        return ("file",)
-    except CodecError as exc:
-        return ("codec", exc.code, exc.message)
-    except DetectionTimeout:
-        return ("timeout",)
-    counts = dict(done.outcome.counts) if done.outcome is not None else {}
-    values = done.outcome.values if done.outcome is not None else None
-    reveals = done.outcome.reveals if done.outcome is not None else None
     # encryptions done here are saved by the parent, which owns the usage file
-    uses = policy.keys.usage.take() if policy.keys is not None else {}
-    return ("ok", done.body, done.decoded, counts, uses, values, reveals)
+    return as_result(
+        lambda: inspect_now(job.body, job.content_type, job.encoding, job.limit, plan,
+                            policy.detector, policy.protection.file_types, job.collect),
+        lambda: policy.keys.usage.take() if policy.keys is not None else {})
 
 
 class ProcessInspector:
     """The pool, started on first use, one per gateway process."""
 
-    def __init__(self, workers: int = 1) -> None:
+    def __init__(self, loader: Loader, workers: int = 1) -> None:
+        self._loader = loader
         self._workers = workers
         self._pool: ProcessPoolExecutor | None = None
         self.jobs = 0
@@ -108,7 +86,8 @@ class ProcessInspector:
             self._pool = ProcessPoolExecutor(
                 max_workers=self._workers, mp_context=multiprocessing.get_context("spawn"))
         self.jobs += 1
-        return await asyncio.get_running_loop().run_in_executor(self._pool, run_job, job)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, run_job, job,
+                                                                 self._loader)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -4,7 +4,7 @@ Fails closed: a body that cannot be decoded, parsed or scanned does not pass
 (415/413/400 for requests, 502 for responses), unless the route says
 `on_error: passthrough`, which is logged on every message it lets through.
 JSON and NDJSON in UTF-8 go through the native core when it is built
-(`gateway/native/plan.py`), everything else through the codecs and the
+(`gateway/protect/native_json.py`), everything else through the codecs and the
 reference engine. Large bodies are inspected on a worker thread so the event
 loop keeps serving, very large ones in a separate process when the policy came
 from a file (`offload.py` has the limits for each path).
@@ -13,25 +13,20 @@ from a file (`offload.py` has the limits for each path).
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
-from dataclasses import dataclass
-from typing import Any
 
 from multidict import CIMultiDict
 
 from gateway.codecs.base import CodecError
-from gateway.codecs.content_encoding import decode_content
 from gateway.codecs.form_codec import decode_query
 from gateway.codecs.header_codec import HeaderDocument
-from gateway.codecs.multipart_codec import MultipartDocument
-from gateway.codecs.registry import decode_body
-from gateway.crypto.usage import KeyExhausted, KeyUsage
+from gateway.crypto.usage import KeyUsage
 from gateway.detect import DetectionTimeout, Detector
 from gateway.errors import FieldBlocked, InspectionError
-from gateway.native.plan import inspect_json, takes
 from gateway.obs.logging import get_logger
 from gateway.protect.engine import FieldBlocked as BlockedByRule
 from gateway.protect.engine import Outcome, protect
+from gateway.protect.inspect import FileRefused, Inspected, from_result, inspect_now
+from gateway.protect.native_json import takes
 from gateway.protect.offload import Job, ProcessInspector, limits
 from gateway.protect.rules import RulePlan
 
@@ -40,36 +35,6 @@ _REQUEST_STATUS = {
     "unsupported_media_type": 415, "unsupported_charset": 415, "unsupported_encoding": 415,
     "decoded_too_large": 413,
 }
-
-
-class FileRefused(Exception):
-    """A multipart file part the policy does not accept. A policy decision,
-    not an inspection failure: `on_error: passthrough` does not apply."""
-
-
-@dataclass(slots=True)
-class Inspected:
-    body: bytes
-    decoded: bool  # True: the body is now identity-encoded and was rewritten
-    outcome: Outcome | None
-
-
-def inspect_now(body: bytes, content_type: str | None, encoding: str | None, limit: int,
-                plan: RulePlan, detector: Detector, file_types: frozenset[str] | None,
-                collect: bool = False) -> Inspected:
-    plain = decode_content(body, encoding, limit)
-    fast = inspect_json(plain, content_type, plan, detector, collect)
-    if fast is not None:  # the native core took it (JSON and NDJSON in UTF-8)
-        new, outcome = fast
-        return Inspected(body, False, outcome) if new is None else Inspected(new, True, outcome)
-    document = decode_body(plain, content_type)
-    if (isinstance(document, MultipartDocument) and file_types is not None
-            and any(media not in file_types for _, media in document.files())):
-        raise FileRefused
-    outcome = protect(document, plan, detector, collect=collect)
-    if not outcome.changed:
-        return Inspected(body, False, outcome)
-    return Inspected(document.encode(), True, outcome)
 
 
 async def inspect_body(body: bytes, *, content_type: str | None, encoding: str | None,
@@ -85,7 +50,7 @@ async def inspect_body(body: bytes, *, content_type: str | None, encoding: str |
             inspector, job = process
             result = await inspector.run(job)
             if result[0] != "unavailable":
-                return _from_child(result, body, direction, route, passthrough, usage)
+                return from_result(result, usage)
         if len(body) > thread_bytes:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(None, inspect_now, body, content_type, encoding,
@@ -107,27 +72,6 @@ async def inspect_body(body: bytes, *, content_type: str | None, encoding: str |
     except DetectionTimeout:
         return _failed("inspection_timeout", "inspecting the body took too long", body,
                        direction, route, passthrough)
-
-
-def _from_child(result: tuple[Any, ...], body: bytes, direction: str, route: str,
-                passthrough: bool, usage: KeyUsage | None) -> Inspected:
-    """The child's tuple, turned back into what the thread path returns or raises."""
-    kind = result[0]
-    if kind == "ok":
-        _, new_body, decoded, counts, uses, values, reveals = result
-        if usage is not None:
-            usage.add(uses)
-        return Inspected(new_body, decoded, Outcome(Counter(counts), decoded, values, reveals))
-    if kind == "exhausted":
-        raise KeyExhausted(result[1], result[2])
-    if kind == "blocked":
-        raise BlockedByRule(result[1], result[2], result[3])
-    if kind == "file":
-        raise FileRefused
-    if kind == "codec":
-        return _failed(result[1], result[2], body, direction, route, passthrough)
-    return _failed("inspection_timeout", "inspecting the body took too long", body,
-                   direction, route, passthrough)
 
 
 def _failed(code: str, message: str, body: bytes, direction: str, route: str,

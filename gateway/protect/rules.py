@@ -69,7 +69,7 @@ class RulePlan:
     data_class: str = ""  # the route's: part of every ciphertext's context
     record_keys: frozenset[str] = frozenset()
     _field_cache: dict[FieldPath, CompiledRule | None] = field(default_factory=dict)
-    native: Any = None  # the JSON hot path's plan (gateway/native/plan.py), made on first use
+    native: Any = None  # the JSON hot path's plan (protect/native_json.py), made on first use
 
     def field_rule(self, path: FieldPath) -> CompiledRule | None:
         """The first whole-field rule that covers this path."""

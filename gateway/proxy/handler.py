@@ -21,6 +21,7 @@ from gateway.errors import (
     UpstreamUnavailable,
 )
 from gateway.exchange import Exchange
+from gateway.http.canonical import Target, canonicalize
 from gateway.policy.compiled import CompiledRoute
 from gateway.protect.offload import Job, ProcessInspector
 from gateway.protect.pipeline import inspect_body, inspect_headers, inspect_query
@@ -31,11 +32,10 @@ from gateway.proxy.body import (
     read_request_body,
     stream_request_body,
 )
-from gateway.proxy.canonical import Target, canonicalize
 from gateway.proxy.clientip import ClientInfo
 from gateway.proxy.headers import REQUEST_REPLACED, end_to_end
+from gateway.proxy.ratelimit_stage import after_response, before_request
 from gateway.ratelimit.limiter import StoreHolder
-from gateway.ratelimit.stage import after_response, before_request
 
 CLIENT_INFO = web.RequestKey("client_info", ClientInfo)
 _NO_BODY_STATUS = frozenset({204, 304})

@@ -12,7 +12,6 @@ from aiohttp.http import HttpVersion10, HttpVersion11
 from aiohttp.typedefs import Handler
 
 from gateway.appkeys import EXCHANGE, STATE
-from gateway.audit.records import request_records
 from gateway.errors import (
     AmbiguousFraming,
     BadRequest,
@@ -21,13 +20,14 @@ from gateway.errors import (
     UnsupportedVersion,
 )
 from gateway.exchange import Exchange
+from gateway.http.canonical import log_safe
 from gateway.obs.logging import access_line, get_logger
-from gateway.obs.metrics import observe_exchange
 from gateway.obs.tracing import trace_id
-from gateway.proxy.canonical import log_safe
+from gateway.proxy.audit_records import request_records
 from gateway.proxy.clientip import resolve_client
 from gateway.proxy.handler import CLIENT_INFO
 from gateway.proxy.headers import request_id_from
+from gateway.proxy.observe import observe_exchange
 from gateway.proxy.protocol import GuardedRequestHandler
 
 log = get_logger("gateway.access")

@@ -19,8 +19,8 @@ from gateway.crypto.usage import all_usage
 from gateway.obs.logging import flush_logs, get_logger
 from gateway.obs.metrics import LOOP_LAG
 from gateway.policy.compiled import CompiledPolicy
-from gateway.policy.reload import PolicyReloader
 from gateway.proxy.protocol import ConnectionGuard, GuardedRequestHandler
+from gateway.server.reload import PolicyReloader
 
 log = get_logger("gateway.server")
 LINGERING_TIME = 2.0
@@ -155,7 +155,7 @@ class GatewayServer:
         writer = AuditWriter(policy.audit, key, kid, self.state.worker_id)
         writer.start()
         self.state.audit = writer
-        writer.emit(keys_record(policy))
+        writer.emit(keys_record(policy.version, policy.keys))
 
     async def run_until_signalled(self) -> None:
         loop = asyncio.get_running_loop()

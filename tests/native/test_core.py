@@ -12,11 +12,11 @@ import pytest
 import regex
 
 from gateway.detect import Detector
+from gateway.detect.native_scanner import engine_config
 from gateway.detect.recognizers import BUILTIN
 from gateway.native import STATUS, core
-from gateway.native.plan import Call, NativeJson, protect_json
-from gateway.native.scanner import engine_config
 from gateway.protect.engine import Outcome
+from gateway.protect.native_json import Call, NativeJson, protect_json
 from tests.conftest import compiled
 
 pytestmark = pytest.mark.skipif(core is None, reason=f"native core: {STATUS}")

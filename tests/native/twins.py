@@ -13,10 +13,10 @@ from gateway.codecs.base import CodecError
 from gateway.codecs.registry import decode_body
 from gateway.crypto.usage import KeyExhausted
 from gateway.keycmd import ensure_dev_keys
-from gateway.native.plan import inspect_json
 from gateway.policy.compiled import CompiledPolicy, compile_policy
 from gateway.policy.loader import load_policy_file
 from gateway.protect.engine import FieldBlocked, Outcome, protect
+from gateway.protect.native_json import inspect_json
 from gateway.protect.rules import RulePlan
 
 ROOT = Path(__file__).resolve().parents[2]

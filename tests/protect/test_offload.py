@@ -12,12 +12,13 @@ from aiohttp import web
 
 from gateway.keycmd import ensure_dev_keys
 from gateway.native import core
-from gateway.policy.compiled import compile_policy
+from gateway.policy.compiled import compile_file_version, compile_policy
 from gateway.policy.loader import load_policy_file
 from gateway.protect.offload import Job, limits, run_job
 from gateway.server.runtime import GatewayServer
 from tests.conftest import base, compiled, serving
 
+LOAD = compile_file_version  # what the process state gives the inspector
 POLICY = """\
 version: 1
 server: {{listen: "127.0.0.1:0", admin: "127.0.0.1:0", max_body_bytes: 8MiB}}
@@ -41,13 +42,15 @@ def test_child_steps(tmp_path: Path) -> None:
     path = tmp_path / "p.yaml"
     path.write_text(POLICY.format(url="http://127.0.0.1:9"), encoding="utf-8")
     version = load_policy_file(path).version
-    kind, body, decoded, counts, uses, _, _ = run_job(_job(path, version, b'{"m": "13800138000"}'))
+    job = _job(path, version, b'{"m": "13800138000"}')
+    kind, body, decoded, counts, uses, _, _ = run_job(job, LOAD)
     assert (kind, json.loads(body), decoded) == ("ok", {"m": "138****8000"}, True)
     assert counts == {("CN_MOBILE", "mask"): 1} and uses == {}
-    assert run_job(_job(path, "stale-version", b"{}")) == ("unavailable",)
-    assert run_job(_job(path, version, b'{"cvv": "1"}', "request")) == ("blocked", 403, "cvv",
-                                                                         "FIELD")
-    assert run_job(_job(path, version, b'{"a": 1, "a": 2}'))[:2] == ("codec", "duplicate_key")
+    assert run_job(_job(path, "stale-version", b"{}"), LOAD) == ("unavailable",)
+    assert run_job(_job(path, version, b'{"cvv": "1"}', "request"), LOAD) == (
+        "blocked", 403, "cvv", "FIELD")
+    assert run_job(_job(path, version, b'{"a": 1, "a": 2}'), LOAD)[:2] == (
+        "codec", "duplicate_key")
 
 
 def test_child_encrypts_and_reports_its_key_uses(tmp_path: Path) -> None:
@@ -58,10 +61,10 @@ def test_child_encrypts_and_reports_its_key_uses(tmp_path: Path) -> None:
     ) + "keys: {store: k/keystore.json, master_key_file: k/master.key}\n", encoding="utf-8")
     version = compile_policy(load_policy_file(path)).version
     job = _job(path, version, b'{"id": "x", "ok": 1}', "request")
-    kind, body, _, counts, uses, _, _ = run_job(job)
+    kind, body, _, counts, uses, _, _ = run_job(job, LOAD)
     assert kind == "ok" and json.loads(body)["id"].startswith("pgw1.")
     assert counts == {("FIELD", "encrypt"): 1} and list(uses.values()) == [1]
-    assert run_job(_job(path, load_policy_file(path).version, b"{}")) == ("unavailable",)
+    assert run_job(_job(path, load_policy_file(path).version, b"{}"), LOAD) == ("unavailable",)
 
 
 @pytest.fixture

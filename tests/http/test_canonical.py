@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.errors import BadPath
-from gateway.proxy.canonical import Target, canonicalize, log_safe
+from gateway.http.canonical import Target, canonicalize, log_safe
 
 
 @pytest.mark.parametrize(("raw", "path", "encoded", "forward"), [

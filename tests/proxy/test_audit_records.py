@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from gateway.audit import events
-from gateway.audit.records import request_records
 from gateway.errors import FieldBlocked, InspectionError
 from gateway.exchange import Exchange
+from gateway.proxy.audit_records import request_records
 from tests.conftest import compiled, policy_text
 
 

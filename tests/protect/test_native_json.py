@@ -12,8 +12,8 @@ import pytest
 
 from gateway.codecs.json_codec import MAX_DEPTH
 from gateway.native import STATUS, core
-from gateway.native.plan import inspect_json, native_json
 from gateway.policy.compiled import CompiledPolicy
+from gateway.protect.native_json import inspect_json, native_json
 from tests.conftest import compiled
 from tests.native import bodies
 from tests.native.twins import bundled_policies, differences, native_path, python_path

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from gateway.audit.records import keys_record, reload_record
 from gateway.obs.logging import get_logger
-from gateway.policy.compiled import compile_policy
-from gateway.policy.loader import PolicyError, load_policy_file
+from gateway.policy.compiled import compile_file
+from gateway.policy.loader import PolicyError
 from gateway.state import GatewayState
 
 log = get_logger("gateway.policy")
@@ -45,7 +45,7 @@ class PolicyReloader:
             self._stamp = self._stat()
             old = self.state.policies.current
             try:
-                new = compile_policy(load_policy_file(self.path), upstream_url=self.upstream_url)
+                new = compile_file(self.path, self.upstream_url)
             except PolicyError as exc:
                 log.error("policy_reload_rejected", reason=reason, kept_version=old.version,
                           errors=[str(i) for i in exc.issues])
@@ -62,7 +62,7 @@ class PolicyReloader:
                      previous_version=old.version)
             await self._audit(reload_record("accepted", new.version, old.version, reason))
             if new.keys is not None and (old.keys is None or old.keys.digest != new.keys.digest):
-                await self._audit(keys_record(new))
+                await self._audit(keys_record(new.version, new.keys))
             return True
 
     async def _audit(self, record: dict[str, object]) -> None:

@@ -1,0 +1,1 @@
+"""HTTP primitives with no gateway state: the canonical request target and its log-safe form."""

@@ -1,0 +1,42 @@
+"""The audit records one finished request produces (never values)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from gateway.audit import events
+from gateway.errors import FieldBlocked, InspectionError
+from gateway.exchange import Exchange
+
+MAX_DIGESTS = 1000  # per reveal record
+
+
+def request_records(ex: Exchange, digest: Callable[[str, str], str]) -> Iterator[dict[str, Any]]:
+    base = {"request_id": ex.request_id, "trace_id": ex.trace_id,
+            "route": ex.route.name if ex.route else None, "method": ex.method,
+            "role": ex.role, "caller": ex.caller, "client": ex.client,
+            "policy_version": ex.policy.version}
+    err = ex.error
+    if ex.reveals and err is None:  # one record per response, one entry per field
+        # (a response refused after inspection, e.g. by the exposure budget, showed nothing)
+        yield {"event": events.REVEALED, **base, "fields": [
+            {"field": field, "entity": entity, "count": len(values),
+             "digests": sorted({digest(entity, v) for v in values})[:MAX_DIGESTS]}
+            for (field, entity), values in ex.reveals.items()]}
+    if isinstance(err, FieldBlocked):
+        yield {"event": events.BLOCKED, **base, "direction": err.direction, "field": err.path,
+               "entity": err.entity, "status": err.status}
+    elif isinstance(err, InspectionError):
+        yield {"event": events.REJECTED, **base, "code": err.code, "status": err.status}
+    for direction, counts in ex.pii.items():
+        for key, n in counts.items():
+            entity, _, operator = key.partition(":")
+            if operator == "decrypt_failed":
+                yield {"event": events.DECRYPT_FAILED, **base, "direction": direction,
+                       "entity": entity, "count": n}
+    # Detector firings (which set bans and penalties); not every refused or
+    # banned request, which would let a flood write the trail for the attacker.
+    for item in ex.limits:
+        if "detector" in item and "action" in item:
+            yield {"event": events.LIMITER, **base, **item}

@@ -1,0 +1,35 @@
+"""What one finished request adds to the metrics (gateway/obs/metrics.py)."""
+
+from __future__ import annotations
+
+from gateway.exchange import Exchange
+from gateway.obs.metrics import (
+    BODY_BYTES,
+    FINDINGS,
+    INSPECTION,
+    LATENCY,
+    METHODS,
+    REJECTIONS,
+    REQUESTS,
+    UPSTREAM_LATENCY,
+)
+
+
+def observe_exchange(ex: Exchange) -> None:
+    """Everything one finished request adds to the metrics (on the event loop)."""
+    route = ex.route.name if ex.route else "-"
+    method = ex.method if ex.method in METHODS else "OTHER"
+    REQUESTS.add((route, method, str(ex.status)))
+    LATENCY.observe((route,), ex.latency_ms() / 1000)
+    if ex.upstream_latency_ms is not None:
+        UPSTREAM_LATENCY.observe((route,), ex.upstream_latency_ms / 1000)
+    if ex.error_code is not None:
+        REJECTIONS.add((route, ex.error_code))
+    for direction, counts in ex.pii.items():
+        for key, n in counts.items():
+            entity, _, operator = key.partition(":")
+            FINDINGS.add((entity, direction, operator), n)
+    for direction, seconds in ex.inspect_seconds.items():
+        INSPECTION.observe((direction,), seconds)
+    for direction, size in ex.body_bytes.items():
+        BODY_BYTES.observe((direction,), size)
