@@ -32,7 +32,7 @@ from proxy_bench import (
     wrk_args,
 )
 
-from gateway.keycmd import ensure_dev_keys
+from gateway.crypto.devkeys import ensure_dev_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 RISK = {"X-Api-Key": "demo-risk-key"}

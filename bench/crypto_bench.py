@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from proxy_bench import ROOT, default_policy, free_port, start, stop, wait_http, wrk, wrk_args
 
 from gateway.codecs.base import Leaf
+from gateway.crypto.devkeys import ensure_dev_keys
 from gateway.crypto.keyring import load_keyring
-from gateway.keycmd import ensure_dev_keys
 from gateway.operators.base import OperatorContext
 from gateway.operators.registry import build_operator
 from gateway.operators.site import Records, Site

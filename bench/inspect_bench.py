@@ -30,10 +30,10 @@ from gateway.codecs.registry import decode_body
 from gateway.demo import data
 from gateway.demo.app import _borrower_page, _loan
 from gateway.native import STATUS, core
-from gateway.native.plan import native_json, protect_json
 from gateway.policy.compiled import CompiledPolicy, compile_policy
 from gateway.policy.loader import load_policy_file
 from gateway.protect.engine import protect
+from gateway.protect.native_json import native_json, protect_json
 from gateway.protect.rules import RulePlan
 
 SEED = 20261128

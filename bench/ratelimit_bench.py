@@ -37,7 +37,7 @@ from proxy_bench import (
     wrk_args,
 )
 
-from gateway.keycmd import ensure_dev_keys
+from gateway.crypto.devkeys import ensure_dev_keys
 from gateway.ratelimit.redis_store import RedisStore
 from gateway.ratelimit.store import Bucket, LimitStore, MemoryStore
 

@@ -17,12 +17,13 @@ from gateway.obs.metrics import render
 admin_routes = web.RouteTableDef()
 _PROBE_TIMEOUT = 0.5
 _PROBE_TTL = 2.0
-_probe_cache: dict[str, tuple[float, bool]] = {}
 
 
-async def _reachable(url: str) -> bool:
+async def _reachable(url: str, probes: dict[str, tuple[float, bool]]) -> bool:
+    """A TCP connect to the upstream, its answer kept `_PROBE_TTL` seconds in
+    `probes` (the process state's)."""
     now = time.monotonic()
-    cached = _probe_cache.get(url)
+    cached = probes.get(url)
     if cached is not None and now - cached[0] < _PROBE_TTL:
         return cached[1]
     parts = urlsplit(url)
@@ -36,7 +37,7 @@ async def _reachable(url: str) -> bool:
             ok = True
     except (OSError, TimeoutError):
         ok = False
-    _probe_cache[url] = (now, ok)
+    probes[url] = (now, ok)
     return ok
 
 
@@ -50,7 +51,8 @@ async def readyz(request: web.Request) -> web.Response:
     state = request.app[STATE]
     policy = state.policies.current
     names = list(policy.upstreams)
-    results = await asyncio.gather(*(_reachable(policy.upstreams[n].url) for n in names))
+    results = await asyncio.gather(*(_reachable(policy.upstreams[n].url, state.probes)
+                                     for n in names))
     upstreams = {n: ("reachable" if ok else "unreachable") for n, ok in zip(names, results,
                                                                              strict=True)}
     audit_ok = state.audit is None or state.audit.ready

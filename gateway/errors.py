@@ -113,15 +113,31 @@ class InspectionError(GatewayError):
 
 
 class FieldBlocked(GatewayError):
-    """A block rule fired: the message names the field path and the entity
-    type (both rendered by the gateway), never the value."""
+    """The one blocking exception: a `block` operator (or an operator that must
+    refuse a value) raises it with the rule's status; the engine adds the field
+    path and entity type (`located`), the pipeline the direction (`towards`).
+    The message names path and entity (both rendered by the gateway), never
+    the value. A blocked response is the upstream's fault: 502."""
 
     code = "personal_data_blocked"
 
-    def __init__(self, status: int, direction: str, path: str, entity: str) -> None:
+    def __init__(self, status: int, path: str = "", entity: str = "",
+                 direction: str = "request") -> None:
         super().__init__(self.code)
-        self.direction, self.path, self.entity = direction, path, entity
-        self.status = status if direction == "request" else 502
+        self.rule_status = status
+        self._set(path, entity, direction)
+
+    def located(self, path: str, entity: str) -> FieldBlocked:
+        self._set(path, entity, self.direction)
+        return self
+
+    def towards(self, direction: str) -> FieldBlocked:
+        self._set(self.path, self.entity, direction)
+        return self
+
+    def _set(self, path: str, entity: str, direction: str) -> None:
+        self.path, self.entity, self.direction = path, entity, direction
+        self.status = self.rule_status if direction == "request" else 502
         what = "the request" if direction == "request" else "the upstream response"
         self.message = (f"{what} carries personal data that this route does not allow: "
                         f"{entity} in field {path}")

@@ -8,15 +8,77 @@ from dataclasses import dataclass, field
 
 from gateway.errors import GatewayError
 from gateway.http.canonical import Target
+from gateway.http.clientip import ClientInfo
 from gateway.policy.compiled import CompiledPolicy, CompiledRoute
 from gateway.ratelimit.identity import Identity
+
+
+@dataclass(slots=True)
+class Caller:
+    """Who is calling, worked out once per request (gateway/proxy/caller.py):
+    the client address through trusted proxies, and what the policy makes of
+    the API key presented. The key itself is never kept here."""
+
+    client: ClientInfo
+    role: str = "-"
+    digest: str | None = None  # of the API key presented, for the audit trail
+    identity: Identity | None = None  # the limiter's keys, when the policy limits
+
+    @property
+    def ip(self) -> str:
+        return self.client.ip
+
+
+@dataclass(frozen=True, slots=True)
+class LimitDecision:
+    """The limiter's answer for the tightest bucket: `action` is allowed,
+    denied, quota, or the penalty in force (throttle, strict); `banned` alone
+    for a banned client."""
+
+    action: str
+    rule: str | None = None
+    dimension: str | None = None
+    remaining: int | None = None
+
+    def as_log(self) -> dict[str, object]:
+        if self.rule is None:
+            return {"action": self.action}
+        return {"rule": self.rule, "dimension": self.dimension, "remaining": self.remaining,
+                "action": self.action}
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorFiring:
+    """A scraping detector that fired, on which key dimension, with its action."""
+
+    detector: str
+    dimension: str
+    action: str
+
+    def as_log(self) -> dict[str, object]:
+        return {"detector": self.detector, "dimension": self.dimension, "action": self.action}
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetOverrun:
+    """The exposure budget of one entity type ran out: how many distinct values
+    the client has been shown (a count, never values)."""
+
+    entity: str
+    seen: object
+
+    def as_log(self) -> dict[str, object]:
+        return {"detector": "exposure", "entity": self.entity, "seen": self.seen}
+
+
+LimitEvent = LimitDecision | DetectorFiring | BudgetOverrun
 
 
 @dataclass(slots=True)
 class Exchange:
     request_id: str
     policy: CompiledPolicy
-    client: str
+    caller: Caller
     method: str
     started: float = field(default_factory=time.perf_counter)
     target: Target | None = None  # canonical target; logged only through log_safe()
@@ -27,16 +89,12 @@ class Exchange:
     bytes_out: int = 0
     upstream_latency_ms: float | None = None
     client_body_error: BaseException | None = None
-    role: str = "-"
-    # direction -> "ENTITY:operator" -> count; never values
-    pii: dict[str, dict[str, int]] = field(default_factory=dict)
-    # rate limits and detectors: decisions for the access line (rule, dimension,
-    # remaining, action); the client's keys; RateLimit headers for the response
-    limits: list[dict[str, object]] = field(default_factory=list)
-    identity: Identity | None = None
+    # direction -> (entity type, operator) -> count; never values
+    pii: dict[str, Counter[tuple[str, str]]] = field(default_factory=dict)
+    # what the limiter and the detectors decided (access line, audit trail)
+    limits: list[LimitEvent] = field(default_factory=list)
     rate_headers: dict[str, str] | None = None
     trace_id: str | None = None  # from a well-formed W3C traceparent
-    caller: str | None = None  # digest prefix of the API key presented, for the audit trail
     error: GatewayError | None = None  # the error the response was made from
     # (field pattern, entity) -> values shown in full in the response; turned
     # into keyed digests for the audit trail at the end of the request
@@ -47,10 +105,10 @@ class Exchange:
     def record(self, direction: str, counts: Counter[tuple[str, str]]) -> None:
         if not counts:
             return
-        into = self.pii.setdefault(direction, {})
-        for (entity, operator), n in counts.items():
-            key = f"{entity}:{operator}"
-            into[key] = into.get(key, 0) + n
+        into = self.pii.get(direction)
+        if into is None:
+            into = self.pii[direction] = Counter()
+        into.update(counts)
 
     def latency_ms(self) -> float:
         return round((time.perf_counter() - self.started) * 1000, 3)

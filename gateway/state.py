@@ -27,6 +27,7 @@ class GatewayState:
     inspector: ProcessInspector = field(
         default_factory=lambda: ProcessInspector(compile_file_version))
     limiter: StoreHolder = field(default_factory=StoreHolder)
+    probes: dict[str, tuple[float, bool]] = field(default_factory=dict)  # /readyz, by URL
     audit: AuditWriter | None = None  # started by the server when the policy has `audit:`
     worker_id: int = 0
     inflight: int = 0

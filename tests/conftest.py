@@ -20,8 +20,10 @@ import yaml
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from gateway.crypto.devkeys import ensure_dev_keys
 from gateway.crypto.keyring import KeyRing, load_keyring
-from gateway.keycmd import ensure_dev_keys
+from gateway.exchange import Caller
+from gateway.http.clientip import ClientInfo
 from gateway.obs.logging import configure_logging, flush_logs
 from gateway.policy.compiled import CompiledPolicy, compile_policy
 from gateway.policy.loader import LoadedPolicy, load_policy_file, parse_policy
@@ -63,6 +65,11 @@ def single_route_policy(url: str, route: str) -> str:
     """A minimal policy with one route, given as a YAML flow mapping."""
     return (f'version: 1\nserver: {{listen: "127.0.0.1:0", admin: "127.0.0.1:0"}}\n'
             f'upstreams: {{default: {{url: "{url}"}}}}\nroutes:\n  - {route}\n')
+
+
+def caller_at(ip: str) -> Caller:
+    """A caller connecting straight from `ip` (no trusted proxy), not yet resolved."""
+    return Caller(ClientInfo(ip=ip, peer=ip, peer_trusted=False, forwarded_chain=()))
 
 
 def compiled(text: str, source: str = "test.yaml") -> CompiledPolicy:

@@ -18,34 +18,21 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import hashlib
 import os
 import queue
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, TextIO
 
 from gateway.audit import events
 from gateway.audit.chain import Chain
+from gateway.audit.settings import AuditSettings
+from gateway.crypto import digest
 from gateway.obs.logging import get_logger
-from gateway.operators.hmac_hash import canonical
 
 log = get_logger("gateway.audit")
-
-
-@dataclass(frozen=True, slots=True)
-class AuditSettings:
-    sink: str
-    directory: Path | None
-    max_bytes: int
-    max_age: float
-    queue: int
-    on_full: str
-    checkpoint_every: int
 
 
 class AuditWriter:
@@ -172,9 +159,8 @@ class AuditWriter:
 
 def value_key(audit_key: bytes) -> bytes:
     """The key of value digests, derived from the audit key (not the chain key itself)."""
-    return hashlib.blake2b(audit_key, person=b"pgw-audit-val").digest()
+    return digest.derive(audit_key, b"pgw-audit-val")
 
 
 def value_digest(value_key: bytes, entity: str, value: str) -> str:
-    return hashlib.blake2b(f"{entity}\x00{canonical(value)}".encode(), key=value_key,
-                           digest_size=12).hexdigest()
+    return digest.value_digest(value_key, entity, value)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
-from gateway.http.canonical import looks_like_data
+from gateway.obs.redact import looks_like_data
 
 FieldPath = tuple[str | int, ...]
 
@@ -62,7 +62,7 @@ def render_path(path: FieldPath, positions: bool = True) -> str:
     """`applicant.cards[2].no`, for error messages and tool output. Keys can be
     personal data themselves (a map keyed by mobile number or by name), so
     keys that look like data are shown as `*`, by the rule the access log uses
-    for path segments (`http.canonical.looks_like_data`)."""
+    for path segments (`obs/redact.py: looks_like_data`)."""
     out = ""
     for part in path:
         if isinstance(part, int):

@@ -16,6 +16,8 @@ from types import MappingProxyType
 
 import regex
 
+from gateway.cache import BoundedCache
+
 PERSON_HINT = "pgwhintpersonname"
 ADDRESS_HINT = "pgwhintaddress"
 
@@ -58,7 +60,7 @@ class HintTable:
             for name in extra_names:
                 table.setdefault(field_key(name), set()).add(marker)
         self._table = {key: tuple(sorted(markers)) for key, markers in table.items()}
-        self._cache: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._cache: BoundedCache[tuple[str, ...], tuple[str, ...]] = BoundedCache(65536)
 
     def context(self, hints: tuple[str, ...]) -> tuple[str, ...]:
         """Context words for a value under `hints` (field names, outermost first)."""
@@ -72,7 +74,4 @@ class HintTable:
                 continue
             words.append(key)
             words.extend(self._table.get(key, ()))
-        result = tuple(dict.fromkeys(words))
-        if len(self._cache) < 65536:
-            self._cache[hints] = result
-        return result
+        return self._cache.put(hints, tuple(dict.fromkeys(words)))

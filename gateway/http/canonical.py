@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 from gateway.errors import BadPath
+from gateway.obs.redact import looks_like_data
 
 # Characters kept literal when re-encoding a path (RFC 3986 pchar minus '%', plus '/').
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
@@ -15,7 +16,6 @@ _FORBIDDEN_ENCODED = re.compile(r"%(2f|5c|00)", re.IGNORECASE)
 _SLASHES = re.compile(r"/{2,}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\\]")
 _PLAIN = re.compile(r"^(?:/[A-Za-z0-9:@!$&'()*+,;=_~-][A-Za-z0-9:@!$&'()*+,;=._~-]*)*/?$")
-_SENSITIVE_SEGMENT = re.compile(r"\d{4,}|@|[^\x21-\x7e]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +52,6 @@ def canonicalize(raw_target: str) -> Target:
     decoded = _SLASHES.sub("/", decoded)
     return Target(path=decoded, encoded_path=quote(decoded, safe=_PATH_SAFE),
                   query=query, has_query=bool(sep))
-
-
-def looks_like_data(segment: str) -> bool:
-    """Four or more digits in a row, an '@' or a non-ASCII character: a path
-    segment or field name that may itself be personal data."""
-    return _SENSITIVE_SEGMENT.search(segment) is not None
 
 
 def log_safe_path(path: str) -> str:

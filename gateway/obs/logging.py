@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import atexit
 import logging
-import re
 import time
 from collections.abc import MutableMapping
 from typing import Any, TextIO
@@ -20,15 +19,13 @@ import orjson
 import structlog
 from structlog.typing import EventDict, WrappedLogger
 
+from gateway.obs.redact import scrub_text
 from gateway.obs.sink import LineSink
 
 SINK = LineSink()  # the process's log output; replaced by configure_logging
 _JSON_INFO = [True]  # JSON lines at INFO or below: the access line's fast path applies
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING,
            "error": logging.ERROR}
-# Seven or more digits, allowing separators in between: mobiles, ID and card numbers.
-_DIGIT_RUN = re.compile(r"\d(?:[\s\-.]?\d){6,}")
-_EMAIL = re.compile(r"[^\s@\"']+@[^\s@\"']+\.[A-Za-z]{2,}")
 # Fields whose values the gateway generated itself and are safe as they are.
 # (`path` is already reduced by http.canonical.log_safe; `client` is an IP address.)
 # `event` is scrubbed: a foreign library may log a pre-formatted message.
@@ -43,18 +40,14 @@ _SAFE_FIELDS = frozenset({"timestamp", "level", "component", "request_id", "poli
                           "trace_id"})
 
 
-def _scrub_text(value: str) -> str:
-    return _EMAIL.sub("[email]", _DIGIT_RUN.sub("[digits]", value))
-
-
 def scrub(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
     for key, value in event_dict.items():
         if key in _SAFE_FIELDS:
             continue
         if isinstance(value, str):
-            event_dict[key] = _scrub_text(value)
+            event_dict[key] = scrub_text(value)
         elif isinstance(value, list | tuple):
-            event_dict[key] = [_scrub_text(v) if isinstance(v, str) else v for v in value]
+            event_dict[key] = [scrub_text(v) if isinstance(v, str) else v for v in value]
     return event_dict
 
 
@@ -144,7 +137,7 @@ def access_line(fields: dict[str, Any]) -> None:
     for items in (fields.items(), (("event", "access"),),
                   structlog.contextvars.get_contextvars().items()):
         for key, value in items:
-            line[key] = (_scrub_text(value) if value.__class__ is str
+            line[key] = (scrub_text(value) if value.__class__ is str
                          and key not in _SAFE_FIELDS else value)
     line["level"] = "info"
     line["timestamp"] = utc_timestamp()

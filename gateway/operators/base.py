@@ -11,14 +11,6 @@ if TYPE_CHECKING:
     from gateway.operators.site import Site
 
 
-class Blocked(Exception):
-    """The data must not pass; the pipeline turns this into a 403/422."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status
-
-
 class Failed(Exception):
     """The operator could not do its work on this value (a ciphertext that
     does not open): use `replacement` and count the value under `label`."""

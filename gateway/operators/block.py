@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from gateway.operators.base import Blocked, OperatorContext, check_params
+from gateway.errors import FieldBlocked
+from gateway.operators.base import OperatorContext, check_params
 from gateway.operators.site import Site
 
 
@@ -17,7 +18,7 @@ class Block:
     status: int
 
     def apply(self, value: str, entity: str, site: Site) -> str:
-        raise Blocked(self.status)
+        raise FieldBlocked(self.status)
 
 
 def make_block(params: Mapping[str, Any], context: OperatorContext) -> Block:

@@ -23,8 +23,8 @@ from typing import Any, ClassVar
 from gateway.crypto.envelope import Unsealable, open_sealed
 from gateway.crypto.ff1 import FF1
 from gateway.crypto.keyring import KeyRing
+from gateway.errors import FieldBlocked
 from gateway.operators.base import (
-    Blocked,
     Failed,
     Operator,
     OperatorContext,
@@ -78,7 +78,7 @@ class Decrypt:
                                                        site), value)
         except (Unsealable, NoRecordKey, ValueError):
             if self.on_failure == "block":
-                raise Blocked(403) from None
+                raise FieldBlocked(403) from None
             raise Failed(value if self.on_failure == "keep" else MARKER,
                          "decrypt_failed") from None
 

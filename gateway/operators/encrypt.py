@@ -24,7 +24,8 @@ from gateway.crypto.envelope import Unsealable, is_sealed, open_sealed, seal, se
 from gateway.crypto.ff1 import FF1, MIN_DOMAIN
 from gateway.crypto.keyring import KeyRing
 from gateway.crypto.keystore import KeyStoreError
-from gateway.operators.base import Blocked, OperatorContext, check_params
+from gateway.errors import FieldBlocked
+from gateway.operators.base import OperatorContext, check_params
 from gateway.operators.site import Site, field_name
 
 PURPOSE = {"pgw1": "encrypt", "pgw1d": "deterministic"}
@@ -91,7 +92,7 @@ class Encrypt:
         try:
             context = self.binding.context(site)
         except NoRecordKey:
-            raise Blocked(422) from None
+            raise FieldBlocked(422) from None
         if is_sealed(value):
             try:
                 open_sealed(value, self._key_for(value), context)
@@ -119,12 +120,12 @@ class Fpe:
         try:
             tweak = fpe_tweak(self.binding.context(site))
         except NoRecordKey:
-            raise Blocked(422) from None
+            raise FieldBlocked(422) from None
         _kid, key = self.keys.for_encryption("fpe")
         try:
             return fpe_apply(FF1(key), value, tweak, decrypt=False)
         except ValueError:
-            raise Blocked(422) from None
+            raise FieldBlocked(422) from None
 
 
 BINDING_PARAMS = {"data_class", "field", "record_key"}

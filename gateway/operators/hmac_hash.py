@@ -9,21 +9,13 @@ type is part of the message, so a mobile and a card with equal digits differ.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from gateway.crypto.digest import hmac_value
 from gateway.operators.base import OperatorContext, check_params, int_param
 from gateway.operators.site import Site
-
-_DROP = str.maketrans("", "", " -_\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u200b\ufeff")
-
-
-def canonical(value: str) -> str:
-    return unicodedata.normalize("NFKC", value).translate(_DROP).upper()
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +26,7 @@ class Hash:
     prefix: str
 
     def apply(self, value: str, entity: str, site: Site) -> str:
-        message = f"{entity}\x00{canonical(value)}".encode()
-        digest = hmac.new(self.key, message, hashlib.sha256).hexdigest()
-        return self.prefix + digest[: self.length]
+        return self.prefix + hmac_value(self.key, entity, value)[: self.length]
 
 
 def make_hash(params: Mapping[str, Any], context: OperatorContext) -> Hash:

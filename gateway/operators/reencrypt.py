@@ -6,7 +6,7 @@ One JSON object per line in, one per line out, in order: nothing is lost.
      "field": "applicant.idNumber", "record": "A20261129001"}
 
 `data_class`, `field` and `record` are the context the value was encrypted
-in (README: "Field encryption"); `record` is empty or absent without a record
+in (docs/encryption.md); `record` is empty or absent without a record
 key. A `pgw1.` value is re-sealed under the current `encrypt` key, a `pgw1d.`
 value under the current `deterministic` key. FPE values say so and name the
 key they are under: `"scheme": "fpe", "kid": "fpe-…"`. A value that does not

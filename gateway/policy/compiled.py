@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from gateway.audit.writer import AuditSettings
+from gateway.audit.settings import AuditSettings
 from gateway.crypto.keyring import KeyRing
 from gateway.crypto.keystore import KeyStoreError
 from gateway.detect import Detector
@@ -149,10 +149,8 @@ def compile_policy(loaded: LoadedPolicy, *, upstream_url: str | None = None) -> 
                                      set(detector.entities), keys)
     except ActionsError as exc:
         raise PolicyError([loaded.issue(("actions", *exc.loc), str(exc))]) from None
-    api_keys = model.actions.roles.api_keys
     try:
         limits = compile_limits(model.rate_limits, {r.name for r in model.routes},
-                                api_keys.header if api_keys else None,
                                 keys.current("hmac")[1] if keys is not None else None)
     except (ValueError, KeyStoreError) as exc:
         raise PolicyError([loaded.issue(("rate_limits",), str(exc))]) from None

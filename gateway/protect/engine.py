@@ -14,20 +14,10 @@ from dataclasses import dataclass
 
 from gateway.codecs.base import Document, FieldPath, hints_for, pattern_path, render_path
 from gateway.detect import Detector, Finding
-from gateway.operators.base import Blocked, Failed, Operator
+from gateway.errors import FieldBlocked
+from gateway.operators.base import Failed, Operator
 from gateway.operators.site import Records, Site
 from gateway.protect.rules import WHOLE_FIELD, RulePlan
-
-
-class FieldBlocked(Exception):
-    """A block operator fired. Carries what may be said: path and entity type."""
-
-    def __init__(self, status: int, path: str, entity: str) -> None:
-        super().__init__(status)
-        self.status = status
-        self.path = path
-        self.entity = entity
-
 
 # Called for each decision: (field path, entity, score, rule name or "default",
 # operator name, the original text). Only `policy explain` uses it.
@@ -65,11 +55,11 @@ def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
 
 def run_operator(operator: Operator, text: str, entity: str, site: Site,
                  outcome: Outcome) -> str:
-    """One operator on one value, counted; Blocked becomes FieldBlocked."""
+    """One operator on one value, counted; a block gets its field and entity."""
     try:
         replacement = operator.apply(text, entity, site)
-    except Blocked as exc:
-        raise FieldBlocked(exc.status, render_path(site.path), entity) from None
+    except FieldBlocked as exc:
+        raise exc.located(render_path(site.path), entity) from None
     except Failed as exc:
         outcome.counts[(entity, exc.label)] += 1
         return exc.replacement

@@ -21,7 +21,8 @@ from gateway.codecs.multipart_codec import MultipartDocument
 from gateway.codecs.registry import decode_body
 from gateway.crypto.usage import KeyExhausted, KeyUsage
 from gateway.detect import DetectionTimeout, Detector
-from gateway.protect.engine import FieldBlocked, Outcome, protect
+from gateway.errors import FieldBlocked
+from gateway.protect.engine import Outcome, protect
 from gateway.protect.native_json import inspect_json
 from gateway.protect.rules import RulePlan
 
@@ -66,7 +67,7 @@ def as_result(work: Callable[[], Inspected], uses: Callable[[], dict[str, int]])
     try:
         done = work()
     except FieldBlocked as exc:
-        return ("blocked", exc.status, exc.path, exc.entity)
+        return ("blocked", exc.rule_status, exc.path, exc.entity)
     except KeyExhausted as exc:
         return ("exhausted", exc.kid, exc.purpose)
     except FileRefused:

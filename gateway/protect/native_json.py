@@ -21,6 +21,7 @@ from gateway.codecs.charset import decode_text, resolve
 from gateway.codecs.json_codec import SURROGATE, TOO_DEEP, JsonCodec, NdjsonCodec
 from gateway.codecs.registry import codec_for, content_type_params
 from gateway.detect import Detector
+from gateway.errors import FieldBlocked
 from gateway.native import core
 from gateway.operators.base import Operator
 from gateway.operators.block import Block
@@ -30,7 +31,7 @@ from gateway.operators.redact import Redact
 from gateway.operators.registry import OPERATORS
 from gateway.operators.replace import Replace
 from gateway.operators.site import Records, Site
-from gateway.protect.engine import FieldBlocked, Outcome, apply_findings, run_operator
+from gateway.protect.engine import Outcome, apply_findings, run_operator
 from gateway.protect.rules import WHOLE_FIELD, CompiledRule, RulePlan
 
 OPS: tuple[str, ...] = tuple(OPERATORS)

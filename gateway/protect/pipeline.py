@@ -23,7 +23,6 @@ from gateway.crypto.usage import KeyUsage
 from gateway.detect import DetectionTimeout, Detector
 from gateway.errors import FieldBlocked, InspectionError
 from gateway.obs.logging import get_logger
-from gateway.protect.engine import FieldBlocked as BlockedByRule
 from gateway.protect.engine import Outcome, protect
 from gateway.protect.inspect import FileRefused, Inspected, from_result, inspect_now
 from gateway.protect.native_json import takes
@@ -57,8 +56,8 @@ async def inspect_body(body: bytes, *, content_type: str | None, encoding: str |
                                               limit, plan, detector, file_types, collect)
         return inspect_now(body, content_type, encoding, limit, plan, detector, file_types,
                            collect)
-    except BlockedByRule as exc:
-        raise FieldBlocked(exc.status, direction, exc.path, exc.entity) from None
+    except FieldBlocked as exc:
+        raise exc.towards(direction) from None
     except FileRefused:
         if direction == "request":
             raise InspectionError(415, "file_part_not_allowed",
@@ -93,8 +92,8 @@ def inspect_headers(headers: CIMultiDict[str], names: frozenset[str], cookies: f
         return None
     try:
         outcome = protect(document, plan, detector)
-    except BlockedByRule as exc:
-        raise FieldBlocked(exc.status, direction, exc.path, exc.entity) from None
+    except FieldBlocked as exc:
+        raise exc.towards(direction) from None
     except DetectionTimeout:
         raise InspectionError(503 if direction == "request" else 502, "inspection_timeout",
                               "inspecting the headers took too long") from None
@@ -107,8 +106,8 @@ def inspect_query(query: str, plan: RulePlan, detector: Detector) -> tuple[str, 
     try:
         document = decode_query(query)
         outcome = protect(document, plan, detector)
-    except BlockedByRule as exc:
-        raise FieldBlocked(exc.status, "request", exc.path, exc.entity) from None
+    except FieldBlocked as exc:
+        raise exc.towards("request") from None
     except CodecError as exc:
         raise InspectionError(400, exc.code, "the query string cannot be decoded") from None
     except DetectionTimeout:

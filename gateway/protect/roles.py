@@ -49,25 +49,20 @@ class RoleResolver:
                             for n in trusted.trusted_from) if trusted else (),
         )
 
-    def resolve(self, headers: Mapping[str, str], peer: str) -> str:
-        if self.role_header is not None:
-            value = headers.get(self.role_header)
-            if value and self._trusted(peer) and _ROLE.fullmatch(value.strip()):
-                return value.strip()
-        if self.key_header is not None:
-            key = headers.get(self.key_header)
-            if key:
-                return self.keys.get(api_key_digest(self.salt, key.strip()), self.default)
+    def resolve(self, key: str | None, claimed: str | None, peer: str) -> str:
+        """The role of a caller presenting API key `key` and role header value
+        `claimed` (each None when absent) from socket peer `peer`."""
+        if claimed and self._trusted(peer) and _ROLE.fullmatch(claimed):
+            return claimed
+        if key:
+            return self.keys.get(api_key_digest(self.salt, key), self.default)
         return self.default
 
-    def caller(self, headers: Mapping[str, str]) -> str | None:
+    def digest(self, key: str | None) -> str | None:
         """Who called, for the audit trail: the first 16 hex digits of the
         salted digest of the API key presented (as the policy lists it), or
         None without one. Never the key."""
-        if self.key_header is None:
-            return None
-        key = headers.get(self.key_header)
-        return api_key_digest(self.salt, key.strip())[:16] if key else None
+        return api_key_digest(self.salt, key)[:16] if key else None
 
     def _trusted(self, peer: str) -> bool:
         try:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gateway.cache import BoundedCache
 from gateway.codecs.base import FieldPath
 from gateway.crypto.keyring import KeyRing
 from gateway.operators.base import Operator, OperatorContext
@@ -68,7 +69,8 @@ class RulePlan:
     default: Operator
     data_class: str = ""  # the route's: part of every ciphertext's context
     record_keys: frozenset[str] = frozenset()
-    _field_cache: dict[FieldPath, CompiledRule | None] = field(default_factory=dict)
+    _field_cache: BoundedCache[FieldPath, CompiledRule | None] = field(
+        default_factory=lambda: BoundedCache(65536))
     native: Any = None  # the JSON hot path's plan (protect/native_json.py), made on first use
 
     def field_rule(self, path: FieldPath) -> CompiledRule | None:
@@ -77,14 +79,8 @@ class RulePlan:
             return self._field_cache[path]
         except KeyError:
             pass
-        found = next((r for r in self.rules if r.whole_field and r.covers(path)), None)
-        if len(self._field_cache) < 65536:
-            self._field_cache[path] = found
-        return found
-
-    def operator_for(self, entity: str, path: FieldPath) -> Operator:
-        rule = self.rule_for(entity, path)
-        return self.default if rule is None else rule.operator
+        return self._field_cache.put(
+            path, next((r for r in self.rules if r.whole_field and r.covers(path)), None))
 
     def rule_for(self, entity: str, path: FieldPath) -> CompiledRule | None:
         """The rule that decides a finding, or None for the default operator."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from gateway.audit import events
 from gateway.errors import FieldBlocked, InspectionError
-from gateway.exchange import Exchange
+from gateway.exchange import DetectorFiring, Exchange
 
 MAX_DIGESTS = 1000  # per reveal record
 
@@ -15,7 +15,7 @@ MAX_DIGESTS = 1000  # per reveal record
 def request_records(ex: Exchange, digest: Callable[[str, str], str]) -> Iterator[dict[str, Any]]:
     base = {"request_id": ex.request_id, "trace_id": ex.trace_id,
             "route": ex.route.name if ex.route else None, "method": ex.method,
-            "role": ex.role, "caller": ex.caller, "client": ex.client,
+            "role": ex.caller.role, "caller": ex.caller.digest, "client": ex.caller.ip,
             "policy_version": ex.policy.version}
     err = ex.error
     if ex.reveals and err is None:  # one record per response, one entry per field
@@ -30,13 +30,12 @@ def request_records(ex: Exchange, digest: Callable[[str, str], str]) -> Iterator
     elif isinstance(err, InspectionError):
         yield {"event": events.REJECTED, **base, "code": err.code, "status": err.status}
     for direction, counts in ex.pii.items():
-        for key, n in counts.items():
-            entity, _, operator = key.partition(":")
+        for (entity, operator), n in counts.items():
             if operator == "decrypt_failed":
                 yield {"event": events.DECRYPT_FAILED, **base, "direction": direction,
                        "entity": entity, "count": n}
     # Detector firings (which set bans and penalties); not every refused or
     # banned request, which would let a flood write the trail for the attacker.
-    for item in ex.limits:
-        if "detector" in item and "action" in item:
-            yield {"event": events.LIMITER, **base, **item}
+    for event in ex.limits:
+        if isinstance(event, DetectorFiring):
+            yield {"event": events.LIMITER, **base, **event.as_log()}

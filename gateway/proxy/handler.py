@@ -22,6 +22,7 @@ from gateway.errors import (
 )
 from gateway.exchange import Exchange
 from gateway.http.canonical import Target, canonicalize
+from gateway.http.clientip import ClientInfo
 from gateway.policy.compiled import CompiledRoute
 from gateway.protect.offload import Job, ProcessInspector
 from gateway.protect.pipeline import inspect_body, inspect_headers, inspect_query
@@ -32,12 +33,11 @@ from gateway.proxy.body import (
     read_request_body,
     stream_request_body,
 )
-from gateway.proxy.clientip import ClientInfo
+from gateway.proxy.caller import resolve_caller
 from gateway.proxy.headers import REQUEST_REPLACED, end_to_end
 from gateway.proxy.ratelimit_stage import after_response, before_request
 from gateway.ratelimit.limiter import StoreHolder
 
-CLIENT_INFO = web.RequestKey("client_info", ClientInfo)
 _NO_BODY_STATUS = frozenset({204, 304})
 # Headers that describe the upstream's bytes, wrong once the body is rewritten.
 _STALE_WHEN_REWRITTEN = ("Content-Encoding", "ETag", "Content-MD5", "Digest", "Content-Range")
@@ -84,14 +84,12 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
     ex.route = route
     forward = target.forward
     limiter = request.app[STATE].limiter
-    if route.protect:
-        protection = ex.policy.protection
-        ex.role = protection.roles.resolve(request.headers, request[CLIENT_INFO].peer)
-        ex.caller = protection.roles.caller(request.headers)
+    resolve_caller(ex.caller, request.headers, ex.policy, route)
     # limits and request-side detectors; may serve the client under a stricter role
-    await before_request(ex, route, limiter, request.headers, target.path, target.query)
+    await before_request(ex, route, limiter, target.path, target.query)
+    protection = ex.policy.protection
     if route.protect and target.query:
-        plan = protection.plan(route.name, request.method, "request", ex.role)
+        plan = protection.plan(route.name, request.method, "request", ex.caller.role)
         query, outcome = inspect_query(target.query, plan, ex.policy.detector)
         ex.record("request", outcome.counts)
         forward = f"{target.encoded_path}?{query}"
@@ -114,7 +112,7 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
                                        request.headers.get("Content-Type"),
                                        request.headers.get("Content-Encoding"), request.method,
                                        request.app[STATE].inspector)
-    headers = upstream_headers(request, ex, request[CLIENT_INFO],
+    headers = upstream_headers(request, ex, ex.caller.client,
                                buffered=isinstance(body, bytes))
     if decoded:
         headers.popall("Content-Encoding", None)
@@ -159,11 +157,11 @@ async def _inspect(ex: Exchange, route: CompiledRoute, direction: str, body: byt
                    ) -> tuple[bytes, bool, dict[str, set[str]] | None]:
     """The body to send on, whether it was rewritten as identity, and (for the
     exposure budget, on responses) the personal-data values it carried."""
-    plan = ex.policy.protection.plan(route.name, method, direction, ex.role)
+    plan = ex.policy.protection.plan(route.name, method, direction, ex.caller.role)
     limits = ex.policy.limits
     collect = direction == "response" and (
         (limits is not None and limits.exposure is not None) or ex.policy.audit is not None)
-    job = Job(ex.policy.source, ex.policy.version, route.name, method, direction, ex.role,
+    job = Job(ex.policy.source, ex.policy.version, route.name, method, direction, ex.caller.role,
               body, content_type, encoding, route.max_body_bytes, collect)
     began = time.perf_counter()
     ex.body_bytes[direction] = len(body)
@@ -188,7 +186,7 @@ def _inspect_headers(ex: Exchange, route: CompiledRoute, direction: str,
     cookies = protection.cookie_names if direction == "request" else frozenset()
     if not protection.header_names and not cookies:
         return
-    plan = protection.plan(route.name, method, direction, ex.role)
+    plan = protection.plan(route.name, method, direction, ex.caller.role)
     outcome = inspect_headers(headers, protection.header_names, cookies, plan,
                               ex.policy.detector, direction)
     if outcome is not None:

@@ -19,13 +19,12 @@ from gateway.errors import (
     InternalError,
     UnsupportedVersion,
 )
-from gateway.exchange import Exchange
+from gateway.exchange import Caller, Exchange
 from gateway.http.canonical import log_safe
+from gateway.http.clientip import resolve_client
 from gateway.obs.logging import access_line, get_logger
 from gateway.obs.tracing import trace_id
 from gateway.proxy.audit_records import request_records
-from gateway.proxy.clientip import resolve_client
-from gateway.proxy.handler import CLIENT_INFO
 from gateway.proxy.headers import request_id_from
 from gateway.proxy.observe import observe_exchange
 from gateway.proxy.protocol import GuardedRequestHandler
@@ -67,9 +66,8 @@ async def gateway_middleware(request: web.Request, handler: Handler) -> web.Stre
     if proto is not None:
         proto.request_started()
     info = resolve_client(request.remote, request.headers, policy.server.trusted_proxies)
-    request[CLIENT_INFO] = info
     ex = Exchange(request_id=request_id_from(request.headers.get("X-Request-ID")),
-                  policy=policy, client=info.ip, method=request.method,
+                  policy=policy, caller=Caller(info), method=request.method,
                   trace_id=trace_id(request.headers.get("traceparent")))
     request[EXCHANGE] = ex
     structlog.contextvars.bind_contextvars(request_id=ex.request_id)
@@ -119,7 +117,7 @@ def _access_line(ex: Exchange) -> None:
     if not log.is_enabled_for(logging.INFO):
         return
     access_line(dict(
-        client=ex.client,
+        client=ex.caller.ip,
         route=ex.route.name if ex.route else "-",
         method=ex.method,
         path=log_safe(ex.target),
@@ -130,8 +128,9 @@ def _access_line(ex: Exchange) -> None:
         latency_ms=ex.latency_ms(),
         upstream_latency_ms=ex.upstream_latency_ms,
         policy_version=ex.policy.version,
-        role=ex.role,
-        pii=ex.pii or None,
-        limits=ex.limits or None,
+        role=ex.caller.role,
+        pii={direction: {f"{entity}:{op}": n for (entity, op), n in counts.items()}
+             for direction, counts in ex.pii.items()} or None,
+        limits=[event.as_log() for event in ex.limits] or None,
         trace_id=ex.trace_id,
     ))

@@ -26,8 +26,7 @@ def observe_exchange(ex: Exchange) -> None:
     if ex.error_code is not None:
         REJECTIONS.add((route, ex.error_code))
     for direction, counts in ex.pii.items():
-        for key, n in counts.items():
-            entity, _, operator = key.partition(":")
+        for (entity, operator), n in counts.items():
             FINDINGS.add((entity, direction, operator), n)
     for direction, seconds in ex.inspect_seconds.items():
         INSPECTION.observe((direction,), seconds)

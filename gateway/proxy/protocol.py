@@ -32,9 +32,9 @@ from gateway.errors import (
     UnsupportedVersion,
     UriTooLong,
 )
+from gateway.http.clientip import is_trusted
 from gateway.obs.logging import get_logger
 from gateway.policy.compiled import ServerSettings
-from gateway.proxy.clientip import is_trusted
 from gateway.proxy.headers import request_id_from
 
 log = get_logger("gateway.connection")

@@ -18,7 +18,7 @@ from typing import TypeVar
 from urllib.parse import parse_qsl
 
 from gateway.errors import LimiterUnavailable, PageSizeTooLarge, RateLimited
-from gateway.exchange import Exchange
+from gateway.exchange import BudgetOverrun, DetectorFiring, Exchange, LimitDecision
 from gateway.obs.logging import get_logger
 from gateway.obs.metrics import DETECTOR_FIRINGS, RATELIMIT_DECISIONS
 from gateway.policy.compiled import CompiledRoute
@@ -65,7 +65,7 @@ async def _fire(ex: Exchange, limits: Limits, holder: StoreHolder, route: Compil
                 identity: Identity, detector: str, dimension: str, then: ActionModel) -> None:
     action = then.action
     DETECTOR_FIRINGS.labels(detector=detector, action=action).inc()
-    ex.limits.append({"detector": detector, "dimension": dimension, "action": action})
+    ex.limits.append(DetectorFiring(detector, dimension, action))
     log.warning("scraping_detected", detector=detector, action=action, dimension=dimension,
                 route=route.name, duration_s=then.duration)
     if action in ("throttle", "strict", "ban"):
@@ -74,7 +74,7 @@ async def _fire(ex: Exchange, limits: Limits, holder: StoreHolder, route: Compil
         await _call(holder, "penalize", route, lambda s, _: s.penalize(
             key, value, f"{detector}:{dimension}", then.duration))
     if action == "strict":
-        ex.role = limits.strict_role
+        ex.caller.role = limits.strict_role
     if action in ("reject", "ban"):
         retry = str(math.ceil(then.duration if action == "ban" else 1))
         raise RateLimited(f"scraping_{detector}", f"requests stopped by the {detector} detector",
@@ -107,18 +107,18 @@ async def _limit(ex: Exchange, limits: Limits, holder: StoreHolder, route: Compi
     if verdict.penalty != "ban":  # a scraper at its limit is still seen by the detectors
         await _act(ex, limits, holder, route, identity, checks, verdict.observed)
     if verdict.penalty == "ban":
-        ex.limits.append({"action": "banned"})
+        ex.limits.append(LimitDecision("banned"))
         raise RateLimited("client_banned", "this client is banned for a while",
                           {"Retry-After": str(max(1, math.ceil(verdict.penalty_ttl)))})
     if verdict.penalty == "strict":
-        ex.role = limits.strict_role
+        ex.caller.role = limits.strict_role
     if not chosen:
         return
     if not verdict.allowed:
         limit, dimension = chosen[verdict.denied]
         RATELIMIT_DECISIONS.add((route.name, limit.name, "denied"))
-        ex.limits.append({"rule": limit.name, "dimension": dimension, "remaining": 0,
-                          "action": "quota" if verdict.quota_hit else "denied"})
+        ex.limits.append(LimitDecision("quota" if verdict.quota_hit else "denied", limit.name,
+                                       dimension, 0))
         headers = {"Retry-After": str(max(1, math.ceil(verdict.retry_after))),
                    **_rate_headers(limit, 0, verdict.retry_after)}
         if verdict.quota_hit:
@@ -129,9 +129,8 @@ async def _limit(ex: Exchange, limits: Limits, holder: StoreHolder, route: Compi
     limit, dimension = chosen[index]
     for lim, _ in chosen:
         RATELIMIT_DECISIONS.add((route.name, lim.name, "allowed"))
-    ex.limits.append({"rule": limit.name, "dimension": dimension,
-                      "remaining": verdict.remaining[index],
-                      "action": verdict.penalty or "allowed"})
+    ex.limits.append(LimitDecision(verdict.penalty or "allowed", limit.name, dimension,
+                                   verdict.remaining[index]))
     ex.rate_headers = _rate_headers(limit, verdict.remaining[index], 0)
 
 
@@ -153,8 +152,7 @@ async def _act(ex: Exchange, limits: Limits, holder: StoreHolder, route: Compile
     for check, result in zip(checks, results, strict=True):
         if check.fires(result):
             if check.entity is not None:
-                ex.limits.append({"detector": check.detector, "entity": check.entity,
-                                  "seen": result})
+                ex.limits.append(BudgetOverrun(check.entity, result))
             await _fire(ex, limits, holder, route, identity, check.detector, check.dimension,
                         check.then)
             return
@@ -165,13 +163,12 @@ def _tags(limits: Limits, identity: Identity) -> list[tuple[str, str]]:
     return [(d, tag) for d in limits.detect_by if (tag := identity.tag(d)) is not None]
 
 
-async def before_request(ex: Exchange, route: CompiledRoute, holder: StoreHolder,
-                         headers: Mapping[str, str], path: str, query: str) -> None:
+async def before_request(ex: Exchange, route: CompiledRoute, holder: StoreHolder, path: str,
+                         query: str) -> None:
     limits = ex.policy.limits
-    if limits is None:
+    identity = ex.caller.identity  # resolved with the caller (proxy/caller.py)
+    if limits is None or identity is None:
         return
-    identity = limits.identifier.identify(headers, ex.client)
-    ex.identity = identity
     params = parse_qsl(query, keep_blank_values=True) if query else []
     checks: list[Check] = []
     if limits.paging is not None:
@@ -245,7 +242,7 @@ async def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder
     """Probing, then the exposure budget of what this response carries, in one
     round trip; the exposure budget may still refuse this response."""
     limits = ex.policy.limits
-    identity = ex.identity
+    identity = ex.caller.identity
     if limits is None or identity is None:
         return
     tags = _tags(limits, identity)

@@ -14,14 +14,12 @@ device id or an address. Keys carry a Redis hash tag: `pgw:rl:{<hmac>}:rule`.
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from gateway.operators.hmac_hash import canonical
-
-DIMENSIONS = ("subject", "device", "ip", "net")
+from gateway.cache import BoundedCache
+from gateway.crypto.digest import derive, keyed, value_digest
 
 
 def network_of(ip: str) -> str | None:
@@ -47,25 +45,20 @@ class Identity:
 @dataclass(frozen=True, slots=True)
 class Identifier:
     secret: bytes
-    api_key_header: str | None
-    device_header: str | None
-    _seen: dict[tuple[str, str, str], Identity] = field(default_factory=dict, repr=False)
+    device_header: str | None  # read by gateway/proxy/caller.py
+    _seen: BoundedCache[tuple[str, str, str], Identity] = field(
+        default_factory=lambda: BoundedCache(65536), repr=False)
 
     def digest(self, kind: str, value: str) -> str:
         """Keyed BLAKE2b (a MAC), 96 bits as hex."""
-        return hashlib.blake2b(f"{kind}\x00{value}".encode(), key=self.secret[:64],
-                               digest_size=12).hexdigest()
+        return keyed(self.secret, kind, value)
 
-    def identify(self, headers: Mapping[str, str], ip: str) -> Identity:
-        key = headers.get(self.api_key_header, "") if self.api_key_header else ""
-        device = headers.get(self.device_header, "") if self.device_header else ""
-        cached = self._seen.get((key, device, ip))
-        if cached is None:
-            cached = self._identify(key.strip(), device.strip(), ip)
-            if len(self._seen) >= 65536:
-                self._seen.clear()
-            self._seen[(key, device, ip)] = cached
-        return cached
+    def identify(self, key: str | None, device: str | None, ip: str) -> Identity:
+        """The keys of a caller presenting API key `key` and device id `device`
+        (each None when absent) from client address `ip`."""
+        seen = (key or "", device or "", ip)
+        cached = self._seen.get(seen)
+        return cached if cached is not None else self._seen.put(seen, self._identify(*seen))
 
     def _identify(self, key: str, device: str, ip: str) -> Identity:
         keys: dict[str, str] = {}
@@ -84,10 +77,9 @@ class Identifier:
         """A secret offset added to numeric ids before the sequential-run
         detector stores them: differences (n, n+1) survive, the id itself
         does not reach Redis. Under 2^48, so sums stay exact in Lua."""
-        return int.from_bytes(hashlib.blake2b(self.secret[:64], person=b"pgw-run-offset",
-                                              digest_size=6).digest(), "big")
+        return int.from_bytes(derive(self.secret, b"pgw-run-offset", 6), "big")
 
     def value_digest(self, entity: str, value: str) -> str:
         """A personal-data value, as the exposure budget counts it: keyed,
         normalized (the same number written two ways counts once)."""
-        return self.digest(entity, canonical(value))[:16]
+        return value_digest(self.secret, entity, value)[:16]

@@ -60,8 +60,8 @@ class Limits:
         return tuple(limit for limit in self.limits if limit.applies(route, method))
 
 
-def compile_limits(model: RateLimitsModel, routes: set[str], api_key_header: str | None,
-                   secret: bytes | None) -> Limits | None:
+def compile_limits(model: RateLimitsModel, routes: set[str], secret: bytes | None
+                   ) -> Limits | None:
     """None when the section is empty; ValueError on problems."""
     if not model.enabled:
         return None
@@ -83,7 +83,7 @@ def compile_limits(model: RateLimitsModel, routes: set[str], api_key_header: str
             limit.dimensions, rate, burst, limit.daily_quota or 0, burst / rate))
     return Limits(model.store, model.redis.timeout, model.redis.failures, model.redis.reset,
                   model.redis.fallback_share,
-                  Identifier(secret, api_key_header, model.device_header), model.detect_by,
+                  Identifier(secret, model.device_header), model.detect_by,
                   model.strict_role, tuple(compiled), model.enumeration, model.exposure,
                   model.probing, model.paging)
 

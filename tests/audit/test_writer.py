@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from gateway.audit import events
+from gateway.audit.settings import AuditSettings
 from gateway.audit.verify import verify
-from gateway.audit.writer import AuditSettings, AuditWriter
+from gateway.audit.writer import AuditWriter
 
 KEY, KID = b"k" * 32, "aud-test0001"
 

@@ -11,7 +11,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from gateway.keycmd import ensure_dev_keys
+from gateway.crypto.devkeys import ensure_dev_keys
 from gateway.policy.compiled import compile_policy
 from gateway.policy.loader import load_policy_file
 

@@ -108,7 +108,7 @@ async def test_loan_application_reaches_the_upstream_and_c3_never_comes_back(
 async def test_partner_example_hashes_join_keys(demo: TestServer, tmp_path: Path) -> None:
     import shutil
 
-    from gateway.keycmd import write_hash_key
+    from gateway.crypto.devkeys import write_hash_key
     from gateway.policy.loader import load_policy_file
 
     shutil.copytree(ROOT / "policies", tmp_path / "policies")

@@ -11,11 +11,12 @@ from typing import Any
 
 from gateway.codecs.base import CodecError
 from gateway.codecs.registry import decode_body
+from gateway.crypto.devkeys import ensure_dev_keys
 from gateway.crypto.usage import KeyExhausted
-from gateway.keycmd import ensure_dev_keys
+from gateway.errors import FieldBlocked
 from gateway.policy.compiled import CompiledPolicy, compile_policy
 from gateway.policy.loader import load_policy_file
-from gateway.protect.engine import FieldBlocked, Outcome, protect
+from gateway.protect.engine import Outcome, protect
 from gateway.protect.native_json import inspect_json
 from gateway.protect.rules import RulePlan
 

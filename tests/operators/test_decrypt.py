@@ -8,7 +8,8 @@ import pytest
 
 from gateway.crypto.keyring import KeyRing, load_keyring
 from gateway.crypto.keystore import KeyStore, read_master
-from gateway.operators.base import Blocked, Failed, OperatorContext
+from gateway.errors import FieldBlocked
+from gateway.operators.base import Failed, OperatorContext
 from gateway.operators.decrypt import MARKER
 from gateway.operators.registry import build_operator
 from tests.conftest import make_keyring
@@ -93,7 +94,7 @@ def test_every_failure_looks_the_same(keys: KeyRing, tmp_path: Path) -> None:
 def test_on_failure_keep_or_block(keys: KeyRing) -> None:
     bad = "pgw1.enc-00000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
     assert failure(op("decrypt", keys, on_failure="keep"), bad, site()).replacement == bad
-    with pytest.raises(Blocked):
+    with pytest.raises(FieldBlocked):
         op("decrypt", keys, on_failure="block").apply(bad, "FIELD", site())
 
 

@@ -10,7 +10,8 @@ from gateway.codecs.base import Leaf
 from gateway.crypto.envelope import open_sealed
 from gateway.crypto.keyring import KeyRing
 from gateway.crypto.usage import KeyExhausted
-from gateway.operators.base import Blocked, OperatorContext
+from gateway.errors import FieldBlocked
+from gateway.operators.base import OperatorContext
 from gateway.operators.registry import build_operator
 from gateway.operators.site import Records, Site
 from tests.conftest import make_keyring
@@ -55,7 +56,7 @@ def test_a_token_that_opens_in_place_is_not_encrypted_twice(keys: KeyRing) -> No
 
 def test_a_missing_record_key_blocks_the_message(keys: KeyRing) -> None:
     enc = op("encrypt", keys, record_key="applicationNo")
-    with pytest.raises(Blocked) as caught:
+    with pytest.raises(FieldBlocked) as caught:
         enc.apply(ID, "FIELD", site())
     assert caught.value.status == 422
 
@@ -83,7 +84,7 @@ def test_fpe_keeps_length_and_format(keys: KeyRing) -> None:
 
 def test_fpe_refuses_domains_under_a_million(keys: KeyRing) -> None:
     fpe = op("fpe", keys)
-    with pytest.raises(Blocked):
+    with pytest.raises(FieldBlocked):
         fpe.apply("12345", "FIELD", site())
     assert fpe.apply("no digits", "FIELD", site()) == "no digits"
 

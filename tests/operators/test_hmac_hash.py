@@ -5,8 +5,9 @@ import hmac
 
 import pytest
 
+from gateway.crypto.digest import canonical
 from gateway.operators.base import OperatorContext
-from gateway.operators.hmac_hash import canonical, make_hash
+from gateway.operators.hmac_hash import make_hash
 from gateway.operators.site import Site
 
 KEY = b"k" * 32

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.operators.base import Blocked, OperatorContext
+from gateway.errors import FieldBlocked
+from gateway.operators.base import OperatorContext
 from gateway.operators.block import make_block
 from gateway.operators.keep import make_keep
 from gateway.operators.redact import make_redact
@@ -25,7 +26,7 @@ def test_redact_replace_keep() -> None:
 
 
 def test_block() -> None:
-    with pytest.raises(Blocked) as info:
+    with pytest.raises(FieldBlocked) as info:
         make_block({"status": 422}, CTX).apply("123", "FIELD", SITE)
     assert info.value.status == 422
     with pytest.raises(ValueError, match="403 or 422"):

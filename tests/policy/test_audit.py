@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from gateway.keycmd import ensure_dev_keys
+from gateway.crypto.devkeys import ensure_dev_keys
 from gateway.policy.audit import AuditModel
 from gateway.policy.compiled import compile_policy
 from gateway.policy.loader import PolicyError, load_policy_file

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from gateway.cli import main
+from gateway.crypto.devkeys import ensure_dev_keys
 from gateway.crypto.keystore import KeyStore, new_master_file, read_master
-from gateway.keycmd import ensure_dev_keys
 from gateway.policy.compiled import compile_policy
 from gateway.policy.loader import PolicyError, load_policy_file
 

@@ -8,8 +8,9 @@ import pytest
 
 from gateway.codecs.json_codec import JsonCodec
 from gateway.detect import Detector, Finding
+from gateway.errors import FieldBlocked
 from gateway.policy.actions import ActionsModel
-from gateway.protect.engine import FieldBlocked, protect, resolve_overlaps
+from gateway.protect.engine import protect, resolve_overlaps
 from gateway.protect.rules import ActionsError, compile_actions
 
 DETECTOR = Detector()

@@ -12,7 +12,8 @@ import pytest
 from gateway.codecs.base import CodecError
 from gateway.crypto.usage import KeyExhausted, KeyUsage
 from gateway.detect import DetectionTimeout
-from gateway.protect.engine import FieldBlocked, Outcome
+from gateway.errors import FieldBlocked
+from gateway.protect.engine import Outcome
 from gateway.protect.inspect import FileRefused, Inspected, as_result, from_result, inspect_now
 from tests.conftest import compiled, policy_text
 

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from gateway.keycmd import ensure_dev_keys
+from gateway.crypto.devkeys import ensure_dev_keys
 from gateway.native import core
 from gateway.policy.compiled import compile_file_version, compile_policy
 from gateway.policy.loader import load_policy_file

@@ -14,15 +14,20 @@ ROLES = RoleResolver.of(MODEL)
 
 
 def test_api_keys_by_salted_digest() -> None:
-    assert ROLES.resolve({"X-Api-Key": "risk-secret"}, "203.0.113.5") == "risk_engine"
-    assert ROLES.resolve({"X-Api-Key": "guess"}, "203.0.113.5") == "anonymous"
-    assert ROLES.resolve({}, "203.0.113.5") == "anonymous"
+    assert ROLES.resolve("risk-secret", None, "203.0.113.5") == "risk_engine"
+    assert ROLES.resolve("guess", None, "203.0.113.5") == "anonymous"
+    assert ROLES.resolve(None, None, "203.0.113.5") == "anonymous"
     assert "risk-secret" not in str(MODEL.model_dump())
 
 
 def test_role_header_only_from_trusted_networks() -> None:
-    assert ROLES.resolve({"X-Caller-Role": "collections"}, "10.1.2.3") == "collections"
-    assert ROLES.resolve({"X-Caller-Role": "risk_engine"}, "203.0.113.5") == "anonymous"
+    assert ROLES.resolve(None, "collections", "10.1.2.3") == "collections"
+    assert ROLES.resolve(None, "risk_engine", "203.0.113.5") == "anonymous"
     for odd in ("13800138000", "张三", "a b", "x" * 65):  # never logged as a role
-        assert ROLES.resolve({"X-Caller-Role": odd}, "10.1.2.3") == "anonymous"
+        assert ROLES.resolve(None, odd, "10.1.2.3") == "anonymous"
     assert ROLES.roles() == {"anonymous", "risk_engine"}
+
+
+def test_the_audit_digest_is_a_prefix_of_the_listed_digest_never_the_key() -> None:
+    assert ROLES.digest("risk-secret") == api_key_digest(SALT, "risk-secret")[:16]
+    assert ROLES.digest(None) is None and ROLES.digest("") is None

@@ -1,16 +1,18 @@
 from __future__ import annotations
 
+from collections import Counter
+
 from gateway.audit import events
 from gateway.errors import FieldBlocked, InspectionError
-from gateway.exchange import Exchange
+from gateway.exchange import BudgetOverrun, DetectorFiring, Exchange, LimitDecision
 from gateway.proxy.audit_records import request_records
-from tests.conftest import compiled, policy_text
+from tests.conftest import caller_at, compiled, policy_text
 
 
 def exchange() -> Exchange:
-    ex = Exchange("rid-1", compiled(policy_text("http://127.0.0.1:9")), "10.0.0.1", "GET",
-                  trace_id="4bf92f3577b34da6a3ce929d0e0e4736")
-    ex.role, ex.caller = "risk_engine", "f37745000629dfaa"
+    ex = Exchange("rid-1", compiled(policy_text("http://127.0.0.1:9")), caller_at("10.0.0.1"),
+                  "GET", trace_id="4bf92f3577b34da6a3ce929d0e0e4736")
+    ex.caller.role, ex.caller.digest = "risk_engine", "f37745000629dfaa"
     return ex
 
 
@@ -21,10 +23,10 @@ def digest(entity: str, value: str) -> str:
 def test_records_of_a_request_hold_no_values() -> None:
     ex = exchange()
     ex.reveals = {("items[*].idNo", "CN_RESIDENT_ID"): ["11010519491231002X"] * 2}
-    ex.pii = {"response": {"FIELD:decrypt_failed": 3, "CN_MOBILE:mask": 5}}
-    ex.limits = [{"rule": "per-client", "remaining": 3, "action": "allowed"},
-                 {"detector": "enumeration", "dimension": "ip", "action": "ban"},
-                 {"action": "banned"}]
+    ex.record("response", Counter({("FIELD", "decrypt_failed"): 3, ("CN_MOBILE", "mask"): 5}))
+    ex.limits = [LimitDecision("allowed", "per-client", "subject", 3),
+                 BudgetOverrun("CN_MOBILE", 301),
+                 DetectorFiring("enumeration", "ip", "ban"), LimitDecision("banned")]
     found = list(request_records(ex, digest))
     assert [r["event"] for r in found] == [events.REVEALED, events.DECRYPT_FAILED,
                                            events.LIMITER]
@@ -33,13 +35,15 @@ def test_records_of_a_request_hold_no_values() -> None:
                                  "count": 2, "digests": ["d(CN_RESIDENT_ID:18)"]}]
     assert reveal["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
     assert reveal["caller"] == "f37745000629dfaa" and reveal["role"] == "risk_engine"
-    assert found[1]["count"] == 3 and found[2]["detector"] == "enumeration"
+    assert found[1]["count"] == 3
+    assert {k: found[2][k] for k in ("detector", "dimension", "action")} == {
+        "detector": "enumeration", "dimension": "ip", "action": "ban"}
     assert "11010519491231002X" not in repr(found)
 
 
 def test_a_block_is_recorded() -> None:
     ex = exchange()
-    ex.error = FieldBlocked(422, "request", "card.cvv", "FIELD")
+    ex.error = FieldBlocked(422, "card.cvv", "FIELD", "request")
     (record,) = request_records(ex, digest)
     assert record["event"] == events.BLOCKED and record["field"] == "card.cvv"
     assert record["status"] == 422 and record["direction"] == "request"

@@ -2,29 +2,29 @@ from __future__ import annotations
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from gateway.proxy.clientip import resolve_client
+from gateway.http.clientip import resolve_client
 from gateway.ratelimit.identity import Identifier, network_of
 
-IDENT = Identifier(b"s" * 32, "X-Api-Key", "X-Device-Id")
+IDENT = Identifier(b"s" * 32, "X-Device-Id")
 
 
 def test_keys_are_keyed_hashes_per_dimension() -> None:
-    who = IDENT.identify({"X-Api-Key": "secret-key", "X-Device-Id": "dev-1"}, "203.0.113.7")
+    who = IDENT.identify("secret-key", "dev-1", "203.0.113.7")
     assert set(who.keys) == {"subject", "device", "ip", "net"}
     text = " ".join(who.keys.values())
     for raw in ("secret-key", "dev-1", "203.0.113.7", "203.0.113"):
         assert raw not in text
-    same_net = IDENT.identify({}, "203.0.113.99")
+    same_net = IDENT.identify(None, None, "203.0.113.99")
     assert same_net.keys["net"] == who.keys["net"] and same_net.keys["ip"] != who.keys["ip"]
     assert "subject" not in same_net.keys
-    other_secret = Identifier(b"t" * 32, "X-Api-Key", None).identify({}, "203.0.113.7")
+    other_secret = Identifier(b"t" * 32, None).identify(None, None, "203.0.113.7")
     assert other_secret.keys["ip"] != who.keys["ip"]
     assert who.tag("ip") == "{" + who.keys["ip"] + "}"
 
 
 def test_the_run_offset_is_secret_and_stable() -> None:
-    assert IDENT.run_offset == Identifier(b"s" * 32, None, None).run_offset
-    assert IDENT.run_offset != Identifier(b"t" * 32, None, None).run_offset
+    assert IDENT.run_offset == Identifier(b"s" * 32, None).run_offset
+    assert IDENT.run_offset != Identifier(b"t" * 32, None).run_offset
     assert 0 <= IDENT.run_offset < 2**48
 
 
@@ -41,8 +41,8 @@ def test_forged_forwarding_headers_from_untrusted_peers_change_no_key() -> None:
                                                 "Forwarded": f"for={forged}",
                                                 "X-Real-IP": forged}))
         info = resolve_client("198.51.100.5", headers, ())
-        keys.add(IDENT.identify(headers, info.ip).keys["ip"])
-    assert keys == {IDENT.identify({}, "198.51.100.5").keys["ip"]}
+        keys.add(IDENT.identify(None, None, info.ip).keys["ip"])
+    assert keys == {IDENT.identify(None, None, "198.51.100.5").keys["ip"]}
 
 
 def test_exposure_values_are_normalized_before_hashing() -> None:

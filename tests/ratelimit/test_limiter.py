@@ -20,36 +20,36 @@ def test_rates() -> None:
 
 
 def test_compile() -> None:
-    assert compile_limits(model(), {"api"}, None, None) is None
+    assert compile_limits(model(), {"api"}, None) is None
     limits = compile_limits(model(limits=[{"name": "a", "rate": "10/s", "routes": ["api"],
-                                           "methods": ["get"]}]), {"api"}, "X-Api-Key", None)
+                                           "methods": ["get"]}]), {"api"}, None)
     assert limits is not None
     (limit,) = limits.limits
     assert (limit.rate, limit.burst, limit.window) == (10.0, 10, 1.0)
     assert limits.for_route("api", "GET") and not limits.for_route("api", "POST")
     with pytest.raises(ValueError, match="unknown routes"):
         compile_limits(model(limits=[{"name": "a", "rate": "1/s", "routes": ["x"]}]), {"api"},
-                       None, None)
+                       None)
 
 
 def test_redis_needs_the_key_store_secret() -> None:
     with pytest.raises(ValueError, match="needs the key store"):
         compile_limits(model(store="redis://127.0.0.1:1/0", limits=[
-            {"name": "a", "rate": "1/s"}]), set(), None, None)
+            {"name": "a", "rate": "1/s"}]), set(), None)
     with pytest.raises(ValueError, match="memory or a redis"):
         model(store="http://x")
 
 
 async def test_the_store_outlives_reloads() -> None:
     holder = StoreHolder()
-    first = compile_limits(model(limits=[{"name": "a", "rate": "1/s"}]), set(), None, None)
+    first = compile_limits(model(limits=[{"name": "a", "rate": "1/s"}]), set(), None)
     holder.sync(first)
     store = holder.store
     assert isinstance(store, MemoryStore)
-    holder.sync(compile_limits(model(limits=[{"name": "b", "rate": "2/s"}]), set(), None, None))
+    holder.sync(compile_limits(model(limits=[{"name": "b", "rate": "2/s"}]), set(), None))
     assert holder.store is store
     holder.sync(compile_limits(model(store="redis://127.0.0.1:1/0",
                                      limits=[{"name": "a", "rate": "1/s"}]),
-                               set(), None, b"k" * 32))
+                               set(), b"k" * 32))
     assert isinstance(holder.store, RedisStore) and holder.breaker is not None
     await holder.close()

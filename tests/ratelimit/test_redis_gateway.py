@@ -13,7 +13,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from redis.asyncio import Redis
 
-from gateway.keycmd import ensure_dev_keys
+from gateway.crypto.devkeys import ensure_dev_keys
 from gateway.server.runtime import GatewayServer
 from tests.conftest import RedisProcess, base, compiled, log_lines
 

@@ -85,8 +85,8 @@ async def test_crashed_worker_is_restarted(tmp_path: Path, upstream_url: str) ->
 
 async def test_each_worker_keeps_its_own_audit_chain(tmp_path: Path, upstream_url: str) -> None:
     from gateway.audit.verify import verify
+    from gateway.crypto.devkeys import ensure_dev_keys
     from gateway.crypto.keystore import KeyStore, read_master
-    from gateway.keycmd import ensure_dev_keys
 
     ensure_dev_keys(tmp_path / "k")
     policy = tmp_path / "p.yaml"

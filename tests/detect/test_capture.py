@@ -10,9 +10,9 @@ import pytest
 
 from gateway.cli import main
 from gateway.detect import default_detector
-from gateway.scan import read_messages, scan
+from gateway.detect.capture import read_messages, scan
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def test_har_findings_by_path_direction_field_and_entity() -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from gateway.cli import main
-from gateway.explain import explain
+from gateway.policy.explain import explain
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "policies" / "default.yaml"
 SAMPLE = json.dumps({"items": [{"name": "张三", "mobile": "13800138000",
                                 "idNo": "11010519491231002X", "password": "hunter2"}]},

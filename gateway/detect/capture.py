@@ -1,4 +1,4 @@
-"""`pii-gateway scan FILE`: personal data in captured traffic (HAR or JSONL).
+"""Personal data in captured traffic (HAR or JSONL), for `pii-gateway scan`.
 
 For CI: capture what a service (or the gateway) sends, scan it, and fail the
 build when anything unprotected shows up. Reads a HAR file, or JSON lines of
@@ -10,10 +10,8 @@ values. Exit code 1 when anything was found, 2 when the file cannot be read.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import json
-import sys
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -25,7 +23,7 @@ from gateway.codecs.base import CodecError, Document, hints_for, render_path
 from gateway.codecs.content_encoding import decode_content
 from gateway.codecs.form_codec import decode_query
 from gateway.codecs.registry import decode_body
-from gateway.detect import Detector, default_detector
+from gateway.detect import Detector
 from gateway.http.canonical import log_safe_path
 
 LIMIT = 64 * 1024 * 1024
@@ -133,33 +131,3 @@ def scan(messages: Iterator[Message], detector: Detector,
                     field = f"{where}:{render_path(leaf.path)}"
                     found[(message.path, message.direction, field, f.entity_type)] += 1
     return found, skipped
-
-
-def cmd_scan(args: argparse.Namespace) -> int:
-    detector = default_detector()
-    if args.policy is not None:
-        from gateway.policy.compiled import NO_UPSTREAM, compile_file
-        detector = compile_file(args.policy, NO_UPSTREAM).detector
-    try:
-        found, skipped = scan(read_messages(args.file), detector)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        print(f"{args.file}: cannot read ({exc})", file=sys.stderr)
-        return 2
-    for (path, direction, reason), n in sorted(skipped.items()):
-        print(f"not inspected: {path} {direction}: {reason} (x{n})")
-    for (path, direction, field, entity), n in sorted(found.items()):
-        print(f"{path} {direction} {field} {entity} x{n}")
-    total = sum(found.values())
-    entities = Counter[str]()
-    for (_, _, _, entity), n in found.items():
-        entities[entity] += n
-    summary = ", ".join(f"{e} {n}" for e, n in entities.most_common()) or "none"
-    print(f"{total} finding(s) of unprotected personal data: {summary}")
-    return 1 if total else 0
-
-
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    s = sub.add_parser("scan", help="find personal data in a HAR or JSONL capture")
-    s.add_argument("file", type=Path)
-    s.add_argument("--policy", type=Path, help="use this policy's detection settings")
-    s.set_defaults(func=cmd_scan)

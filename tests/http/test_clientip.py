@@ -6,7 +6,7 @@ import aiohttp
 import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from gateway.proxy.clientip import resolve_client
+from gateway.http.clientip import resolve_client
 from gateway.server.runtime import GatewayServer
 from tests.conftest import StartGateway, base
 

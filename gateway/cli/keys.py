@@ -10,11 +10,10 @@ The key store commands are described in keys/README.md.
 from __future__ import annotations
 
 import argparse
-import os
-import secrets
 import sys
 from pathlib import Path
 
+from gateway.crypto.devkeys import ensure_dev_keys, write_hash_key
 from gateway.crypto.keyring import load_keyring
 from gateway.crypto.keystore import (
     MASTER_ENV,
@@ -30,13 +29,6 @@ from gateway.policy.loader import PolicyError, load_policy_file
 from gateway.protect.roles import api_key_digest
 
 
-def write_hash_key(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as out:
-        out.write(secrets.token_hex(32) + "\n")
-
-
 def cmd_hash_key(args: argparse.Namespace) -> int:
     try:
         write_hash_key(args.file)
@@ -47,24 +39,6 @@ def cmd_hash_key(args: argparse.Namespace) -> int:
         return 1
     print(f"wrote {args.file}")
     return 0
-
-
-def ensure_dev_keys(directory: Path) -> list[Path]:
-    """Development keys for the bundled policies, created when missing: the
-    hash key, a master key file and the key store. Returns what it created."""
-    created = []
-    hash_key, master, store = (directory / "hash.key", directory / "master.key",
-                               directory / "keystore.json")
-    if not hash_key.exists():
-        write_hash_key(hash_key)
-        created.append(hash_key)
-    if not master.exists():
-        new_master_file(master)
-        created.append(master)
-    if not store.exists():
-        KeyStore.init(store, read_master(master))
-        created.append(store)
-    return created
 
 
 def cmd_dev(args: argparse.Namespace) -> int:

@@ -18,33 +18,44 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=60)
 
 
-def test_policy_check_ok(repo_root: Path) -> None:
-    out = run("policy", "check", str(repo_root / "policies/default.yaml"))
-    assert out.returncode == 0
-    assert "ok" in out.stdout
+def test_policy_check_ok(repo_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["policy", "check", str(repo_root / "policies/default.yaml")]) == 0
+    assert "default.yaml: ok" in capsys.readouterr().out
 
 
-def test_policy_check_reports_all_files(tmp_path: Path, repo_root: Path) -> None:
+def test_policy_check_reports_all_files(tmp_path: Path, repo_root: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
     a = tmp_path / "a.yaml"
     a.write_text("version: 1\nupstreams: {default: {}}\nroutes:\n  - name: r\n"
                  "    timeouts: {read: 0}\n")
     b = tmp_path / "b.yaml"
     b.write_text("version: 3\n")
-    out = run("policy", "check", str(a), str(b), str(repo_root / "policies/default.yaml"))
-    assert out.returncode == 1
-    assert f"{a}:5 routes[0].timeouts.read: must be > 0" in out.stderr
-    assert f"{b}:1 version: must be one of 1" in out.stderr
-    assert "default.yaml: ok" in out.stdout
+    assert main(["policy", "check", str(a), str(b),
+                 str(repo_root / "policies/default.yaml")]) == 1
+    out = capsys.readouterr()
+    assert f"{a}:5 routes[0].timeouts.read: must be > 0" in out.err
+    assert f"{b}:1 version: must be one of 1" in out.err
+    assert "default.yaml: ok" in out.out
 
 
-def test_workers_must_be_positive() -> None:
-    assert run("serve", "--workers", "0").returncode == 2
+def test_workers_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--workers", "0"]) == 2
+    assert "--workers must be >= 1" in capsys.readouterr().err
 
 
-def test_help_lists_commands() -> None:
-    out = run("--help")
-    for cmd in ("serve", "demo", "demo-upstream", "policy"):
-        assert cmd in out.stdout
+def test_help_lists_every_command_group(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    for cmd in ("serve", "demo", "demo-upstream", "policy", "keys", "limits", "audit", "scan"):
+        assert cmd in out
+
+
+def test_python_dash_m_runs_the_same_command_line() -> None:
+    """One subprocess: `python -m gateway` is wired to main()."""
+    out = run("policy", "check", "/nonexistent.yaml")
+    assert out.returncode == 1 and "cannot read" in out.stderr
 
 
 async def test_demo_end_to_end(tmp_path: Path, repo_root: Path) -> None:
@@ -107,7 +118,7 @@ def test_a_wrong_master_key_stops_start_up_with_a_clear_error(tmp_path: Path,
                                                               repo_root: Path) -> None:
     import shutil
 
-    from gateway.keycmd import ensure_dev_keys
+    from gateway.crypto.devkeys import ensure_dev_keys
     shutil.copytree(repo_root / "policies", tmp_path / "policies")
     ensure_dev_keys(tmp_path / "keys")
     (tmp_path / "keys" / "master.key").write_text("ab" * 32 + "\n")

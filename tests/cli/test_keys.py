@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from gateway.cli import main
+from gateway.crypto.devkeys import ensure_dev_keys
 from gateway.crypto.envelope import open_sealed, seal
 from gateway.crypto.keystore import KeyStore, read_master
-from gateway.keycmd import ensure_dev_keys
 from gateway.protect.roles import api_key_digest
 
 

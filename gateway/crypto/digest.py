@@ -1,0 +1,43 @@
+"""Keyed digests of personal data, in one place.
+
+Every place that must recognise a value without keeping it uses these: the
+`hash` operator (HMAC-SHA256, its output is published to policy users), the
+audit trail's value digests (to answer "who saw this ID" from a trail that
+holds none), and the limiter's client keys and exposure counts (keyed
+BLAKE2b, so Redis holds no value). `canonical` makes one number written two
+ways digest the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import unicodedata
+
+_DROP = str.maketrans("", "", " -_\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u200b\ufeff")
+
+
+def canonical(value: str) -> str:
+    """NFKC, separators dropped, upper case: `138 0013 8000` is `13800138000`."""
+    return unicodedata.normalize("NFKC", value).translate(_DROP).upper()
+
+
+def keyed(key: bytes, kind: str, text: str, size: int = 12) -> str:
+    """Keyed BLAKE2b (a MAC) of a kind and a text, `size` bytes as hex."""
+    return hashlib.blake2b(f"{kind}\x00{text}".encode(), key=key[:64],
+                           digest_size=size).hexdigest()
+
+
+def value_digest(key: bytes, entity: str, value: str, size: int = 12) -> str:
+    """A personal-data value's keyed digest, normalized first."""
+    return keyed(key, entity, canonical(value), size)
+
+
+def hmac_value(key: bytes, entity: str, value: str) -> str:
+    """The `hash` operator's HMAC-SHA256 of a normalized value, as hex."""
+    return hmac.new(key, f"{entity}\x00{canonical(value)}".encode(), hashlib.sha256).hexdigest()
+
+
+def derive(key: bytes, purpose: bytes, size: int = 64) -> bytes:
+    """A subkey for one purpose (BLAKE2b personalization, up to 16 bytes)."""
+    return hashlib.blake2b(key[:64], person=purpose, digest_size=size).digest()

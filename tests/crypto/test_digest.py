@@ -1,0 +1,32 @@
+"""Keyed digests: stable outputs (audit trails, Redis keys and hashed columns
+written before must still match) and normalization."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from gateway.crypto.digest import canonical, derive, hmac_value, keyed, value_digest
+
+KEY = bytes(range(32))
+
+
+def test_canonical_joins_the_ways_a_number_is_written() -> None:
+    assert canonical("138 0013-8000") == canonical("１３８００１３８０００") == "13800138000"
+    assert canonical("11010519491231002x") == "11010519491231002X"
+
+
+def test_outputs_are_the_documented_constructions() -> None:
+    assert keyed(KEY, "ip", "203.0.113.7") == hashlib.blake2b(
+        b"ip\x00203.0.113.7", key=KEY, digest_size=12).hexdigest()
+    assert value_digest(KEY, "CN_MOBILE", "138 0013 8000") == keyed(KEY, "CN_MOBILE",
+                                                                    "13800138000")
+    assert hmac_value(KEY, "CN_MOBILE", "13800138000") == hmac.new(
+        KEY, b"CN_MOBILE\x0013800138000", hashlib.sha256).hexdigest()
+    assert derive(KEY, b"pgw-audit-val") == hashlib.blake2b(KEY, person=b"pgw-audit-val").digest()
+
+
+def test_kind_and_key_separate_digests() -> None:
+    assert keyed(KEY, "ip", "x") != keyed(KEY, "net", "x")
+    assert keyed(KEY, "ip", "x") != keyed(bytes(32), "ip", "x")
+    assert len(derive(KEY, b"pgw-run-offset", 6)) == 6

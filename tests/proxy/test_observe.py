@@ -1,0 +1,34 @@
+"""One finished exchange into the per-request metrics."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from gateway.exchange import Exchange
+from gateway.obs.metrics import FINDINGS, REJECTIONS, REQUESTS
+from gateway.proxy.observe import observe_exchange
+from tests.conftest import caller_at, compiled, policy_text
+
+
+def test_an_exchange_counts_once_with_bounded_labels() -> None:
+    policy = compiled(policy_text("http://127.0.0.1:9"))
+    ex = Exchange("rid", policy, caller_at("10.0.0.1"), "BREW")  # an unknown method is OTHER
+    ex.route, ex.status, ex.error_code = policy.routes[0], 429, "rate_limited"
+    ex.record("response", Counter({("CN_MOBILE", "mask"): 2}))
+    before = (REQUESTS.values.get(("protected", "OTHER", "429"), 0),
+              REJECTIONS.values.get(("protected", "rate_limited"), 0),
+              FINDINGS.values.get(("CN_MOBILE", "response", "mask"), 0))
+    observe_exchange(ex)
+    after = (REQUESTS.values[("protected", "OTHER", "429")],
+             REJECTIONS.values[("protected", "rate_limited")],
+             FINDINGS.values[("CN_MOBILE", "response", "mask")])
+    assert [a - b for a, b in zip(after, before, strict=True)] == [1, 1, 2]
+
+
+def test_a_request_without_a_route_counts_under_a_dash() -> None:
+    ex = Exchange("rid", compiled(policy_text("http://127.0.0.1:9")), caller_at("10.0.0.1"),
+                  "GET")
+    ex.status = 404
+    before = REQUESTS.values.get(("-", "GET", "404"), 0)
+    observe_exchange(ex)
+    assert REQUESTS.values[("-", "GET", "404")] == before + 1

@@ -1,0 +1,135 @@
+"""The rate-limit stage on its own: an Exchange, a compiled policy and the
+memory store, no server (the end-to-end tests are tests/integration/test_scraping.py
+and tests/ratelimit/test_redis_gateway.py)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from gateway.errors import PageSizeTooLarge, RateLimited
+from gateway.exchange import DetectorFiring, Exchange, LimitDecision
+from gateway.policy.compiled import CompiledPolicy
+from gateway.proxy.caller import resolve_caller
+from gateway.proxy.ratelimit_stage import after_response, before_request
+from gateway.ratelimit.limiter import StoreHolder
+from tests.conftest import caller_at, compiled, policy_text
+
+LIMITS = """
+rate_limits:
+  detect_by: [subject, ip]
+  limits:
+    - {name: per-client, dimensions: [subject, ip], rate: 1/s, burst: 8}
+  enumeration: {window: 10m, max_ids: 4, sequential_run: 50, then: {action: ban, duration: 1m}}
+  exposure: {window: 1d, budgets: {CN_MOBILE: 2}, then: {action: ban, duration: 1m}}
+  probing: {window: 5m, min_requests: 3, max_error_ratio: 0.5,
+            then: {action: ban, duration: 1m}}
+  paging: {max_size: 100, max_page: 50, max_pages: 30, window: 10m,
+           then: {action: reject}}
+"""
+
+
+@pytest.fixture
+def policy() -> CompiledPolicy:
+    return compiled(policy_text("http://127.0.0.1:9") + LIMITS)
+
+
+@pytest.fixture
+async def holder(policy: CompiledPolicy) -> AsyncIterator[StoreHolder]:
+    held = StoreHolder()
+    held.sync(policy.limits)
+    yield held
+    await held.close()
+
+
+def _exchange(policy: CompiledPolicy, client: str = "10.0.0.1", key: str = "k1") -> Exchange:
+    ex = Exchange("rid", policy, caller_at(client), "GET")
+    ex.route = policy.routes[0]
+    resolve_caller(ex.caller, {"X-Api-Key": key}, policy, ex.route)
+    return ex
+
+
+async def _request(policy: CompiledPolicy, holder: StoreHolder, path: str = "/protected/x",
+                   query: str = "", key: str = "k1", client: str = "10.0.0.1") -> Exchange:
+    ex = _exchange(policy, client, key)
+    assert ex.route is not None
+    await before_request(ex, ex.route, holder, path, query)
+    return ex
+
+
+async def test_admitted_requests_carry_the_tightest_bucket(policy: CompiledPolicy,
+                                                           holder: StoreHolder) -> None:
+    ex = await _request(policy, holder)
+    assert ex.caller.identity is not None and set(ex.caller.identity.keys) >= {"ip"}
+    (decision,) = ex.limits
+    assert decision == LimitDecision("allowed", "per-client", "ip", 7)  # no API key header
+    assert ex.rate_headers is not None and ex.rate_headers["RateLimit"].startswith(
+        '"per-client";r=')
+
+
+async def test_the_burst_runs_out_then_429_with_retry_after(policy: CompiledPolicy,
+                                                          holder: StoreHolder) -> None:
+    for _ in range(8):
+        await _request(policy, holder)
+    with pytest.raises(RateLimited) as refused:
+        await _request(policy, holder)
+    assert refused.value.code == "rate_limited"
+    assert int(refused.value.headers["Retry-After"]) >= 1
+    # another client address is another bucket
+    await _request(policy, holder, client="10.0.0.2")
+
+
+async def test_a_page_size_over_the_cap_is_refused_at_once(policy: CompiledPolicy,
+                                                           holder: StoreHolder) -> None:
+    with pytest.raises(PageSizeTooLarge):
+        await _request(policy, holder, query="page=1&size=500")
+
+
+async def test_walking_ids_fires_enumeration_and_bans(policy: CompiledPolicy,
+                                                      holder: StoreHolder) -> None:
+    for n in range(4):  # max_ids: 4 distinct ids are allowed
+        ex = await _request(policy, holder, path=f"/protected/loans/{1000 + n * 7}")
+        assert not any(isinstance(event, DetectorFiring) for event in ex.limits)
+    with pytest.raises(RateLimited) as fifth:
+        await _request(policy, holder, path="/protected/loans/2000")
+    assert fifth.value.code == "scraping_enumeration"
+    with pytest.raises(RateLimited) as later:  # the ban holds for the client's address
+        await _request(policy, holder, path="/protected/loans/1000")
+    assert later.value.code == "client_banned"
+    await _request(policy, holder, path="/protected/loans/1000", client="10.9.9.9")
+
+
+async def test_an_exposure_budget_refuses_the_response_that_overruns_it(
+        policy: CompiledPolicy, holder: StoreHolder) -> None:
+    ex = await _request(policy, holder)
+    assert ex.route is not None
+    await after_response(ex, ex.route, holder, 200, {"CN_MOBILE": {"13800138000"}})
+    ex = await _request(policy, holder, client="10.0.0.1")
+    assert ex.route is not None
+    with pytest.raises(RateLimited):
+        await after_response(ex, ex.route, holder, 200,
+                             {"CN_MOBILE": {"13900139000", "13700137000"}})
+
+
+async def test_probing_fires_on_mostly_errors(policy: CompiledPolicy,
+                                              holder: StoreHolder) -> None:
+    codes = []
+    for n in range(5):
+        try:
+            ex = await _request(policy, holder, key=f"key-{n}", client="10.0.2.1")
+            assert ex.route is not None
+            await after_response(ex, ex.route, holder, 404, None)
+        except RateLimited as exc:
+            codes.append(exc.code)
+    # three 404s reach min_requests with an error ratio of 1: the third fires and bans
+    assert codes[0] == "scraping_probing" and set(codes[1:]) == {"client_banned"}
+
+
+async def test_without_rate_limits_nothing_happens(holder: StoreHolder) -> None:
+    plain = compiled(policy_text("http://127.0.0.1:9"))
+    ex = _exchange(plain)
+    assert ex.route is not None
+    await before_request(ex, ex.route, holder, "/protected/1", "")
+    await after_response(ex, ex.route, holder, 404, None)
+    assert ex.limits == [] and ex.caller.identity is None
