@@ -9,14 +9,19 @@ looked up within its purpose. Encryptions are counted (`usage.py`).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gateway.crypto.envelope import DETERMINISTIC, RANDOM, Unsealable, open_sealed
 from gateway.crypto.keystore import KeyStore, KeyStoreError, read_master, read_store
 from gateway.crypto.usage import KeyUsage, usage_for
 
 # Purposes whose keys are AES-GCM with random nonces: their use is limited.
 LIMITED = frozenset({"encrypt"})
+
+# A sealed token's scheme -> the purpose of the keys it is sealed under.
+TOKEN_PURPOSE = {RANDOM: "encrypt", DETERMINISTIC: "deterministic"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +49,15 @@ class KeyRing:
         if found is None or found[0] != purpose:
             return None
         return found[1]
+
+    def open(self, token: str, context: Sequence[str]) -> str:
+        """The plaintext of a `pgw1.`/`pgw1d.` token under this ring's key of
+        the token's purpose; Unsealable on any failure (the one place a token
+        is opened: decrypt, encrypt's already-sealed check, reencrypt)."""
+        purpose = TOKEN_PURPOSE.get(token.partition(".")[0])
+        if purpose is None:
+            raise Unsealable
+        return open_sealed(token, lambda kid: self.get(kid, purpose), context)
 
 
 def load_keyring(store: Path, master_file: Path | None, usage_file: Path | None) -> KeyRing:

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from gateway.crypto.envelope import Unsealable, open_sealed
+from gateway.crypto.envelope import Unsealable
 from gateway.crypto.ff1 import FF1
 from gateway.crypto.keyring import KeyRing
 from gateway.errors import FieldBlocked
@@ -32,7 +32,6 @@ from gateway.operators.base import (
 )
 from gateway.operators.encrypt import (
     BINDING_PARAMS,
-    PURPOSE,
     Binding,
     NoRecordKey,
     fpe_apply,
@@ -83,8 +82,7 @@ class Decrypt:
                          "decrypt_failed") from None
 
     def _open(self, token: str, context: tuple[str, str, str]) -> str:
-        purpose = PURPOSE[token.partition(".")[0]]
-        return open_sealed(token, lambda kid: self.keys.get(kid, purpose), context)
+        return self.keys.open(token, context)
 
 
 def make_decrypt(params: Mapping[str, Any], context: OperatorContext) -> Decrypt:

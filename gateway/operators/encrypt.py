@@ -20,15 +20,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from gateway.crypto.envelope import Unsealable, is_sealed, open_sealed, seal, seal_deterministic
+from gateway.crypto.envelope import Unsealable, is_sealed, seal, seal_deterministic
 from gateway.crypto.ff1 import FF1, MIN_DOMAIN
 from gateway.crypto.keyring import KeyRing
 from gateway.crypto.keystore import KeyStoreError
 from gateway.errors import FieldBlocked
 from gateway.operators.base import OperatorContext, check_params
 from gateway.operators.site import Site, field_name
-
-PURPOSE = {"pgw1": "encrypt", "pgw1d": "deterministic"}
 
 
 class NoRecordKey(Exception):
@@ -95,7 +93,7 @@ class Encrypt:
             raise FieldBlocked(422) from None
         if is_sealed(value):
             try:
-                open_sealed(value, self._key_for(value), context)
+                self.keys.open(value, context)
                 return value
             except Unsealable:
                 pass
@@ -104,10 +102,6 @@ class Encrypt:
             return seal_deterministic(key, kid, value, context)
         kid, key = self.keys.for_encryption("encrypt")
         return seal(key, kid, value, context)
-
-    def _key_for(self, token: str) -> Any:
-        purpose = PURPOSE.get(token.partition(".")[0], "")
-        return lambda kid: self.keys.get(kid, purpose)
 
 
 @dataclass(frozen=True, slots=True)

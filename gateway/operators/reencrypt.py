@@ -23,13 +23,12 @@ from dataclasses import dataclass
 from gateway.crypto.envelope import (
     Unsealable,
     is_sealed,
-    open_sealed,
     seal,
     seal_deterministic,
 )
 from gateway.crypto.ff1 import FF1
-from gateway.crypto.keyring import KeyRing
-from gateway.operators.encrypt import PURPOSE, fpe_apply, fpe_tweak
+from gateway.crypto.keyring import TOKEN_PURPOSE, KeyRing
+from gateway.operators.encrypt import fpe_apply, fpe_tweak
 
 
 @dataclass(slots=True)
@@ -58,8 +57,8 @@ def _renew(keys: KeyRing, item: dict[str, object], value: str,
         return fpe_apply(FF1(key), plain, fpe_tweak(context), decrypt=False)
     if not is_sealed(value):
         raise Unsealable
-    purpose = PURPOSE[value.partition(".")[0]]
-    plain = open_sealed(value, lambda k: keys.get(k, purpose), context)
+    plain = keys.open(value, context)
+    purpose = TOKEN_PURPOSE[value.partition(".")[0]]
     kid, key = keys.for_encryption(purpose)
     if purpose == "deterministic":
         return seal_deterministic(key, kid, plain, context)

@@ -20,6 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from gateway.cache import BoundedCache
 from gateway.protect.inspect import Result, as_result, inspect_now
 
 # (inline below, thread from, child process from) the first / second size, by path
@@ -53,15 +54,16 @@ class Job:
 # gateway.policy.compiled.compile_file_version, passed down by the process
 # state: the protection layer does not know the compiler).
 Loader = Callable[[str, str], Any]
-_POLICIES: dict[tuple[str, str], Any] = {}  # child side: (source, version) -> policy or None
+# In the child process (a pool worker has no app state): (source, version) ->
+# the compiled policy or None; a few versions, as reloads come and go.
+_POLICIES: BoundedCache[tuple[str, str], Any] = BoundedCache(4)
 
 
 def run_job(job: Job, loader: Loader) -> Result:
     """In the child: `inspect_now` on the policy the request was served with."""
     key = (job.source, job.version)
-    if key not in _POLICIES:
-        _POLICIES[key] = loader(job.source, job.version)
-    policy = _POLICIES[key]
+    policy = _POLICIES[key] if key in _POLICIES else _POLICIES.put(
+        key, loader(job.source, job.version))
     if policy is None:
         return ("unavailable",)
     plan = policy.protection.plan(job.route, job.method, job.direction, job.role)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from gateway.crypto.envelope import Unsealable, seal, seal_deterministic
 from gateway.crypto.keyring import load_keyring
 from gateway.crypto.keystore import KeyStoreError, new_master_file
 from tests.conftest import make_keyring
@@ -44,3 +45,21 @@ def test_the_digest_changes_with_the_store(tmp_path: Path) -> None:
     KeyStore.open(tmp_path / "keystore.json", read_master(tmp_path / "master.key")).rotate("fpe")
     second = load_keyring(tmp_path / "keystore.json", tmp_path / "master.key", None)
     assert first.digest != second.digest
+
+
+def test_a_token_opens_only_under_its_purpose_and_context(tmp_path: Path) -> None:
+    keys = make_keyring(tmp_path)
+    context = ("lending", "applicant.idNo", "A1")
+    for scheme, purpose, sealer in (("pgw1", "encrypt", seal),
+                                    ("pgw1d", "deterministic", seal_deterministic)):
+        kid, key = keys.current(purpose)
+        token = sealer(key, kid, "11010519491231002X", context)
+        assert token.startswith(scheme + ".")
+        assert keys.open(token, context) == "11010519491231002X"
+        with pytest.raises(Unsealable):
+            keys.open(token, ("lending", "other.field", "A1"))
+    kid, key = keys.current("encrypt")
+    forged = seal(key, kid, "x", context).replace("pgw1.", "pgw1d.", 1)  # wrong purpose
+    for bad in (forged, "pgw9.k.abc", "not a token"):
+        with pytest.raises(Unsealable):
+            keys.open(bad, context)
