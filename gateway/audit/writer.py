@@ -39,7 +39,7 @@ class AuditWriter:
     def __init__(self, settings: AuditSettings, key: bytes, kid: str, worker: int) -> None:
         self.settings = settings
         self.chain = Chain(key, kid, worker)
-        self._value_key = value_key(key)
+        self._values = digest.KeyedDigest(value_key(key))
         self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue(settings.queue)
         self._overflow: collections.deque[dict[str, Any]] = collections.deque()
         self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
@@ -52,7 +52,7 @@ class AuditWriter:
     # --- the request side -----------------------------------------------------------
     def digest(self, entity: str, value: str) -> str:
         """A keyed digest of a value, as `audit search` computes it."""
-        return value_digest(self._value_key, entity, value)
+        return self._values.value(entity, value)
 
     @property
     def ready(self) -> bool:

@@ -17,7 +17,7 @@ from gateway.policy.keys import build_keyring
 from gateway.policy.loader import LoadedPolicy, PolicyError, PolicyIssue, load_policy_file
 from gateway.policy.model import PolicyModel, TimeoutsModel
 from gateway.protect.rules import ActionsError, Protection, compile_actions
-from gateway.ratelimit.limiter import Limits, compile_limits
+from gateway.ratelimit.limits import Limits, compile_limits
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 

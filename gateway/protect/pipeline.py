@@ -13,6 +13,8 @@ from a file (`offload.py` has the limits for each path).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from multidict import CIMultiDict
 
@@ -36,26 +38,45 @@ _REQUEST_STATUS = {
 }
 
 
-async def inspect_body(body: bytes, *, content_type: str | None, encoding: str | None,
-                       limit: int, plan: RulePlan, detector: Detector, direction: str,
-                       route: str, passthrough: bool,
-                       file_types: frozenset[str] | None = frozenset(),
-                       process: tuple[ProcessInspector, Job] | None = None,
-                       usage: KeyUsage | None = None, collect: bool = False) -> Inspected:
-    """`usage`: where encryptions done in a child process are counted."""
+@dataclass(frozen=True, slots=True)
+class BodyRules:
+    """How the bodies of one direction of one exchange are inspected: built
+    once per direction (gateway/proxy/inspection.py), read by every path."""
+
+    plan: RulePlan
+    detector: Detector
+    direction: str
+    route: str  # its name, for the log line of a passthrough
+    limit: int  # bytes a decoded body may grow to
+    passthrough: bool  # on_error: passthrough
+    file_types: frozenset[str] | None = frozenset()
+    collect: bool = False  # values and reveals, for the exposure budget and the audit trail
+    usage: KeyUsage | None = None  # where encryptions done in a child process are counted
+
+
+# Makes the child-process job for a body, only when one is needed.
+Offload = Callable[[], tuple[ProcessInspector, Job]]
+
+
+async def inspect_body(body: bytes, content_type: str | None, encoding: str | None,
+                       rules: BodyRules, offload: Offload | None = None) -> Inspected:
+    """The body inspected inline, on a worker thread or in a child process by
+    size; fails closed (or passes through, as the route says) in one place."""
+    plan, detector, direction = rules.plan, rules.detector, rules.direction
     thread_bytes, process_bytes = limits(takes(content_type, detector))
     try:
-        if process is not None and len(body) > process_bytes:
-            inspector, job = process
+        if offload is not None and len(body) > process_bytes:
+            inspector, job = offload()
             result = await inspector.run(job)
             if result[0] != "unavailable":
-                return from_result(result, usage)
+                return from_result(result, rules.usage)
         if len(body) > thread_bytes:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(None, inspect_now, body, content_type, encoding,
-                                              limit, plan, detector, file_types, collect)
-        return inspect_now(body, content_type, encoding, limit, plan, detector, file_types,
-                           collect)
+                                              rules.limit, plan, detector, rules.file_types,
+                                              rules.collect)
+        return inspect_now(body, content_type, encoding, rules.limit, plan, detector,
+                           rules.file_types, rules.collect)
     except FieldBlocked as exc:
         raise exc.towards(direction) from None
     except FileRefused:
@@ -67,10 +88,10 @@ async def inspect_body(body: bytes, *, content_type: str | None, encoding: str |
                               "the upstream response carries a file part this route does not "
                               "accept") from None
     except CodecError as exc:
-        return _failed(exc.code, exc.message, body, direction, route, passthrough)
+        return _failed(exc.code, exc.message, body, direction, rules.route, rules.passthrough)
     except DetectionTimeout:
         return _failed("inspection_timeout", "inspecting the body took too long", body,
-                       direction, route, passthrough)
+                       direction, rules.route, rules.passthrough)
 
 
 def _failed(code: str, message: str, body: bytes, direction: str, route: str,

@@ -24,8 +24,7 @@ from gateway.exchange import Exchange
 from gateway.http.canonical import Target, canonicalize
 from gateway.http.clientip import ClientInfo
 from gateway.policy.compiled import CompiledRoute
-from gateway.protect.offload import Job, ProcessInspector
-from gateway.protect.pipeline import inspect_body, inspect_headers, inspect_query
+from gateway.protect.offload import ProcessInspector
 from gateway.proxy.body import (
     CHUNK,
     TooLarge,
@@ -35,6 +34,7 @@ from gateway.proxy.body import (
 )
 from gateway.proxy.caller import resolve_caller
 from gateway.proxy.headers import REQUEST_REPLACED, end_to_end
+from gateway.proxy.inspection import Inspection
 from gateway.proxy.ratelimit_stage import after_response, before_request
 from gateway.ratelimit.limiter import StoreHolder
 
@@ -73,8 +73,11 @@ def upstream_headers(request: web.Request, ex: Exchange, info: ClientInfo,
 
 
 async def proxy_handler(request: web.Request) -> web.StreamResponse:
+    """One request, stage by stage (the middleware around it made the exchange
+    and turns errors into responses)."""
     ex = request[EXCHANGE]
-    pool = request.app[STATE].pool
+    state = request.app[STATE]
+    # 1. the canonical target and the route
     target: Target = canonicalize(request.raw_path)
     ex.target = target
     route = ex.policy.route_for(request.method, hostname(request.headers.get("Host")),
@@ -82,55 +85,65 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
     if route is None:
         raise NoRoute()
     ex.route = route
-    forward = target.forward
-    limiter = request.app[STATE].limiter
+    # 2. who is calling: role, audit digest, limiter keys
     resolve_caller(ex.caller, request.headers, ex.policy, route)
-    # limits and request-side detectors; may serve the client under a stricter role
-    await before_request(ex, route, limiter, target.path, target.query)
-    protection = ex.policy.protection
-    if route.protect and target.query:
-        plan = protection.plan(route.name, request.method, "request", ex.caller.role)
-        query, outcome = inspect_query(target.query, plan, ex.policy.detector)
-        ex.record("request", outcome.counts)
-        forward = f"{target.encoded_path}?{query}"
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + ex.policy.server.body_timeout
-    body: bytes | AsyncIterator[bytes] | None = None
-    if request.body_exists:
-        declared = request.content_length
-        if route.protect:
-            body = await read_request_body(request.content, ex, route.max_body_bytes,
-                                           declared, deadline)
-        elif declared is not None and declared <= CHUNK:
-            # one chunk's worth: reading it whole costs no more memory than streaming
-            body = await read_request_body(request.content, ex, CHUNK, declared, deadline)
-        else:
-            body = stream_request_body(request.content, ex, deadline)
+    # 3. limits and request-side detectors; may serve the client under a stricter role
+    await before_request(ex, route, state.limiter, target.path, target.query)
+    # 4. the request's query, body and headers, inspected on a protected route
+    inspection = (Inspection.of(ex, route, request.method, "request", state.inspector)
+                  if route.protect else None)
+    forward = target.forward
+    if inspection is not None and target.query:
+        forward = f"{target.encoded_path}?{inspection.query(target.query)}"
+    body = await _request_body(request, ex, route)
     decoded = False
-    if route.protect and isinstance(body, bytes) and body:
-        body, decoded, _ = await _inspect(ex, route, "request", body,
-                                       request.headers.get("Content-Type"),
-                                       request.headers.get("Content-Encoding"), request.method,
-                                       request.app[STATE].inspector)
+    if inspection is not None and isinstance(body, bytes) and body:
+        body, decoded, _ = await inspection.body(body, request.headers.get("Content-Type"),
+                                                 request.headers.get("Content-Encoding"))
     headers = upstream_headers(request, ex, ex.caller.client,
                                buffered=isinstance(body, bytes))
     if decoded:
         headers.popall("Content-Encoding", None)
-    if route.protect:
-        _inspect_headers(ex, route, "request", headers, request.method)
+    if inspection is not None:
+        inspection.headers(headers)
     if isinstance(body, bytes) and len(body) > CHUNK:
         headers["Content-Length"] = str(len(body))
         body = _slices(body)
+    # 5. the upstream; 6. its response, inspected (protected) or streamed
+    return await _forward(request, ex, route, forward, headers, body)
+
+
+async def _request_body(request: web.Request, ex: Exchange, route: CompiledRoute
+                        ) -> bytes | AsyncIterator[bytes] | None:
+    """Buffered on a protected route (it is inspected) or when it fits one chunk;
+    streamed otherwise."""
+    if not request.body_exists:
+        return None
+    deadline = asyncio.get_running_loop().time() + ex.policy.server.body_timeout
+    declared = request.content_length
+    if route.protect:
+        return await read_request_body(request.content, ex, route.max_body_bytes, declared,
+                                       deadline)
+    if declared is not None and declared <= CHUNK:
+        # one chunk's worth: reading it whole costs no more memory than streaming
+        return await read_request_body(request.content, ex, CHUNK, declared, deadline)
+    return stream_request_body(request.content, ex, deadline)
+
+
+async def _forward(request: web.Request, ex: Exchange, route: CompiledRoute, forward: str,
+                   headers: CIMultiDict[str], body: bytes | AsyncIterator[bytes] | None
+                   ) -> web.StreamResponse:
+    state = request.app[STATE]
     sent = time.perf_counter()
     try:
-        async with pool.request(route, request.method, forward, headers, body) as up:
+        async with state.pool.request(route, request.method, forward, headers, body) as up:
             ex.upstream_latency_ms = round((time.perf_counter() - sent) * 1000, 3)
             if route.protect:
                 return await _buffered_response(up, ex, route, request.method,
-                                                request.app[STATE].inspector, limiter)
+                                                state.inspector, state.limiter)
             streamed = await _streamed_response(request, up, ex)
             with contextlib.suppress(RateLimited):  # sent already: penalties still hold
-                await after_response(ex, route, limiter, up.status, None)
+                await after_response(ex, route, state.limiter, up.status, None)
             return streamed
     except GatewayError:
         raise
@@ -151,54 +164,13 @@ def _response_headers(up: aiohttp.ClientResponse) -> CIMultiDict[str]:
     return end_to_end(up.headers.items(), drop=frozenset({"content-length"}))
 
 
-async def _inspect(ex: Exchange, route: CompiledRoute, direction: str, body: bytes,
-                   content_type: str | None, encoding: str | None, method: str,
-                   inspector: ProcessInspector
-                   ) -> tuple[bytes, bool, dict[str, set[str]] | None]:
-    """The body to send on, whether it was rewritten as identity, and (for the
-    exposure budget, on responses) the personal-data values it carried."""
-    plan = ex.policy.protection.plan(route.name, method, direction, ex.caller.role)
-    limits = ex.policy.limits
-    collect = direction == "response" and (
-        (limits is not None and limits.exposure is not None) or ex.policy.audit is not None)
-    job = Job(ex.policy.source, ex.policy.version, route.name, method, direction, ex.caller.role,
-              body, content_type, encoding, route.max_body_bytes, collect)
-    began = time.perf_counter()
-    ex.body_bytes[direction] = len(body)
-    inspected = await inspect_body(
-        body, content_type=content_type, encoding=encoding, limit=route.max_body_bytes,
-        plan=plan, detector=ex.policy.detector, direction=direction, route=route.name,
-        passthrough=route.on_error == "passthrough",
-        file_types=ex.policy.protection.file_types, process=(inspector, job),
-        usage=ex.policy.keys.usage if ex.policy.keys is not None else None, collect=collect)
-    ex.inspect_seconds[direction] = time.perf_counter() - began
-    if inspected.outcome is None:
-        return inspected.body, inspected.decoded, None
-    ex.record(direction, inspected.outcome.counts)
-    if inspected.outcome.reveals:
-        ex.reveals = inspected.outcome.reveals
-    return inspected.body, inspected.decoded, inspected.outcome.values
-
-
-def _inspect_headers(ex: Exchange, route: CompiledRoute, direction: str,
-                     headers: CIMultiDict[str], method: str) -> None:
-    protection = ex.policy.protection
-    cookies = protection.cookie_names if direction == "request" else frozenset()
-    if not protection.header_names and not cookies:
-        return
-    plan = protection.plan(route.name, method, direction, ex.caller.role)
-    outcome = inspect_headers(headers, protection.header_names, cookies, plan,
-                              ex.policy.detector, direction)
-    if outcome is not None:
-        ex.record(direction, outcome.counts)
-
-
 async def _buffered_response(up: aiohttp.ClientResponse, ex: Exchange, route: CompiledRoute,
                              method: str, inspector: ProcessInspector,
                              limiter: StoreHolder) -> web.Response:
+    inspection = Inspection.of(ex, route, method, "response", inspector)
     if method == "HEAD":  # no body follows; the upstream's Content-Length describes the GET
         head = end_to_end(up.headers.items())
-        _inspect_headers(ex, route, "response", head, method)
+        inspection.headers(head)
         await after_response(ex, route, limiter, up.status, None)
         return web.Response(status=up.status, reason=up.reason, headers=head)
     try:
@@ -206,13 +178,11 @@ async def _buffered_response(up: aiohttp.ClientResponse, ex: Exchange, route: Co
     except TooLarge:
         raise UpstreamBodyTooLarge() from None
     headers = _response_headers(up)
-    _inspect_headers(ex, route, "response", headers, method)
+    inspection.headers(headers)
     values = None
     if data and up.status not in _NO_BODY_STATUS:
-        data, decoded, values = await _inspect(ex, route, "response", data,
-                                               up.headers.get("Content-Type"),
-                                               up.headers.get("Content-Encoding"), method,
-                                               inspector)
+        data, decoded, values = await inspection.body(data, up.headers.get("Content-Type"),
+                                                      up.headers.get("Content-Encoding"))
         if decoded:
             for name in _STALE_WHEN_REWRITTEN:
                 headers.popall(name, None)

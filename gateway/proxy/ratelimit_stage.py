@@ -25,7 +25,8 @@ from gateway.policy.compiled import CompiledRoute
 from gateway.policy.ratelimits import ActionModel, ProbingModel
 from gateway.ratelimit.breaker import StoreUnavailable
 from gateway.ratelimit.identity import Identity
-from gateway.ratelimit.limiter import CompiledLimit, Limits, StoreHolder
+from gateway.ratelimit.limiter import StoreHolder
+from gateway.ratelimit.limits import CompiledLimit, Limits
 from gateway.ratelimit.store import Bucket, LimitStore, Observed, Op, Verdict
 
 log = get_logger("gateway.ratelimit")

@@ -18,7 +18,6 @@ from typing import TypeVar
 from redis.exceptions import RedisError
 
 from gateway.obs.logging import get_logger
-from gateway.obs.metrics import RATELIMIT_DEGRADED
 
 log = get_logger("gateway.ratelimit")
 T = TypeVar("T")
@@ -30,8 +29,12 @@ class StoreUnavailable(Exception):
 
 
 class Breaker:
-    def __init__(self, timeout: float, failures: int, reset: float) -> None:
+    def __init__(self, timeout: float, failures: int, reset: float,
+                 on_degraded: Callable[[str], None] = lambda kind: None) -> None:
+        """`on_degraded(kind)`: told of each decision made without Redis (the
+        holder counts them in metrics; the breaker knows no metrics)."""
         self.timeout = timeout
+        self.on_degraded = on_degraded
         self.failures = failures
         self.reset = reset
         self._failed = 0
@@ -64,7 +67,7 @@ class Breaker:
     def note_degraded(self, kind: str) -> None:
         """Count one decision made without Redis; log the count now and then."""
         self.degraded += 1
-        RATELIMIT_DEGRADED.labels(kind=kind).inc()
+        self.on_degraded(kind)
         now = time.monotonic()
         if now - self._logged >= LOG_EVERY:
             log.warning("ratelimit_degraded", decisions=self.degraded, breaker_open=self.open)

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from gateway.cache import BoundedCache
-from gateway.crypto.digest import derive, keyed, value_digest
+from gateway.crypto.digest import KeyedDigest, derive
 
 
 def network_of(ip: str) -> str | None:
@@ -48,10 +48,15 @@ class Identifier:
     device_header: str | None  # read by gateway/proxy/caller.py
     _seen: BoundedCache[tuple[str, str, str], Identity] = field(
         default_factory=lambda: BoundedCache(65536), repr=False)
+    _mac: KeyedDigest | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_mac", KeyedDigest(self.secret))
 
     def digest(self, kind: str, value: str) -> str:
         """Keyed BLAKE2b (a MAC), 96 bits as hex."""
-        return keyed(self.secret, kind, value)
+        assert self._mac is not None
+        return self._mac.of(kind, value)
 
     def identify(self, key: str | None, device: str | None, ip: str) -> Identity:
         """The keys of a caller presenting API key `key` and device id `device`
@@ -82,4 +87,5 @@ class Identifier:
     def value_digest(self, entity: str, value: str) -> str:
         """A personal-data value, as the exposure budget counts it: keyed,
         normalized (the same number written two ways counts once)."""
-        return value_digest(self.secret, entity, value)[:16]
+        assert self._mac is not None
+        return self._mac.value(entity, value)[:16]

@@ -6,7 +6,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from gateway.crypto.digest import canonical, derive, hmac_value, keyed, value_digest
+from gateway.crypto.digest import (
+    KeyedDigest,
+    canonical,
+    derive,
+    hmac_value,
+    keyed,
+    value_digest,
+)
 
 KEY = bytes(range(32))
 
@@ -30,3 +37,18 @@ def test_kind_and_key_separate_digests() -> None:
     assert keyed(KEY, "ip", "x") != keyed(KEY, "net", "x")
     assert keyed(KEY, "ip", "x") != keyed(bytes(32), "ip", "x")
     assert len(derive(KEY, b"pgw-run-offset", 6)) == 6
+
+
+def test_the_reused_keyed_state_gives_the_one_off_digests() -> None:
+    mac = KeyedDigest(KEY)
+    for kind, text in (("ip", "203.0.113.7"), ("CN_MOBILE", "１３８ 0013 8000"), ("x", "")):
+        assert mac.of(kind, text) == keyed(KEY, kind, text)
+        assert mac.value(kind, text) == value_digest(KEY, kind, text)
+    assert KeyedDigest(KEY, 16).of("a", "b") == keyed(KEY, "a", "b", 16)
+
+
+def test_ascii_skips_nfkc_without_changing_results() -> None:
+    import unicodedata
+    for text in ("ABC-123 x_y", "abc", "13800138000"):
+        assert canonical(text) == unicodedata.normalize("NFKC", text).translate(
+            str.maketrans("", "", " -_")).upper()

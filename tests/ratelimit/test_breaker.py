@@ -45,3 +45,11 @@ async def test_a_slow_store_is_cut_off_at_the_timeout() -> None:
     with pytest.raises(StoreUnavailable):
         await breaker.call(slow)
     assert loop.time() - began < 0.5
+
+
+async def test_degraded_decisions_are_reported_through_the_callback() -> None:
+    seen: list[str] = []
+    breaker = Breaker(timeout=0.05, failures=1, reset=1, on_degraded=seen.append)
+    breaker.note_degraded("decide")
+    breaker.note_degraded("observe")
+    assert seen == ["decide", "observe"] and breaker.degraded >= 1
