@@ -18,14 +18,14 @@ from typing import Any
 GENESIS = "0" * 64
 
 
-def canonical(record: dict[str, Any]) -> bytes:
+def canonical_json(record: dict[str, Any]) -> bytes:
     body = {k: v for k, v in record.items() if k != "chain"}
     return json.dumps(body, sort_keys=True, separators=(",", ":"),
                       ensure_ascii=False).encode()
 
 
 def link(key: bytes, previous: str, record: dict[str, Any]) -> str:
-    return hmac.new(key, previous.encode() + b"\n" + canonical(record),
+    return hmac.new(key, previous.encode() + b"\n" + canonical_json(record),
                     hashlib.sha256).hexdigest()
 
 
@@ -42,7 +42,7 @@ class Chain:
         """The record as one JSON line (canonical form, then `chain`), with
         chain id, worker, sequence and key id added. Serialized once: the
         line is the canonical form the chain value covers."""
-        body = canonical({**record, "chain_id": self.chain_id, "worker": self.worker,
+        body = canonical_json({**record, "chain_id": self.chain_id, "worker": self.worker,
                           "seq": self.seq, "kid": self.kid})
         self.last = hmac.new(self._key, self.last.encode() + b"\n" + body,
                              hashlib.sha256).hexdigest()

@@ -4,7 +4,7 @@ Every place that must recognise a value without keeping it uses these: the
 `hash` operator (HMAC-SHA256, its output is published to policy users), the
 audit trail's value digests (to answer "who saw this ID" from a trail that
 holds none), and the limiter's client keys and exposure counts (keyed
-BLAKE2b, so Redis holds no value). `canonical` makes one number written two
+BLAKE2b, so Redis holds no value). `normalize_value` makes one number written two
 ways digest the same.
 """
 
@@ -17,7 +17,7 @@ import unicodedata
 _DROP = str.maketrans("", "", " -_\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u200b\ufeff")
 
 
-def canonical(value: str) -> str:
+def normalize_value(value: str) -> str:
     """NFKC, separators dropped, upper case: `138 0013 8000` is `13800138000`.
     (ASCII text is its own NFKC form: the normalization is skipped for it.)"""
     if not value.isascii():
@@ -42,7 +42,7 @@ class KeyedDigest:
 
     def value(self, entity: str, value: str) -> str:
         """A personal-data value's digest, normalized first."""
-        return self.of(entity, canonical(value))
+        return self.of(entity, normalize_value(value))
 
 
 def keyed(key: bytes, kind: str, text: str, size: int = 12) -> str:
@@ -52,12 +52,13 @@ def keyed(key: bytes, kind: str, text: str, size: int = 12) -> str:
 
 def value_digest(key: bytes, entity: str, value: str, size: int = 12) -> str:
     """A personal-data value's keyed digest, normalized first (one-off)."""
-    return keyed(key, entity, canonical(value), size)
+    return keyed(key, entity, normalize_value(value), size)
 
 
 def hmac_value(key: bytes, entity: str, value: str) -> str:
     """The `hash` operator's HMAC-SHA256 of a normalized value, as hex."""
-    return hmac.new(key, f"{entity}\x00{canonical(value)}".encode(), hashlib.sha256).hexdigest()
+    message = f"{entity}\x00{normalize_value(value)}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def derive(key: bytes, purpose: bytes, size: int = 64) -> bytes:

@@ -5,7 +5,7 @@ import hmac
 
 import pytest
 
-from gateway.crypto.digest import canonical
+from gateway.crypto.digest import normalize_value
 from gateway.operators.base import OperatorContext
 from gateway.operators.hmac_hash import make_hash
 from gateway.operators.site import Site
@@ -37,4 +37,4 @@ def test_params() -> None:
     assert op.apply("x", "FIELD", SITE).startswith("h:") and len(op.apply("x", "FIELD", SITE)) == 26
     with pytest.raises(ValueError, match="length must be"):
         make_hash({"length": 4}, OperatorContext(KEY))
-    assert canonical("1101-05x") == "110105X"
+    assert normalize_value("1101-05x") == "110105X"
