@@ -46,7 +46,37 @@ def _unb64(text: str) -> bytes:
 
 def _aad(context: Sequence[str]) -> bytes:
     """Length-prefixed parts, so ("ab", "c") and ("a", "bc") differ."""
-    return b"".join(len(p.encode()).to_bytes(4, "big") + p.encode() for p in context)
+    out = bytearray()
+    for part in context:
+        data = part.encode()
+        out += len(data).to_bytes(4, "big")
+        out += data
+    return bytes(out)
+
+
+class Ciphers:
+    """The cipher object of each key, made once: a page can open hundreds of
+    tokens under one key. Owned by a key ring, so it goes when the ring goes
+    (a reload after a key is destroyed leaves no cipher of it behind); the
+    objects keep no per-message state."""
+
+    __slots__ = ("_gcm", "_siv")
+
+    def __init__(self) -> None:
+        self._gcm: dict[bytes, AESGCM] = {}
+        self._siv: dict[bytes, AESSIV] = {}
+
+    def gcm(self, key: bytes) -> AESGCM:
+        found = self._gcm.get(key)
+        if found is None:
+            found = self._gcm[key] = AESGCM(key)
+        return found
+
+    def siv(self, key: bytes) -> AESSIV:
+        found = self._siv.get(key)
+        if found is None:
+            found = self._siv[key] = AESSIV(key)
+        return found
 
 
 def _check_kid(kid: str) -> None:
@@ -72,7 +102,7 @@ def is_sealed(text: str) -> bool:
 
 
 def open_sealed(token: str, key_for: Callable[[str], bytes | None],
-                context: Sequence[str]) -> str:
+                context: Sequence[str], ciphers: Ciphers | None = None) -> str:
     """The plaintext of a `pgw1.` or `pgw1d.` token; Unsealable on any failure."""
     scheme, _, rest = token.partition(".")
     kid, _, body = rest.partition(".")
@@ -84,10 +114,12 @@ def open_sealed(token: str, key_for: Callable[[str], bytes | None],
         if scheme == RANDOM:
             if len(data) < _NONCE + 16:
                 raise Unsealable
-            plain = AESGCM(key).decrypt(data[:_NONCE], data[_NONCE:],
+            gcm = ciphers.gcm(key) if ciphers is not None else AESGCM(key)
+            plain = gcm.decrypt(data[:_NONCE], data[_NONCE:],
                                         _aad((RANDOM, kid, *context)))
         else:
-            plain = AESSIV(key).decrypt(data, [_aad((DETERMINISTIC, kid, *context))])
+            siv = ciphers.siv(key) if ciphers is not None else AESSIV(key)
+            plain = siv.decrypt(data, [_aad((DETERMINISTIC, kid, *context))])
         return plain.decode()
     except (InvalidTag, ValueError, UnicodeDecodeError):
         raise Unsealable from None

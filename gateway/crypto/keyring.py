@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gateway.crypto.envelope import DETERMINISTIC, RANDOM, Unsealable, open_sealed
+from gateway.crypto.envelope import DETERMINISTIC, RANDOM, Ciphers, Unsealable, open_sealed
 from gateway.crypto.keystore import KeyStore, KeyStoreError, read_master, read_store
 from gateway.crypto.usage import KeyUsage, usage_for
 
@@ -31,6 +31,7 @@ class KeyRing:
     current_ids: dict[str, str]  # purpose -> kid
     _keys: dict[str, tuple[str, bytes]] = field(repr=False)  # kid -> (purpose, key)
     usage: KeyUsage = field(repr=False)
+    ciphers: Ciphers = field(default_factory=Ciphers, repr=False, compare=False)
 
     def current(self, purpose: str) -> tuple[str, bytes]:
         kid = self.current_ids.get(purpose)
@@ -57,7 +58,7 @@ class KeyRing:
         purpose = TOKEN_PURPOSE.get(token.partition(".")[0])
         if purpose is None:
             raise Unsealable
-        return open_sealed(token, lambda kid: self.get(kid, purpose), context)
+        return open_sealed(token, lambda kid: self.get(kid, purpose), context, self.ciphers)
 
 
 def load_keyring(store: Path, master_file: Path | None, usage_file: Path | None) -> KeyRing:

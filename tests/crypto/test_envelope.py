@@ -59,3 +59,17 @@ def test_every_failure_looks_the_same() -> None:
 def test_key_ids_are_checked() -> None:
     with pytest.raises(ValueError, match="key id"):
         seal(KEYS["k1"], "a.b", "x", CONTEXT)
+
+
+def test_a_ciphers_cache_opens_the_same_and_makes_each_cipher_once() -> None:
+    from gateway.crypto.envelope import Ciphers
+
+    key, context = bytes(range(32)), ("lending", "idNo", "A1")
+    token = seal(key, "enc-1", "11010519491231002X", context)
+    ciphers = Ciphers()
+    assert open_sealed(token, lambda kid: key, context, ciphers) == "11010519491231002X"
+    assert open_sealed(token, lambda kid: key, context, ciphers) == open_sealed(
+        token, lambda kid: key, context)
+    assert ciphers.gcm(key) is ciphers.gcm(key)
+    with pytest.raises(Unsealable):
+        open_sealed(token, lambda kid: key, ("lending", "idNo", "A2"), ciphers)
