@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -11,6 +12,17 @@ from gateway.cli.common import DEFAULT_POLICY, exit_now, loop_factory
 from gateway.obs.logging import configure_logging, get_logger
 from gateway.policy.compiled import compile_file
 from gateway.policy.loader import PolicyError
+
+
+def workers(value: str) -> int:
+    """`--workers N`, or `auto`: the cores this process may run on."""
+    if value == "auto":
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+            os.cpu_count() or 1)
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("a number, or auto") from None
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -56,7 +68,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     s.add_argument("--listen", help="HOST:PORT for traffic (overrides server.listen)")
     s.add_argument("--admin", help="HOST:PORT for /healthz, /readyz, /version")
     s.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
-    s.add_argument("--workers", type=int, default=1, help="processes sharing the port")
+    s.add_argument("--workers", type=workers, default=1,
+                   help="processes sharing the port, or `auto`: one per usable core")
     s.add_argument("--log-format", choices=("auto", "json", "console"))
     s.add_argument("--loop", choices=eventloop.CHOICES,
                    help=f"event loop (default: ${eventloop.ENV} or auto = uvloop if installed)")

@@ -43,6 +43,16 @@ def test_workers_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--workers must be >= 1" in capsys.readouterr().err
 
 
+def test_workers_auto_is_the_usable_cores() -> None:
+    import os
+
+    from gateway.cli.serve import workers
+    assert workers("auto") == len(os.sched_getaffinity(0)) >= 1
+    assert workers("3") == 3
+    with pytest.raises(Exception, match="a number, or auto"):
+        workers("many")
+
+
 def test_help_lists_every_command_group(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as done:
         main(["--help"])
