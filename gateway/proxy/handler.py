@@ -41,6 +41,9 @@ from gateway.ratelimit.limiter import StoreHolder
 _NO_BODY_STATUS = frozenset({204, 304})
 # Headers that describe the upstream's bytes, wrong once the body is rewritten.
 _STALE_WHEN_REWRITTEN = ("Content-Encoding", "ETag", "Content-MD5", "Digest", "Content-Range")
+# Request headers that would make a protected route's response partial (206),
+# which cannot be inspected: dropped, so the client gets the whole body, inspected.
+_WHOLE_BODY_ONLY = ("Range", "If-Range")
 
 
 def hostname(host: str | None) -> str | None:
@@ -105,6 +108,8 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
     if decoded:
         headers.popall("Content-Encoding", None)
     if inspection is not None:
+        for name in _WHOLE_BODY_ONLY:  # a part of a body cannot be inspected: ask for all of it
+            headers.popall(name, None)
         inspection.headers(headers)
     if isinstance(body, bytes) and len(body) > CHUNK:
         headers["Content-Length"] = str(len(body))
