@@ -70,7 +70,7 @@ class RulePlan:
     data_class: str = ""  # the route's: part of every ciphertext's context
     record_keys: frozenset[str] = frozenset()
     _field_cache: BoundedCache[FieldPath, CompiledRule | None] = field(
-        default_factory=lambda: BoundedCache(65536))
+        default_factory=lambda: BoundedCache(65536), compare=False)
     native: Any = None  # the JSON hot path's plan (protect/native_json.py), made on first use
 
     def field_rule(self, path: FieldPath) -> CompiledRule | None:

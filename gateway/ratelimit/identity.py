@@ -47,15 +47,21 @@ class Identifier:
     secret: bytes
     device_header: str | None  # read by gateway/proxy/caller.py
     _seen: BoundedCache[tuple[str, str, str], Identity] = field(
-        default_factory=lambda: BoundedCache(65536), repr=False)
-    _mac: KeyedDigest | None = field(default=None, repr=False)
+        default_factory=lambda: BoundedCache(65536), repr=False, compare=False)
+    # derived from the secret once, at compile time
+    _mac: KeyedDigest = field(init=False, repr=False, compare=False)
+    # A secret offset added to numeric ids before the sequential-run detector
+    # stores them: differences (n, n+1) survive, the id itself does not reach
+    # Redis. Under 2^48, so sums stay exact in Lua.
+    run_offset: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_mac", KeyedDigest(self.secret))
+        object.__setattr__(self, "run_offset", int.from_bytes(
+            derive(self.secret, b"pgw-run-offset", 6), "big"))
 
     def digest(self, kind: str, value: str) -> str:
         """Keyed BLAKE2b (a MAC), 96 bits as hex."""
-        assert self._mac is not None
         return self._mac.of(kind, value)
 
     def identify(self, key: str | None, device: str | None, ip: str) -> Identity:
@@ -77,15 +83,7 @@ class Identifier:
             keys["net"] = self.digest("net", net)
         return Identity(keys)
 
-    @property
-    def run_offset(self) -> int:
-        """A secret offset added to numeric ids before the sequential-run
-        detector stores them: differences (n, n+1) survive, the id itself
-        does not reach Redis. Under 2^48, so sums stay exact in Lua."""
-        return int.from_bytes(derive(self.secret, b"pgw-run-offset", 6), "big")
-
     def value_digest(self, entity: str, value: str) -> str:
         """A personal-data value, as the exposure budget counts it: keyed,
         normalized (the same number written two ways counts once)."""
-        assert self._mac is not None
         return self._mac.value(entity, value)[:16]
