@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml $(NATIVE)
 
 demo: $(STAMP)
 	$(BIN)/pii-gateway keys dev
-	$(BIN)/pii-gateway demo
+	$(BIN)/pii-gateway demo $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check gateway tests bench

@@ -85,6 +85,24 @@ class UpstreamUnavailable(GatewayError):
     message = "the upstream service could not be reached"
 
 
+class UpstreamCertificateInvalid(GatewayError):
+    status = 502
+    code = "upstream_certificate_invalid"
+    message = "the upstream's TLS certificate could not be verified"
+
+
+class UpstreamTlsFailed(GatewayError):
+    status = 502
+    code = "upstream_tls_failed"
+    message = "the TLS handshake with the upstream failed"
+
+
+class ClientCertificateRequired(GatewayError):
+    status = 403
+    code = "client_certificate_required"
+    message = "this route needs a client certificate the gateway trusts (mutual TLS)"
+
+
 class UpstreamTimeout(GatewayError):
     status = 504
     code = "upstream_timeout"

@@ -17,11 +17,12 @@ from gateway.ratelimit.identity import Identity
 class Caller:
     """Who is calling, worked out once per request (gateway/proxy/caller.py):
     the client address through trusted proxies, and what the policy makes of
-    the API key presented. The key itself is never kept here."""
+    the API key and client certificate presented. The key itself is never kept here."""
 
     client: ClientInfo
     role: str = "-"
     digest: str | None = None  # of the API key presented, for the audit trail
+    certificate: str | None = None  # the verified client certificate's fingerprint
     identity: Identity | None = None  # the limiter's keys, when the policy limits
 
     @property

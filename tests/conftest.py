@@ -28,6 +28,7 @@ from gateway.obs.logging import configure_logging, flush_logs
 from gateway.policy.compiled import CompiledPolicy, compile_policy
 from gateway.policy.loader import LoadedPolicy, load_policy_file, parse_policy
 from gateway.server.runtime import GatewayServer
+from tests.tls.pki import Pki, make_pki
 
 BASE_POLICY = """
 version: 1
@@ -239,6 +240,12 @@ def json_of(raw: bytes) -> Any:
     length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
                   if line.lower().startswith(b"content-length:"))
     return json.loads(rest[:length])
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    """A CA, server and partner certificates on disk (tests/tls/pki.py)."""
+    return make_pki(tmp_path_factory.mktemp("pki"))
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -14,8 +14,11 @@ from gateway.cli.common import DEFAULT_POLICY, exit_now, loop_factory
 from gateway.obs.logging import configure_logging
 from gateway.policy.compiled import compile_file
 from gateway.policy.loader import PolicyError
+from gateway.tls.devcerts import ensure_dev_tls
 
 DEMO_UPSTREAM = "127.0.0.1:8081"
+TLS_POLICY = Path("policies/examples/partner-mtls.yaml")
+DEV_TLS = Path("keys/dev-tls")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -23,8 +26,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from gateway.server.runtime import GatewayServer
 
     upstream_url = f"http://{args.upstream_listen}"
+    if args.tls:
+        created = ensure_dev_tls(DEV_TLS)
+        if created:
+            print(f"created {DEV_TLS}: a development CA, server and partner certificates")
+    policy_path = args.policy or (TLS_POLICY if args.tls else DEFAULT_POLICY)
     try:
-        policy = compile_file(args.policy, upstream_url)
+        policy = compile_file(policy_path, upstream_url)
         factory = loop_factory(args)
     except (PolicyError, eventloop.LoopUnavailable) as exc:
         print(str(exc), file=sys.stderr)
@@ -32,10 +40,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     configure_logging(policy.log_format, policy.log_level)
     listen = args.listen or policy.server.listen
     admin = args.admin or policy.server.admin
-    print(_demo_banner(listen, admin, args.upstream_listen), flush=True)
+    banner = (_tls_banner(listen, admin, args.upstream_listen) if policy.tls.listener
+              else _demo_banner(listen, admin, args.upstream_listen))
+    print(banner, flush=True)
 
     async def main() -> None:
-        server = GatewayServer(policy, policy_path=args.policy, upstream_url=upstream_url,
+        server = GatewayServer(policy, policy_path=policy_path, upstream_url=upstream_url,
                                listen=listen, admin=admin,
                                extra_apps=((create_demo_app(), args.upstream_listen),))
         await server.start()
@@ -68,6 +78,26 @@ def _demo_banner(listen: str, admin: str, upstream: str) -> str:
     ])
 
 
+def _tls_banner(listen: str, admin: str, upstream: str) -> str:
+    gw = f"https://{listen}"
+    ca = f"--cacert {DEV_TLS}/ca.crt"
+    def partner(name: str) -> str:
+        return f"--cert {DEV_TLS}/{name}.crt --key {DEV_TLS}/{name}.key"
+    return "\n".join([
+        f"pii-gateway demo --tls: gateway {gw} (mutual TLS, {TLS_POLICY})",
+        f"  -> demo lending API http://{upstream}",
+        "Partners are told apart by their client certificates (docs/tls.md):",
+        f"  curl -s {ca} {partner('partner-a')} {gw}/api/v1/borrowers?size=2"
+        "   # Bank A: join keys (hashed)",
+        f"  curl -s {ca} {partner('partner-b')} {gw}/api/v1/borrowers?size=2"
+        "   # collections: mobile kept, rest masked",
+        f"  curl -s {ca} {gw}/api/v1/borrowers?size=2"
+        "   # no certificate: 403 client_certificate_required",
+        f"  curl -s http://{admin}/readyz",
+        "Stop with Ctrl-C.",
+    ])
+
+
 def cmd_demo_upstream(args: argparse.Namespace) -> int:
     from gateway.demo.app import create_demo_app
 
@@ -80,7 +110,11 @@ def cmd_demo_upstream(args: argparse.Namespace) -> int:
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     d = sub.add_parser("demo", help="run the demo lending API behind the gateway")
-    d.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
+    d.add_argument("--policy", type=Path,
+                   help=f"default {DEFAULT_POLICY}, or {TLS_POLICY} with --tls")
+    d.add_argument("--tls", action="store_true",
+                   help=f"HTTPS with client certificates: creates a development CA and "
+                        f"partner certificates in {DEV_TLS}/ when missing")
     d.add_argument("--listen", help="gateway HOST:PORT (default from the policy)")
     d.add_argument("--admin", help="admin HOST:PORT (default from the policy)")
     d.add_argument("--upstream-listen", default=DEMO_UPSTREAM)

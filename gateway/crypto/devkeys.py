@@ -1,5 +1,6 @@
-"""Key material for development and tests: the `hash` operator's key and a
-key store with its master key, created when missing (`pii-gateway keys dev`;
+"""Key material for development and tests: the `hash` operator's key, a key
+store with its master key, and development TLS certificates (keys/dev-tls/),
+created when missing (`pii-gateway keys dev`;
 `make demo` and `make test` run it). Never for production keys: those come
 from `keys new-master-key` and `keys init` on the machine that keeps them."""
 
@@ -10,6 +11,7 @@ import secrets
 from pathlib import Path
 
 from gateway.crypto.keystore import KeyStore, new_master_file, read_master
+from gateway.tls.devcerts import ensure_dev_tls
 
 
 def write_hash_key(path: Path) -> None:
@@ -21,7 +23,9 @@ def write_hash_key(path: Path) -> None:
 
 def ensure_dev_keys(directory: Path) -> list[Path]:
     """Development keys for the bundled policies, created when missing: the
-    hash key, a master key file and the key store. Returns what it created."""
+    hash key, a master key file, the key store and development certificates
+    (a CA, a server and two partners, for policies/examples/partner-mtls.yaml).
+    Returns what it created."""
     created = []
     hash_key, master, store = (directory / "hash.key", directory / "master.key",
                                directory / "keystore.json")
@@ -34,4 +38,5 @@ def ensure_dev_keys(directory: Path) -> list[Path]:
     if not store.exists():
         KeyStore.init(store, read_master(master))
         created.append(store)
+    created += ensure_dev_tls(directory / "dev-tls")
     return created

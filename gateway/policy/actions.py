@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from gateway.policy.modelbase import Model
+from gateway.tls.peer import CertificateRoles
 
 Direction = Literal["request", "response", "both"]
 
@@ -46,6 +47,14 @@ class RolesModel(Model):
     default: str = Field(default="anonymous", min_length=1, max_length=64)
     api_keys: ApiKeysModel | None = None
     trusted_header: TrustedHeaderModel | None = None
+    # verified client certificate (mutual TLS) -> role; see gateway/tls/peer.py
+    certificates: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("certificates")
+    @classmethod
+    def _selectors(cls, value: dict[str, str]) -> dict[str, str]:
+        CertificateRoles.of(value)  # raises ValueError naming what is wrong
+        return value
 
 
 class DefaultsModel(Model):

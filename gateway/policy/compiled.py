@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
@@ -16,6 +16,7 @@ from gateway.policy.detection import build_detector
 from gateway.policy.keys import build_keyring
 from gateway.policy.loader import LoadedPolicy, PolicyError, PolicyIssue, load_policy_file
 from gateway.policy.model import PolicyModel, TimeoutsModel
+from gateway.policy.tls import TlsSettings, TlsSettingsError, UpstreamTls, build_tls
 from gateway.protect.rules import ActionsError, Protection, compile_actions
 from gateway.ratelimit.limits import Limits, compile_limits
 
@@ -40,6 +41,7 @@ class CompiledUpstream:
     timeouts: Timeouts
     max_connections: int
     keepalive: float
+    tls: UpstreamTls | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,7 @@ class CompiledRoute:
     protect: bool
     on_error: str
     sensitive: bool = False
+    require_client_cert: bool = False
 
     def matches(self, method: str, host: str | None, path: str) -> bool:
         if self.methods is not None and method not in self.methods:
@@ -99,11 +102,14 @@ class CompiledPolicy:
     keys: KeyRing | None = None
     limits: Limits | None = None
     audit: AuditSettings | None = None
+    tls: TlsSettings = field(default_factory=TlsSettings)
 
     @property
     def watched_files(self) -> tuple[Path, ...]:
-        """Files besides the policy whose change means a reload (the key store)."""
-        return (self.keys.store_path,) if self.keys is not None else ()
+        """Files besides the policy whose change means a reload (the key
+        store, certificates, keys and CAs)."""
+        keys = (self.keys.store_path,) if self.keys is not None else ()
+        return (*keys, *self.tls.files)
 
     def route_for(self, method: str, host: str | None, path: str) -> CompiledRoute | None:
         for route in self.routes:
@@ -121,17 +127,29 @@ def compile_policy(loaded: LoadedPolicy, *, upstream_url: str | None = None) -> 
     if upstream_url is not None and "default" not in model.upstreams:
         issues.append(PolicyIssue(loaded.source, 1, "upstreams",
                                   "--upstream needs an upstream named 'default'"))
+    policy_dir = Path(loaded.source).parent
+    tls = TlsSettings()
+    try:
+        tls = build_tls(model.server.tls, model.server.admin_tls,
+                        {n: u.tls for n, u in model.upstreams.items()}, policy_dir)
+    except TlsSettingsError as exc:
+        issues.append(loaded.issue(exc.loc, str(exc)))
     for name, up in model.upstreams.items():
         url = upstream_url if (name == "default" and upstream_url) else up.url
         if url is None:
             issues.append(PolicyIssue(loaded.source, 1, f"upstreams.{name}.url",
                                       "required (set it in the policy or pass --upstream)"))
             continue
+        up_tls = tls.upstreams.get(name)
+        if up_tls is not None and url.startswith("http://"):
+            if url != NO_UPSTREAM:
+                issues.append(loaded.issue(("upstreams", name, "tls"),
+                                           "--upstream is http:// but the upstream has tls"))
+            up_tls = None
         upstreams[name] = CompiledUpstream(
             name=name, url=url.rstrip("/"), timeouts=Timeouts.of(up.timeouts),
-            max_connections=up.max_connections, keepalive=up.keepalive,
+            max_connections=up.max_connections, keepalive=up.keepalive, tls=up_tls,
         )
-    policy_dir = Path(loaded.source).parent
     try:
         detector = build_detector(model.detection, policy_dir)
     except ValueError as exc:
@@ -175,6 +193,7 @@ def compile_policy(loaded: LoadedPolicy, *, upstream_url: str | None = None) -> 
             protect=r.protect,
             on_error=r.on_error,
             sensitive=r.sensitive,
+            require_client_cert=r.require_client_cert,
         )
         for r in model.routes
     )
@@ -189,7 +208,10 @@ def compile_policy(loaded: LoadedPolicy, *, upstream_url: str | None = None) -> 
     )
     # A rotated key store is a new policy version: reloads swap it in, and a
     # child process inspecting large bodies knows which keys to use.
+    # Rotated certificates likewise.
     version = loaded.version if keys is None else f"{loaded.version}.{keys.digest}"
+    if tls.digest:
+        version = f"{version}.{tls.digest}"
     return CompiledPolicy(
         version=version, source=loaded.source, server=server,
         upstreams=MappingProxyType(upstreams), routes=routes,
@@ -199,6 +221,7 @@ def compile_policy(loaded: LoadedPolicy, *, upstream_url: str | None = None) -> 
         keys=keys,
         limits=limits,
         audit=audit,
+        tls=tls,
     )
 
 

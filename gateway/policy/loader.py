@@ -184,6 +184,28 @@ def _semantic_issues(model: PolicyModel, lines: _Lines, source: str) -> list[Pol
             issues.append(PolicyIssue(source, lines.line_for(loc), format_loc(loc),
                                       f"route name '{route.name}' is used twice"))
         seen.add(route.name)
+    return issues + _tls_issues(model, lines, source)
+
+
+def _tls_issues(model: PolicyModel, lines: _Lines, source: str) -> list[PolicyIssue]:
+    """TLS settings that contradict each other."""
+    issues: list[PolicyIssue] = []
+
+    def add(loc: Loc, message: str) -> None:
+        issues.append(PolicyIssue(source, lines.line_for(loc), format_loc(loc), message))
+
+    tls = model.server.tls
+    mutual = tls is not None and tls.client_auth != "none"
+    for i, route in enumerate(model.routes):
+        if route.require_client_cert and not mutual:
+            add(("routes", i, "require_client_cert"),
+                "needs server.tls with client_ca and client_auth optional or required")
+    if model.actions.roles.certificates and not mutual:
+        add(("actions", "roles", "certificates"),
+            "needs server.tls with client_ca and client_auth optional or required")
+    for name, up in model.upstreams.items():
+        if up.tls is not None and up.url is not None and up.url.startswith("http://"):
+            add(("upstreams", name, "tls"), "the upstream's url is http://; use https://")
     return issues
 
 

@@ -17,6 +17,7 @@ from gateway.policy.detection import DetectionModel
 from gateway.policy.keys import KeysModel
 from gateway.policy.modelbase import Model
 from gateway.policy.ratelimits import RateLimitsModel
+from gateway.policy.tls import ListenerTlsModel, UpstreamTlsModel
 from gateway.policy.units import Duration, parse_size
 
 Size = Annotated[int, BeforeValidator(parse_size), Field(gt=0)]
@@ -69,6 +70,8 @@ class ServerModel(Model):
     max_body_bytes: Size = 10 * 1024 * 1024
     trusted_proxies: tuple[Network, ...] = ()
     metrics: bool = True  # record request metrics for /metrics
+    tls: ListenerTlsModel | None = None  # HTTPS (and mutual TLS) on `listen`
+    admin_tls: ListenerTlsModel | None = None  # HTTPS on `admin`
 
 
 class TimeoutsModel(Model):
@@ -82,6 +85,7 @@ class UpstreamModel(Model):
     timeouts: TimeoutsModel = TimeoutsModel()
     max_connections: int = Field(default=100, gt=0)
     keepalive: Duration = 30.0
+    tls: UpstreamTlsModel | None = None  # for https:// URLs
 
 
 class MatchModel(Model):
@@ -120,6 +124,8 @@ class RouteModel(Model):
     data_class: str | None = Field(default=None, min_length=1, max_length=64)
     # when the rate-limit store (Redis) is down: 503 instead of a local fallback
     sensitive: bool = False
+    # 403 without a verified client certificate (server.tls.client_auth: optional)
+    require_client_cert: bool = False
 
 
 class LoggingModel(Model):

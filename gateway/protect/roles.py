@@ -1,4 +1,5 @@
-"""Who is calling: the caller's role, from an API key or a trusted header.
+"""Who is calling: the caller's role, from a trusted header, a verified client
+certificate (mutual TLS) or an API key, in that order.
 
 An API key is looked up by the SHA-256 of a salt and the key, so the policy
 file holds no usable key. A role header is believed only from the networks
@@ -12,9 +13,10 @@ import hashlib
 import ipaddress
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gateway.policy.actions import RolesModel
+from gateway.tls.peer import CertificateRoles, PeerCertificate
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 # A role name, as a header may carry it; anything else counts as no role. The
@@ -34,6 +36,7 @@ class RoleResolver:
     keys: Mapping[str, str]
     role_header: str | None
     role_from: tuple[IPNetwork, ...]
+    certificates: CertificateRoles = field(default_factory=lambda: CertificateRoles({}))
 
     @classmethod
     def of(cls, model: RolesModel) -> RoleResolver:
@@ -47,13 +50,20 @@ class RoleResolver:
             role_header=trusted.name if trusted else None,
             role_from=tuple(ipaddress.ip_network(n, strict=False)
                             for n in trusted.trusted_from) if trusted else (),
+            certificates=CertificateRoles.of(model.certificates),
         )
 
-    def resolve(self, key: str | None, claimed: str | None, peer: str) -> str:
-        """The role of a caller presenting API key `key` and role header value
-        `claimed` (each None when absent) from socket peer `peer`."""
+    def resolve(self, key: str | None, claimed: str | None, peer: str,
+                cert: PeerCertificate | None = None) -> str:
+        """The role of a caller presenting API key `key`, role header value
+        `claimed` and verified client certificate `cert` (each None when
+        absent) from socket peer `peer`. A certificate the policy maps wins over
+        an API key: it was proved in the handshake, a key is only presented."""
         if claimed and self._trusted(peer) and _ROLE.fullmatch(claimed):
             return claimed
+        by_cert = self.certificates.role_for(cert)
+        if by_cert is not None:
+            return by_cert
         if key:
             return self.keys.get(api_key_digest(self.salt, key), self.default)
         return self.default
@@ -72,4 +82,5 @@ class RoleResolver:
         return any(address in net for net in self.role_from)
 
     def roles(self) -> frozenset[str]:
-        return frozenset({self.default, *self.keys.values()})
+        return frozenset({self.default, *self.keys.values(),
+                          *self.certificates.by_selector.values()})

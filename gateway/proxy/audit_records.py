@@ -16,6 +16,7 @@ def request_records(ex: Exchange, digest: Callable[[str, str], str]) -> Iterator
     base = {"request_id": ex.request_id, "trace_id": ex.trace_id,
             "route": ex.route.name if ex.route else None, "method": ex.method,
             "role": ex.caller.role, "caller": ex.caller.digest, "client": ex.caller.ip,
+            "client_cert": ex.caller.certificate,
             "policy_version": ex.policy.version}
     err = ex.error
     if ex.reveals and err is None:  # one record per response, one entry per field

@@ -24,8 +24,11 @@ class _Pooled:
 
 
 def _session_for(up: CompiledUpstream) -> aiohttp.ClientSession:
+    # https:// upstreams: the policy's context (pinned CA, client certificate,
+    # minimum version) or, without `tls:`, aiohttp's default (verified, system CAs).
     connector = aiohttp.TCPConnector(limit=up.max_connections, keepalive_timeout=up.keepalive,
-                                     enable_cleanup_closed=False)
+                                     enable_cleanup_closed=False,
+                                     ssl=up.tls.context if up.tls is not None else True)
     return aiohttp.ClientSession(
         connector=connector,
         auto_decompress=False,  # bodies pass through as the upstream encoded them
@@ -44,7 +47,8 @@ def _client_timeout(t: Timeouts) -> aiohttp.ClientTimeout:
 
 
 def _same_pool(a: CompiledUpstream, b: CompiledUpstream) -> bool:
-    return (a.url, a.max_connections, a.keepalive) == (b.url, b.max_connections, b.keepalive)
+    return ((a.url, a.max_connections, a.keepalive, a.tls) ==
+            (b.url, b.max_connections, b.keepalive, b.tls))
 
 
 class UpstreamPool:
@@ -93,6 +97,8 @@ class UpstreamPool:
         pooled = self._pools[route.upstream.name]
         timeout = _client_timeout(route.timeouts)
         url = URL(route.upstream.url + target, encoded=True)
+        tls = route.upstream.tls
         return pooled.session.request(method, url, headers=headers, data=body,
                                       allow_redirects=False, timeout=timeout,
-                                      compress=False)
+                                      compress=False,
+                                      server_hostname=tls.server_name if tls else None)

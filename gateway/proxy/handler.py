@@ -17,7 +17,9 @@ from gateway.errors import (
     NoRoute,
     RateLimited,
     UpstreamBodyTooLarge,
+    UpstreamCertificateInvalid,
     UpstreamTimeout,
+    UpstreamTlsFailed,
     UpstreamUnavailable,
 )
 from gateway.exchange import Exchange
@@ -32,7 +34,7 @@ from gateway.proxy.body import (
     read_request_body,
     stream_request_body,
 )
-from gateway.proxy.caller import resolve_caller
+from gateway.proxy.caller import client_certificate, resolve_caller
 from gateway.proxy.headers import REQUEST_REPLACED, end_to_end
 from gateway.proxy.inspection import Inspection
 from gateway.proxy.ratelimit_stage import after_response, before_request
@@ -89,7 +91,7 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
         raise NoRoute()
     ex.route = route
     # 2. who is calling: role, audit digest, limiter keys
-    resolve_caller(ex.caller, request.headers, ex.policy, route)
+    resolve_caller(ex.caller, request.headers, ex.policy, route, client_certificate(request))
     # 3. limits and request-side detectors; may serve the client under a stricter role
     await before_request(ex, route, state.limiter, target.path, target.query)
     # 4. the request's query, body and headers, inspected on a protected route
@@ -154,6 +156,10 @@ async def _forward(request: web.Request, ex: Exchange, route: CompiledRoute, for
         raise
     except TimeoutError:
         raise ex.client_body_error or UpstreamTimeout() from None
+    except aiohttp.ClientConnectorCertificateError:
+        raise ex.client_body_error or UpstreamCertificateInvalid() from None
+    except aiohttp.ClientSSLError:
+        raise ex.client_body_error or UpstreamTlsFailed() from None
     except aiohttp.ClientError:
         raise ex.client_body_error or UpstreamUnavailable() from None
 

@@ -46,7 +46,7 @@ class Identity:
 class Identifier:
     secret: bytes
     device_header: str | None  # read by gateway/proxy/caller.py
-    _seen: BoundedCache[tuple[str, str, str], Identity] = field(
+    _seen: BoundedCache[tuple[str, str, str, str], Identity] = field(
         default_factory=lambda: BoundedCache(65536), repr=False, compare=False)
     # derived from the secret once, at compile time
     _mac: KeyedDigest = field(init=False, repr=False, compare=False)
@@ -64,16 +64,21 @@ class Identifier:
         """Keyed BLAKE2b (a MAC), 96 bits as hex."""
         return self._mac.of(kind, value)
 
-    def identify(self, key: str | None, device: str | None, ip: str) -> Identity:
-        """The keys of a caller presenting API key `key` and device id `device`
-        (each None when absent) from client address `ip`."""
-        seen = (key or "", device or "", ip)
+    def identify(self, key: str | None, device: str | None, ip: str,
+                 certificate: str | None = None) -> Identity:
+        """The keys of a caller presenting API key `key`, device id `device`
+        and a verified client certificate with fingerprint `certificate` (each
+        None when absent) from client address `ip`. The certificate, proved in
+        the handshake, is the subject when there is one; else the API key."""
+        seen = (certificate or "", "" if certificate else key or "", device or "", ip)
         cached = self._seen.get(seen)
         return cached if cached is not None else self._seen.put(seen, self._identify(*seen))
 
-    def _identify(self, key: str, device: str, ip: str) -> Identity:
+    def _identify(self, certificate: str, key: str, device: str, ip: str) -> Identity:
         keys: dict[str, str] = {}
-        if key:
+        if certificate:  # its own digest kind: no API key can name a certificate's bucket
+            keys["subject"] = self.digest("subject-cert", certificate)
+        elif key:
             keys["subject"] = self.digest("subject", key)
         if device:
             keys["device"] = self.digest("device", device[:256])

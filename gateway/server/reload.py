@@ -1,20 +1,23 @@
 """Hot reload: on SIGHUP or when the file changes. The new policy is fully
 validated and compiled, upstream sessions are brought in step, then the holder
 is swapped in one assignment. An invalid file is logged and the old policy stays.
-A change of the key store (a rotation) reloads too: the store is part of the
-compiled policy and of its version."""
+A change of the key store (a rotation) or of a certificate, key or CA file
+reloads too: they are part of the compiled policy and of its version. New
+listener certificates serve the next handshakes (gateway/tls/listener.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from gateway.audit.records import keys_record, reload_record
 from gateway.obs.logging import get_logger
-from gateway.policy.compiled import compile_file
+from gateway.policy.compiled import CompiledPolicy, compile_file
 from gateway.policy.loader import PolicyError
 from gateway.state import GatewayState
+from gateway.tls.listener import RotatingContext
 
 log = get_logger("gateway.policy")
 
@@ -28,10 +31,12 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
 
 
 class PolicyReloader:
-    def __init__(self, path: str | Path, state: GatewayState, upstream_url: str | None) -> None:
+    def __init__(self, path: str | Path, state: GatewayState, upstream_url: str | None,
+                 listeners: Mapping[str, RotatingContext] | None = None) -> None:
         self.path = Path(path)
         self.state = state
         self.upstream_url = upstream_url
+        self.listeners = listeners or {}
         self._stamp = self._stat()
         self._lock = asyncio.Lock()
 
@@ -55,6 +60,7 @@ class PolicyReloader:
                 return True
             if (new.server.listen, new.server.admin) != (old.server.listen, old.server.admin):
                 log.warning("policy_listen_change_needs_restart")
+            self._rotate(new)
             await self.state.pool.sync(new, retire_after=old.server.grace_period + 60)
             self.state.limiter.sync(new.limits)
             self.state.policies.current = new
@@ -64,6 +70,15 @@ class PolicyReloader:
             if new.keys is not None and (old.keys is None or old.keys.digest != new.keys.digest):
                 await self._audit(keys_record(new.version, new.keys))
             return True
+
+    def _rotate(self, new: CompiledPolicy) -> None:
+        """New certificates to the listeners' next handshakes. Turning TLS on
+        or off, or changing client_auth, takes a restart."""
+        for name, ctx in (("tls", new.tls.listener), ("admin_tls", new.tls.admin)):
+            rotating = self.listeners.get(name)
+            if (rotating is None) != (ctx is None) or (
+                    rotating is not None and ctx is not None and not rotating.update(ctx)):
+                log.warning("policy_tls_change_needs_restart", setting=f"server.{name}")
 
     async def _audit(self, record: dict[str, object]) -> None:
         if self.state.audit is not None:

@@ -21,6 +21,7 @@ from gateway.obs.metrics import LOOP_LAG
 from gateway.policy.compiled import CompiledPolicy
 from gateway.proxy.protocol import ConnectionGuard, GuardedRequestHandler
 from gateway.server.reload import PolicyReloader
+from gateway.tls.listener import RotatingContext
 
 log = get_logger("gateway.server")
 LINGERING_TIME = 2.0
@@ -62,7 +63,11 @@ class GatewayServer:
         self.listen = listen or policy.server.listen
         self.admin = admin or policy.server.admin
         self.reuse_port = reuse_port
-        self.reloader = (PolicyReloader(policy_path, self.state, upstream_url)
+        # TLS on the listeners: the context stays, certificates rotate under it
+        self.tls = {name: RotatingContext(ctx) for name, ctx in
+                    (("tls", policy.tls.listener), ("admin_tls", policy.tls.admin))
+                    if ctx is not None}
+        self.reloader = (PolicyReloader(policy_path, self.state, upstream_url, self.tls)
                          if policy_path is not None else None)
         self.extra_apps = extra_apps
         self._runners: list[web.AppRunner] = []
@@ -98,15 +103,20 @@ class GatewayServer:
             return GuardedRequestHandler(server, loop=loop, guard=guard, **kwargs)
 
         host, port = split_host_port(self.listen)
+        tls = self.tls.get("tls")
         self._proxy_server = await loop.create_server(
             factory, host, port, reuse_address=True, reuse_port=self.reuse_port or None,
-            backlog=1024,
+            backlog=1024, ssl=tls.listening if tls else None,
+            # a handshake is bounded like the request head that follows it
+            ssl_handshake_timeout=policy.server.header_timeout if tls else None,
         )
         self.proxy_port = self._proxy_server.sockets[0].getsockname()[1]
         admin_runner = web.AppRunner(create_admin_app(self.state), access_log=None)
         await admin_runner.setup()
         host, port = split_host_port(self.admin)
-        site = web.TCPSite(admin_runner, host, port, reuse_port=self.reuse_port or None)
+        admin_tls = self.tls.get("admin_tls")
+        site = web.TCPSite(admin_runner, host, port, reuse_port=self.reuse_port or None,
+                           ssl_context=admin_tls.listening if admin_tls else None)
         await site.start()
         self._runners.append(admin_runner)
         sock = next(iter(admin_runner.addresses), None)
@@ -119,7 +129,8 @@ class GatewayServer:
         tune_gc()
         log.info("listening", proxy_port=self.proxy_port, admin_port=self.admin_port,
                  worker=self.state.worker_id, policy_version=policy.version,
-                 native_core=native.STATUS, event_loop=eventloop.running())
+                 native_core=native.STATUS, event_loop=eventloop.running(),
+                 tls=sorted(self.tls))
 
     async def stop(self) -> None:
         """Stop accepting, let in-flight requests finish within the grace period,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import subprocess
 import sys
 from pathlib import Path
@@ -87,6 +88,37 @@ async def test_demo_end_to_end(tmp_path: Path, repo_root: Path) -> None:
             async with http.get(f"http://127.0.0.1:{up}/api/v1/loans/{loan_id}") as r:
                 assert (await r.json())["application"] == body
         assert f"curl -s http://127.0.0.1:{gw}/api/v1/borrowers" in p.log.read_text()
+    finally:
+        p.stop()
+
+
+async def test_demo_with_tls_tells_partners_apart_by_certificate(tmp_path: Path,
+                                                                 repo_root: Path) -> None:
+    gw, admin, up = reserve_port(), reserve_port(), reserve_port()
+    p = GatewayProcess(["demo", "--tls", "--listen", f"127.0.0.1:{gw}", "--admin",
+                        f"127.0.0.1:{admin}", "--upstream-listen", f"127.0.0.1:{up}"],
+                       admin, gw, tmp_path / "demo.log")
+    await p.start()
+    tls = repo_root / "keys" / "dev-tls"
+
+    def client(partner: str | None) -> ssl.SSLContext:
+        ctx = ssl.create_default_context(cafile=tls / "ca.crt")
+        if partner:
+            ctx.load_cert_chain(tls / f"{partner}.crt", tls / f"{partner}.key")
+        return ctx
+
+    url = f"https://127.0.0.1:{gw}/api/v1/borrowers?size=1"
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(url, ssl=client("partner-a")) as r:
+                assert r.status == 200
+                assert (await r.json())["items"][0]["idNo"].startswith("h_")  # the funder's view
+            async with http.get(url, ssl=client("partner-b")) as r:
+                assert "*" in (await r.json())["items"][0]["idNo"]  # collections: masked
+            async with http.get(url, ssl=client(None)) as r:
+                assert r.status == 403
+        said = p.log.read_text()
+        assert "--cert keys/dev-tls/partner-a.crt --key keys/dev-tls/partner-a.key" in said
     finally:
         p.stop()
 

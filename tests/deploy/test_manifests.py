@@ -4,6 +4,7 @@ mount compiles."""
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
 from typing import Any
 
@@ -79,3 +80,34 @@ def test_the_deployment_policy_compiles(tmp_path: Path, monkeypatch: pytest.Monk
     assert policy.limits is not None and policy.limits.store_url == "redis://redis:6379/0"
     assert policy.audit is not None and policy.audit.sink == "stdout"
     assert policy.keys is not None
+
+
+def test_tls_comes_from_a_secret_and_the_commented_policy_block_works(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The deployment mounts the Secret pii-gateway-tls at /app/tls; the policy's
+    commented `server.tls`, uncommented over files with the Secret's names,
+    compiles into a mutual-TLS listener."""
+    (deployment,) = documents("deployment.yaml")
+    pod = deployment["spec"]["template"]["spec"]
+    gateway = next(c for c in pod["containers"] if c["name"] == "pii-gateway")
+    mount = next(m for m in gateway["volumeMounts"] if m["name"] == "tls")
+    assert mount == {"name": "tls", "mountPath": "/app/tls", "readOnly": True}
+    volume = next(v for v in pod["volumes"] if v["name"] == "tls")
+    assert volume["secret"]["secretName"] == "pii-gateway-tls" and volume["secret"]["optional"]
+    ensure_dev_keys(tmp_path / "keys")
+    dev = tmp_path / "keys" / "dev-tls"
+    secret = tmp_path / "tls"
+    secret.mkdir()
+    for name, source in (("tls.crt", "server.crt"), ("tls.key", "server.key"),
+                         ("ca.crt", "ca.crt")):
+        (secret / name).write_bytes((dev / source).read_bytes())
+    monkeypatch.setenv("PII_GATEWAY_MASTER_KEY", (tmp_path / "keys/master.key").read_text())
+    text = (DEPLOY / "policy.yaml").read_text()
+    text = text.replace("  # tls:", "  tls:").replace("  #   ", "    ")
+    text = text.replace("/app/keys", str(tmp_path / "keys")).replace("/app/state",
+                                                                     str(tmp_path / "state"))
+    path = tmp_path / "policy.yaml"
+    path.write_text(text.replace("/app/tls", str(secret)))
+    policy = compile_policy(load_policy_file(path), upstream_url="http://127.0.0.1:8000")
+    assert policy.tls.listener is not None
+    assert policy.tls.listener.verify_mode == ssl.CERT_OPTIONAL

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from gateway.policy.actions import RolesModel
 from gateway.protect.roles import RoleResolver, api_key_digest
+from gateway.tls.peer import PeerCertificate, selector
 
 SALT = "pgw-test-salt"
 MODEL = RolesModel.model_validate({
@@ -31,3 +32,21 @@ def test_role_header_only_from_trusted_networks() -> None:
 def test_the_audit_digest_is_a_prefix_of_the_listed_digest_never_the_key() -> None:
     assert ROLES.digest("risk-secret") == api_key_digest(SALT, "risk-secret")[:16]
     assert ROLES.digest(None) is None and ROLES.digest("") is None
+
+
+def _cert(*selectors: str) -> PeerCertificate:
+    return PeerCertificate("f" * 64, frozenset(selector(s) for s in selectors))
+
+
+def test_a_mapped_certificate_wins_over_an_api_key_but_not_a_trusted_header() -> None:
+    roles = RoleResolver.of(MODEL.model_copy(update={"certificates": {
+        "CN=partner-a,O=Bank A": "partner"}}))
+    partner = _cert("O=Bank A,CN=partner-a")
+    assert roles.resolve("risk-secret", None, "203.0.113.5", partner) == "partner"
+    assert roles.resolve(None, None, "203.0.113.5", partner) == "partner"
+    assert roles.resolve(None, "collections", "10.1.2.3", partner) == "collections"
+    # a certificate the policy does not name: the API key decides, as without one
+    stranger = _cert("CN=someone-else")
+    assert roles.resolve("risk-secret", None, "203.0.113.5", stranger) == "risk_engine"
+    assert roles.resolve(None, None, "203.0.113.5", stranger) == "anonymous"
+    assert roles.roles() == {"anonymous", "risk_engine", "partner"}

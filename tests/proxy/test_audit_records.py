@@ -62,3 +62,14 @@ def test_a_refused_response_revealed_nothing() -> None:
     ex.reveals = {("mobile", "CN_MOBILE"): ["13800138000"]}
     ex.error = RateLimited("scraping_exposure", "…", {})
     assert [r["event"] for r in request_records(ex, digest)] == []
+
+
+def test_records_name_the_client_certificate_by_fingerprint_only() -> None:
+    ex = exchange()
+    ex.caller.certificate = "0123456789abcdef"
+    ex.reveals = {("idNo", "CN_RESIDENT_ID"): ["11010519491231002X"]}
+    record = next(request_records(ex, digest))
+    assert record["client_cert"] == "0123456789abcdef"
+    plain = exchange()
+    plain.reveals = ex.reveals
+    assert next(request_records(plain, digest)) == {**record, "client_cert": None}

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
 
+from gateway.errors import ClientCertificateRequired
 from gateway.exchange import Caller
 from gateway.http.clientip import resolve_client
 from gateway.policy.compiled import CompiledPolicy
 from gateway.protect.roles import api_key_digest
 from gateway.proxy.caller import resolve_caller
+from gateway.tls.peer import PeerCertificate
 from tests.conftest import compiled, policy_text
 
 ROLES = """
@@ -61,3 +66,28 @@ def test_a_role_header_counts_only_from_trusted_peers() -> None:
         caller, headers = _caller(peer, {"X-Caller-Role": "collections"})
         resolve_caller(caller, headers, policy, policy.routes[0])
         assert caller.role == role and caller.identity is None
+
+
+def _partner() -> PeerCertificate:
+    return PeerCertificate("ab" * 32, frozenset({"dns:partner-b.example"}))
+
+
+def test_a_client_certificate_is_kept_by_fingerprint_and_is_the_limiter_subject() -> None:
+    policy = _policy()
+    caller, headers = _caller("203.0.113.5", {"X-Api-Key": "risk-secret"})
+    resolve_caller(caller, headers, policy, policy.routes[0], _partner())
+    assert caller.certificate == "ab" * 8
+    keyed, _ = _caller("203.0.113.5", {"X-Api-Key": "risk-secret"})
+    resolve_caller(keyed, headers, policy, policy.routes[0])
+    assert caller.identity is not None and keyed.identity is not None
+    assert caller.identity.keys["subject"] != keyed.identity.keys["subject"]
+
+
+def test_a_route_that_requires_a_certificate_refuses_a_caller_without_one() -> None:
+    policy = _policy()
+    route = dataclasses.replace(policy.routes[0], require_client_cert=True)
+    caller, headers = _caller("203.0.113.5", {"X-Api-Key": "risk-secret"})
+    with pytest.raises(ClientCertificateRequired):
+        resolve_caller(caller, headers, policy, route)
+    resolve_caller(caller, headers, policy, route, _partner())
+    assert caller.role == "risk_engine"  # a certificate the policy does not map: the key decides

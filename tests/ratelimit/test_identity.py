@@ -50,3 +50,15 @@ def test_exposure_values_are_normalized_before_hashing() -> None:
         IDENT.value_digest("CN_MOBILE", "13800138000")
     assert IDENT.value_digest("CN_MOBILE", "13800138000") != \
         IDENT.value_digest("CN_LANDLINE", "13800138000")
+
+
+def test_a_client_certificate_is_the_subject_whatever_key_comes_with_it() -> None:
+    fingerprint = "ab" * 32
+    with_key = IDENT.identify("key-1", None, "203.0.113.7", fingerprint)
+    other_key = IDENT.identify("key-2", None, "203.0.113.7", fingerprint)
+    assert with_key.keys["subject"] == other_key.keys["subject"]
+    assert with_key.keys["subject"] != IDENT.identify("key-1", None, "203.0.113.7").keys["subject"]
+    # an API key that spells the fingerprint is another subject
+    for spoof in (fingerprint, f"cert:{fingerprint}"):
+        assert IDENT.identify(spoof, None, "203.0.113.7").keys["subject"] != with_key.keys[
+            "subject"]

@@ -1,0 +1,1 @@
+"""TLS: listener and upstream contexts, client-certificate identities, development certificates."""
