@@ -30,6 +30,7 @@ lint: $(STAMP)
 test: lint
 	command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server; }
 	$(BIN)/pii-gateway keys dev
+	$(BIN)/pii-gateway policy test policies
 	PII_GATEWAY_NATIVE=$(PII_GATEWAY_NATIVE) $(BIN)/pytest -q
 
 test-pure: $(STAMP)

@@ -25,6 +25,7 @@ from gateway.crypto.keystore import (
 )
 from gateway.crypto.usage import read_usage
 from gateway.operators.reencrypt import Tally, reencrypt
+from gateway.policy.cases import policy_files
 from gateway.policy.loader import PolicyError, load_policy_file
 from gateway.protect.roles import api_key_digest
 
@@ -92,7 +93,7 @@ def _decrypting_policies(store: Path, files: list[Path]) -> list[str]:
 def _destroy(store: KeyStore, args: argparse.Namespace) -> None:
     record = next((r for r in store.records if r.kid == args.kid), None)
     if record is not None and record.state == "retired" and not args.force:
-        files = args.policy or sorted(Path("policies").glob("**/*.yaml"))
+        files = args.policy or policy_files(Path("policies"))
         users = (_decrypting_policies(args.store, files)
                  if record.purpose in ("encrypt", "deterministic") else [])
         if record.purpose == "audit":

@@ -1,5 +1,6 @@
-"""`pii-gateway policy check|explain`: validate policy files; show what a
-policy would find and do to a sample body (gateway/policy/explain.py)."""
+"""`pii-gateway policy check|explain|test`: validate policy files; show what a
+policy would find and do to a sample body (gateway/policy/explain.py); run the
+test cases kept beside policies (gateway/policy/cases.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from gateway.cli.reports import junit
 from gateway.codecs.base import CodecError
+from gateway.policy.cases import CaseFileError, FileResult, find_case_files, run_file
 from gateway.policy.compiled import NO_UPSTREAM, compile_file
 from gateway.policy.explain import explain
 from gateway.policy.loader import PolicyError
@@ -49,6 +52,42 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_policy_test(args: argparse.Namespace) -> int:
+    """Exit 0 when every case passes, 1 when one fails, 2 when a test file or
+    its policy cannot be loaded (or there is nothing to run)."""
+    done: list[FileResult] = []
+    errors: dict[Path, str] = {}
+    for path in find_case_files(args.paths):
+        try:
+            result = run_file(path)
+        except CaseFileError as exc:
+            errors[path] = str(exc)
+        except PolicyError as exc:
+            errors[path] = "; ".join(str(i) for i in exc.issues)
+        else:
+            done.append(result)
+            _print_file(result)
+    for message in errors.values():
+        print(message, file=sys.stderr)
+    if args.junit is not None:
+        args.junit.write_bytes(junit(done, errors))
+    cases = [c for f in done for c in f.results]
+    failed = sum(not c.passed for c in cases)
+    print(f"{failed} failed, {len(cases) - failed} passed"
+          + (f", {len(errors)} file(s) not loaded" if errors else ""))
+    if errors or not cases:
+        return 2
+    return 1 if failed else 0
+
+
+def _print_file(result: FileResult) -> None:
+    print(f"{result.path} ({result.policy}): {len(result.results)} case(s)")
+    for case in result.results:
+        print(f"  {'ok  ' if case.passed else 'FAIL'}  {case.name}")
+        for failure in case.failures:
+            print(f"        {failure}")
+
+
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     pol = sub.add_parser("policy", help="policy tools")
     psub = pol.add_subparsers(dest="policy_command", required=True)
@@ -63,3 +102,8 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     e.add_argument("--role", default="anonymous")
     e.add_argument("--content-type", default="application/json")
     e.set_defaults(func=cmd_explain)
+    t = psub.add_parser("test", help="run policy test cases (*.tests.yaml); exit 1 on a failure")
+    t.add_argument("paths", nargs="*", type=Path, default=[Path("policies")],
+                   help="test files or directories to search (default: policies/)")
+    t.add_argument("--junit", type=Path, help="also write a JUnit XML report here")
+    t.set_defaults(func=cmd_policy_test)

@@ -14,6 +14,7 @@ from gateway.codecs.registry import decode_body
 from gateway.crypto.devkeys import ensure_dev_keys
 from gateway.crypto.usage import KeyExhausted
 from gateway.errors import FieldBlocked
+from gateway.policy.cases import policy_files
 from gateway.policy.compiled import CompiledPolicy, compile_policy
 from gateway.policy.loader import load_policy_file
 from gateway.protect.engine import Outcome, protect
@@ -28,7 +29,7 @@ def bundled_policies(folder: Path) -> dict[str, CompiledPolicy]:
     shutil.copytree(ROOT / "policies", folder / "policies")
     ensure_dev_keys(folder / "keys")
     return {path.name: compile_policy(load_policy_file(path), upstream_url="http://127.0.0.1:9")
-            for path in sorted((folder / "policies").rglob("*.yaml"))}
+            for path in policy_files(folder / "policies")}
 
 
 def plans(policy: CompiledPolicy) -> list[RulePlan]:

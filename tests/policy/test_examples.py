@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from gateway.crypto.devkeys import ensure_dev_keys
+from gateway.policy.cases import policy_files
 from gateway.policy.compiled import compile_policy
 from gateway.policy.loader import PolicyError, load_policy_file
 
 ROOT = Path(__file__).resolve().parents[2]
-POLICIES = sorted(p.relative_to(ROOT) for p in (ROOT / "policies").rglob("*.yaml"))
+POLICIES = [p.relative_to(ROOT) for p in policy_files(ROOT / "policies")]
 
 
 @pytest.mark.parametrize("relative", POLICIES, ids=str)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from gateway.policy.cases import policy_files
 from gateway.policy.loader import PolicyError, load_policy_file, parse_policy
 
 GOOD = """\
@@ -115,7 +116,7 @@ def test_load_missing_and_binary(tmp_path: Path) -> None:
 
 
 def test_shipped_policies_are_valid(repo_root: Path) -> None:
-    files = sorted((repo_root / "policies").rglob("*.yaml"))
+    files = policy_files(repo_root / "policies")
     assert files
     for f in files:
         load_policy_file(f)
