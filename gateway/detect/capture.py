@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from gateway.codecs.base import CodecError, Document, hints_for, render_path
+from gateway.codecs.base import CodecError, Document, FieldPath, hints_for, render_path
 from gateway.codecs.content_encoding import decode_content
 from gateway.codecs.form_codec import decode_query
 from gateway.codecs.registry import decode_body
@@ -27,6 +28,7 @@ from gateway.detect import Detector
 from gateway.http.canonical import log_safe_path
 
 LIMIT = 64 * 1024 * 1024
+_MASKED = re.compile(r"([*•×#])\1")  # two mask characters in a row
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +83,11 @@ def _from_entry(method: str, url: str, request: Mapping[str, Any],
 
 
 def read_messages(path: Path) -> Iterator[Message]:
-    text = path.read_text(encoding="utf-8")
+    return parse_messages(path.read_text(encoding="utf-8"))
+
+
+def parse_messages(text: str) -> Iterator[Message]:
+    """The messages of a HAR document or of JSON lines (ValueError if neither)."""
     stripped = text.lstrip()
     if stripped.startswith("{") and '"log"' in stripped[:2000]:
         try:
@@ -113,21 +119,41 @@ def scan(messages: Iterator[Message], detector: Detector,
     found: Counter[tuple[str, str, str, str]] = Counter()
     skipped: Counter[tuple[str, str, str]] = Counter()
     for message in messages:
-        documents: list[tuple[str, Document]] = []
-        if message.query:
-            documents.append(("query", decode_query(message.query)))
-        if message.body:
-            try:
-                plain = decode_content(message.body, message.headers.get("content-encoding"),
-                                       LIMIT)
-                documents.append(("body", decode_body(plain, message.headers.get("content-type"))))
-            except CodecError as exc:
-                skipped[(message.path, message.direction, exc.code)] += 1
+        documents, reason = documents_of(message)
+        if reason is not None:
+            skipped[(message.path, message.direction, reason)] += 1
         for where, document in documents:
-            leaves = document.leaves()
-            results = detector.detect_many([(leaf.text, hints_for(leaf.path)) for leaf in leaves])
-            for leaf, findings in zip(leaves, results, strict=True):
-                for f in findings:
-                    field = f"{where}:{render_path(leaf.path)}"
-                    found[(message.path, message.direction, field, f.entity_type)] += 1
+            for path, entity in findings_in(document, detector):
+                found[(message.path, message.direction, f"{where}:{render_path(path)}",
+                       entity)] += 1
     return found, skipped
+
+
+def documents_of(message: Message) -> tuple[list[tuple[str, Document]], str | None]:
+    """The query and body of a message as documents ("query", "body"), and the
+    reason (an error code) when the body cannot be decoded."""
+    documents: list[tuple[str, Document]] = []
+    if message.query:
+        documents.append(("query", decode_query(message.query)))
+    if message.body:
+        try:
+            plain = decode_content(message.body, message.headers.get("content-encoding"), LIMIT)
+            documents.append(("body", decode_body(plain, message.headers.get("content-type"))))
+        except CodecError as exc:
+            return documents, exc.code
+    return documents, None
+
+
+def findings_in(document: Document, detector: Detector) -> Iterator[tuple[FieldPath, str]]:
+    """(field path, entity type) of every finding in a document's leaves that
+    is not a masked value: a finding with a run of mask characters in it or
+    right beside it (`湖北省武汉市武昌区****`, `u****@example.cn`) is what a
+    mask left visible, not personal data in full."""
+    leaves = document.leaves()
+    results = detector.detect_many([(leaf.text, hints_for(leaf.path)) for leaf in leaves])
+    for leaf, findings in zip(leaves, results, strict=True):
+        for f in findings:
+            # in the span or right beside it (a masked address's visible part
+            # can end a character before the mask: 江苏省南京市鼓楼|区****)
+            if not _MASKED.search(leaf.text, max(0, f.start - 2), f.end + 3):
+                yield leaf.path, f.entity_type

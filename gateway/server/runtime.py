@@ -57,8 +57,8 @@ class GatewayServer:
     def __init__(self, policy: CompiledPolicy, *, policy_path: str | Path | None = None,
                  upstream_url: str | None = None, worker_id: int = 0,
                  reuse_port: bool = False, listen: str | None = None,
-                 admin: str | None = None, extra_apps: tuple[tuple[web.Application, str], ...] = ()
-                 ) -> None:
+                 admin: str | None = None, extra_apps: tuple[tuple[web.Application, str], ...] = (),
+                 tune_gc: bool = True) -> None:
         self.state = create_state(policy, worker_id=worker_id)
         self.listen = listen or policy.server.listen
         self.admin = admin or policy.server.admin
@@ -70,6 +70,7 @@ class GatewayServer:
         self.reloader = (PolicyReloader(policy_path, self.state, upstream_url, self.tls)
                          if policy_path is not None else None)
         self.extra_apps = extra_apps
+        self.tune_gc = tune_gc  # off when embedded in another program (gateway.testing)
         self._runners: list[web.AppRunner] = []
         self._proxy_server: asyncio.Server | None = None
         self._watch: asyncio.Task[None] | None = None
@@ -126,7 +127,8 @@ class GatewayServer:
         self._flush = asyncio.create_task(flush_usage_every(USAGE_FLUSH_SECONDS))
         self._lag = asyncio.create_task(measure_loop_lag(LAG_INTERVAL))
         self._start_audit(policy)
-        tune_gc()
+        if self.tune_gc:
+            tune_gc()
         log.info("listening", proxy_port=self.proxy_port, admin_port=self.admin_port,
                  worker=self.state.worker_id, policy_version=policy.version,
                  native_core=native.STATUS, event_loop=eventloop.running(),

@@ -57,3 +57,14 @@ def test_unreadable_file(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text("not json\n", encoding="utf-8")
     assert main(["scan", str(path)]) == 2
+
+
+def test_masked_values_are_not_findings_but_full_ones_beside_them_are() -> None:
+    from gateway.codecs.registry import decode_body
+    from gateway.detect.capture import findings_in
+
+    body = json.dumps({"address": "江苏省南京市鼓楼区*************", "email": "u****@example.cn",
+                       "mobile": "138****8000",
+                       "note": "手机138****8000，身份证11010519491231002X"}, ensure_ascii=False)
+    found = list(findings_in(decode_body(body.encode(), "application/json"), default_detector()))
+    assert found == [(("note",), "CN_RESIDENT_ID")]
