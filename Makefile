@@ -29,12 +29,14 @@ lint: $(STAMP)
 
 test: lint
 	command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server; }
+	command -v promtool >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus; }
 	$(BIN)/pii-gateway keys dev
 	$(BIN)/pii-gateway policy test policies
 	PII_GATEWAY_NATIVE=$(PII_GATEWAY_NATIVE) $(BIN)/pytest -q
 
 test-pure: $(STAMP)
 	command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server; }
+	command -v promtool >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus; }
 	$(BIN)/pii-gateway keys dev
 	PII_GATEWAY_NATIVE=off $(BIN)/pytest -q
 

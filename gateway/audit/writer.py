@@ -28,6 +28,7 @@ from typing import Any, TextIO
 
 from gateway.audit import events
 from gateway.audit.chain import Chain
+from gateway.audit.metrics import track
 from gateway.audit.settings import AuditSettings
 from gateway.crypto import digest
 from gateway.obs.logging import get_logger
@@ -61,6 +62,11 @@ class AuditWriter:
     def start(self) -> None:
         self._open()
         self._thread.start()
+        track(self)
+
+    def backlog(self) -> tuple[int, int]:
+        """(records in the queue, records held beyond it), for /metrics."""
+        return self._queue.qsize(), len(self._overflow)
 
     def emit(self, record: dict[str, Any]) -> bool:
         """Hand a record over without waiting; False when the queue is full

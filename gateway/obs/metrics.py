@@ -32,11 +32,14 @@ INSPECTION = HistogramTally("pgw_inspection_seconds", "Time to decode, scan and 
                             ["direction"])
 BODY_BYTES = HistogramTally("pgw_inspected_body_bytes", "Sizes of inspected bodies",
                             ["direction"], buckets=_SIZES)
+FAIL_CLOSED = Tally("pgw_fail_closed",
+                    "Messages refused because they could not be inspected (fail closed), "
+                    "by route and code", ["route", "code"])
 RATELIMIT_DECISIONS = Tally("pgw_ratelimit_decisions",
                             "Rate-limit decisions by route, rule and outcome",
                             ["route", "rule", "outcome"])
-for _tally in (REQUESTS, LATENCY, UPSTREAM_LATENCY, FINDINGS, REJECTIONS, INSPECTION, BODY_BYTES,
-               RATELIMIT_DECISIONS):
+for _tally in (REQUESTS, LATENCY, UPSTREAM_LATENCY, FINDINGS, REJECTIONS, FAIL_CLOSED, INSPECTION,
+               BODY_BYTES, RATELIMIT_DECISIONS):
     REGISTRY.register(_tally)
 LOOP_LAG = Histogram("pgw_event_loop_lag_seconds", "How late the event loop ran a timer",
                      buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),

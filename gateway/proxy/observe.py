@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from gateway.errors import InspectionError
 from gateway.exchange import Exchange
 from gateway.obs.metrics import (
     BODY_BYTES,
+    FAIL_CLOSED,
     FINDINGS,
     INSPECTION,
     LATENCY,
@@ -25,6 +27,8 @@ def observe_exchange(ex: Exchange) -> None:
         UPSTREAM_LATENCY.observe((route,), ex.upstream_latency_ms / 1000)
     if ex.error_code is not None:
         REJECTIONS.add((route, ex.error_code))
+        if isinstance(ex.error, InspectionError):
+            FAIL_CLOSED.add((route, ex.error_code))
     for direction, counts in ex.pii.items():
         for (entity, operator), n in counts.items():
             FINDINGS.add((entity, direction, operator), n)
