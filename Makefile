@@ -45,10 +45,14 @@ test-pure: $(STAMP)
 wheel-check: $(STAMP)
 	rm -rf build/wheel-check && $(BIN)/pip wheel -q --no-deps -w build/wheel-check/dist .
 	$(PY) -m venv build/wheel-check/venv
-	build/wheel-check/venv/bin/pip install -q build/wheel-check/dist/*.whl
+	build/wheel-check/venv/bin/pip install -q "$$(ls build/wheel-check/dist/*.whl)[pytest]"
 	cd build && PII_GATEWAY_NATIVE=require wheel-check/venv/bin/python -c \
 		"from gateway.native import STATUS; from gateway.detect import detect; \
 		assert detect('13800138000'); print('wheel-check: native core', STATUS)"
+	# as a user's CI would: the policy tests and a pytest suite with the plugin
+	cp -r tests/data/wheel-user build/wheel-check/user
+	cd build/wheel-check/user && ../venv/bin/pii-gateway policy test . \
+		&& ../venv/bin/python -m pytest -q -p no:cacheprovider test_user.py
 
 bench: $(STAMP)
 	bash bench/run

@@ -30,6 +30,10 @@ from gateway.policy.loader import LoadedPolicy, load_policy_file, parse_policy
 from gateway.server.runtime import GatewayServer
 from tests.tls.pki import Pki, make_pki
 
+# tests/data/wheel-user is a user's suite that `make wheel-check` runs against
+# the installed wheel, with its own pytest.ini; not part of this suite.
+collect_ignore = ["data"]
+
 BASE_POLICY = """
 version: 1
 server:
