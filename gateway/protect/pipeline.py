@@ -18,9 +18,11 @@ from dataclasses import dataclass
 
 from multidict import CIMultiDict
 
-from gateway.codecs.base import CodecError
+from gateway.codecs.base import CodecError, Document
 from gateway.codecs.form_codec import decode_query
 from gateway.codecs.header_codec import HeaderDocument
+from gateway.codecs.response_headers import NAMES as RESPONSE_HEADERS
+from gateway.codecs.response_headers import ResponseHeaderDocument
 from gateway.crypto.usage import KeyUsage
 from gateway.detect import DetectionTimeout, Detector
 from gateway.errors import FieldBlocked, InspectionError
@@ -108,7 +110,27 @@ def _failed(code: str, message: str, body: bytes, direction: str, route: str,
 def inspect_headers(headers: CIMultiDict[str], names: frozenset[str], cookies: frozenset[str],
                     plan: RulePlan, detector: Detector, direction: str) -> Outcome | None:
     """Protect the selected headers and cookies in place."""
-    document = HeaderDocument(headers, names, cookies)
+    return _protect_headers(HeaderDocument(headers, names, cookies), plan, detector, direction)
+
+
+def inspect_response_headers(headers: CIMultiDict[str], plan: RulePlan,
+                             detector: Detector) -> Outcome | None:
+    """Protect the response headers that carry data out (Location, Set-Cookie,
+    Content-Disposition, Link, Refresh: codecs/response_headers.py) in place;
+    one that cannot be decoded refuses the response."""
+    if not any(name in headers for name in RESPONSE_HEADERS):
+        return None
+    try:
+        document = ResponseHeaderDocument(headers)
+    except CodecError as exc:
+        raise InspectionError(502, f"upstream_{exc.code}",
+                              "the upstream response carries a header that cannot be "
+                              "inspected") from None
+    return _protect_headers(document, plan, detector, "response")
+
+
+def _protect_headers(document: Document, plan: RulePlan, detector: Detector,
+                     direction: str) -> Outcome | None:
     if not document.leaves():
         return None
     try:

@@ -17,7 +17,13 @@ from multidict import CIMultiDict
 from gateway.exchange import Exchange
 from gateway.policy.compiled import CompiledRoute
 from gateway.protect.offload import Job, ProcessInspector
-from gateway.protect.pipeline import BodyRules, inspect_body, inspect_headers, inspect_query
+from gateway.protect.pipeline import (
+    BodyRules,
+    inspect_body,
+    inspect_headers,
+    inspect_query,
+    inspect_response_headers,
+)
 from gateway.protect.rules import RulePlan
 
 
@@ -43,8 +49,13 @@ class Inspection:
         return protected
 
     def headers(self, headers: CIMultiDict[str]) -> None:
-        """The selected headers and cookies, protected in place."""
+        """The selected headers and cookies, and on responses the headers that
+        carry data out (Location, Set-Cookie, ...), protected in place."""
         protection = self.ex.policy.protection
+        if self.direction == "response":
+            found = inspect_response_headers(headers, self.plan, self.ex.policy.detector)
+            if found is not None:
+                self.ex.record(self.direction, found.counts)
         cookies = protection.cookie_names if self.direction == "request" else frozenset()
         if not protection.header_names and not cookies:
             return
