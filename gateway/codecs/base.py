@@ -40,6 +40,45 @@ class Document(Protocol):
     def encode(self) -> bytes: ...
 
 
+# The last segment of a key leaf's path: an object key, a form or query item's
+# name, a part's name. The key's own text never becomes a path segment of it.
+KEY = "{key}"
+
+
+class Keyed(Protocol):
+    """A document whose keys are data too (JSON object keys, form and query
+    item names, multipart part names): they are inspected like values and
+    rewritten by the operator the rules choose."""
+
+    def key_leaves(self) -> list[Leaf]:
+        """One leaf per key, its path the container's path and KEY."""
+
+    def set_key(self, index: int, text: str) -> None:
+        """Rename key `index` (as listed by `key_leaves`); `encode` keeps keys
+        of one object distinct."""
+
+
+def key_leaves(document: Document) -> list[Leaf]:
+    """The document's key leaves, or none for documents without keys."""
+    keyed = getattr(document, "key_leaves", None)
+    return keyed() if keyed is not None else []
+
+
+def distinct(names: list[str]) -> list[str]:
+    """Names made unique in order: a repeat gets a stable suffix (`~2`, `~3`),
+    for keys that masking made equal (`139****5678` twice)."""
+    seen: set[str] = set()
+    out = []
+    for name in names:
+        candidate, n = name, 1
+        while candidate in seen:
+            n += 1
+            candidate = f"{name}~{n}"
+        seen.add(candidate)
+        out.append(candidate)
+    return out
+
+
 class Codec(Protocol):
     media_types: ClassVar[tuple[str, ...]]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import ClassVar
 from urllib.parse import quote_plus, unquote_plus
 
-from gateway.codecs.base import CodecError, Leaf
+from gateway.codecs.base import KEY, CodecError, Leaf
 
 
 class FormDocument:
@@ -18,7 +18,9 @@ class FormDocument:
         self._charset = charset
         self._original = original
         self._pairs: list[tuple[str, str]] = []
+        self._bare: list[bool] = []  # an item without `=` (`?13912345678`)
         self._leaves: list[Leaf] = []
+        self._keys: list[Leaf] = []
         seen: dict[str, int] = {}
         for part in raw.split("&"):
             if not part:
@@ -33,7 +35,9 @@ class FormDocument:
             count = seen.get(key, 0)
             seen[key] = count + 1
             self._pairs.append((key, text))
+            self._bare.append("=" not in part)
             self._leaves.append(Leaf((key, count) if count else (key,), text))
+            self._keys.append(Leaf((KEY,), key))
         self._changed = False
 
     def leaves(self) -> list[Leaf]:
@@ -45,12 +49,24 @@ class FormDocument:
         self._leaves[index].text = text
         self._changed = True
 
+    def key_leaves(self) -> list[Leaf]:
+        """Item names: an item without `=` is all name, and may be the data."""
+        return self._keys
+
+    def set_key(self, index: int, text: str) -> None:
+        _, value = self._pairs[index]
+        self._pairs[index] = (text, value)
+        self._keys[index].text = text
+        self._changed = True
+
     def encode(self) -> bytes:
         if not self._changed:
             return self._original
-        return "&".join(f"{quote_plus(k, encoding=self._charset)}="
-                        f"{quote_plus(v, encoding=self._charset)}"
-                        for k, v in self._pairs).encode("ascii")
+        charset = self._charset
+        return "&".join(quote_plus(k, encoding=charset) if bare and not v else
+                        f"{quote_plus(k, encoding=charset)}={quote_plus(v, encoding=charset)}"
+                        for (k, v), bare in zip(self._pairs, self._bare, strict=True)
+                        ).encode("ascii")
 
 
 class FormCodec:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
-from gateway.codecs.base import CodecError, FieldPath, Leaf
+from gateway.codecs.base import KEY, CodecError, FieldPath, Leaf, distinct
 
 # Deeper documents are refused (the native parser has the same limit; Python's
 # own stops near the recursion limit).
@@ -123,6 +123,9 @@ class JsonDocument:
         self._charset = charset
         self._leaves: list[Leaf] = []
         self._slots: list[tuple[Any, str | int]] = []
+        self._keys: list[Leaf] = []
+        self._key_slots: list[tuple[dict[str, Any], str]] = []
+        self._renamed: dict[int, tuple[dict[str, Any], dict[str, str]]] = {}
         self._changed = False
         self._collect(value, (), None, None, 0)
 
@@ -132,6 +135,8 @@ class JsonDocument:
             raise CodecError("invalid_json", TOO_DEEP)
         if isinstance(value, dict):
             for k, item in value.items():
+                self._keys.append(Leaf((*path, KEY), k))
+                self._key_slots.append((value, k))
                 self._collect(item, (*path, k), value, k, depth + 1)
         elif isinstance(value, list):
             for i, item in enumerate(value):
@@ -152,9 +157,29 @@ class JsonDocument:
         else:
             parent[key] = text  # a number that held personal data becomes a string
 
+    def key_leaves(self) -> list[Leaf]:
+        return self._keys
+
+    def set_key(self, index: int, text: str) -> None:
+        owner, key = self._key_slots[index]
+        self._keys[index].text = text
+        self._renamed.setdefault(id(owner), (owner, {}))[1][key] = text
+        self._changed = True
+
+    def _apply_renames(self) -> None:
+        """Renamed keys into their objects, order kept, names kept distinct
+        (the duplicate-key rule holds for what the gateway writes too)."""
+        for owner, names in self._renamed.values():
+            items = list(owner.items())
+            keys = distinct([names.get(k, k) for k, _ in items])
+            owner.clear()
+            owner.update(zip(keys, (v for _, v in items), strict=True))
+        self._renamed.clear()
+
     def encode(self) -> bytes:
         if not self._changed:
             return self._original
+        self._apply_renames()
         try:
             return dumps(self.value).encode(self._charset)
         except UnicodeEncodeError:
@@ -181,12 +206,17 @@ class NdjsonDocument:
         self._charset = charset
         self._index: list[tuple[int, int]] = []
         self._leaves: list[Leaf] = []
+        self._key_index: list[tuple[int, int]] = []
+        self._keys: list[Leaf] = []
         for n, doc in enumerate(lines):
             if doc is None:
                 continue
             for i, leaf in enumerate(doc.leaves()):
                 self._index.append((n, i))
                 self._leaves.append(Leaf((n, *leaf.path), leaf.text, leaf.number))
+            for i, leaf in enumerate(doc.key_leaves()):
+                self._key_index.append((n, i))
+                self._keys.append(Leaf((n, *leaf.path), leaf.text))
         self._changed = False
 
     def leaves(self) -> list[Leaf]:
@@ -198,6 +228,17 @@ class NdjsonDocument:
         assert doc is not None
         doc.set(i, text)
         self._leaves[index].text = text
+        self._changed = True
+
+    def key_leaves(self) -> list[Leaf]:
+        return self._keys
+
+    def set_key(self, index: int, text: str) -> None:
+        n, i = self._key_index[index]
+        doc = self._lines[n]
+        assert doc is not None
+        doc.set_key(i, text)
+        self._keys[index].text = text
         self._changed = True
 
     def encode(self) -> bytes:

@@ -13,16 +13,32 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import ClassVar
+from urllib.parse import quote, unquote
 
-from gateway.codecs.base import CodecError, Leaf
+from gateway.codecs.base import KEY, CodecError, Leaf
 from gateway.codecs.charset import decode_text, resolve
 
 _PARAM = re.compile(r';\s*([A-Za-z0-9_*-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)')
+_EXTENDED = re.compile(r"(;\s*filename\*\s*=\s*)([^;\r\n]*)", re.I)
+FILENAME = "{filename}"  # the path of a part's file name (codecs/base.py: KEY)
+
+
+def _param_value(name: str) -> re.Pattern[str]:
+    return re.compile(r"(;\s*" + name + r'\s*=\s*)("(?:[^"\\]|\\.)*"|[^;\r\n]*)', re.I)
 
 
 def _params(value: str) -> tuple[str, dict[str, str]]:
     main = value.split(";", 1)[0].strip().lower()
     params = {m[1].lower(): m[2].strip().strip('"') for m in _PARAM.finditer(value)}
+    extended = params.get("filename*")
+    if extended:  # RFC 5987: charset'language'percent-encoded; it wins over filename
+        charset, _, rest = extended.partition("'")
+        try:
+            params["filename"] = unquote(rest.partition("'")[2], encoding=charset or "utf-8",
+                                         errors="strict")
+        except (LookupError, UnicodeDecodeError):
+            raise CodecError("invalid_multipart", "a part's filename* cannot be decoded"
+                             ) from None
     return main, params
 
 
@@ -46,8 +62,14 @@ class MultipartDocument:
         self._original = original
         self._index: list[int] = []
         self._leaves: list[Leaf] = []
+        self._key_index: list[tuple[int, str]] = []  # (part, "name" or "filename")
+        self._keys: list[Leaf] = []
         seen: dict[str, int] = {}
         for i, part in enumerate(parts):
+            for which, text in (("name", part.name), ("filename", part.filename)):
+                if text:
+                    self._key_index.append((i, which))
+                    self._keys.append(Leaf((KEY,) if which == "name" else (FILENAME,), text))
             if part.filename is not None or not part.media.startswith("text/"):
                 continue
             name = part.name or ""
@@ -70,6 +92,22 @@ class MultipartDocument:
         part = self._parts[self._index[index]]
         part.content = text.encode(part.charset)
         self._leaves[index].text = text
+        self._changed = True
+
+    def key_leaves(self) -> list[Leaf]:
+        """Part names and file names (`filename`, or `filename*` when given)."""
+        return self._keys
+
+    def set_key(self, index: int, text: str) -> None:
+        i, which = self._key_index[index]
+        part = self._parts[i]
+        self._keys[index].text = text
+        head = part.head.decode("utf-8")
+        quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        head = _param_value(which).sub(lambda m: m.group(1) + quoted, head)
+        if which == "filename":
+            head = _EXTENDED.sub(lambda m: m.group(1) + "UTF-8''" + quote(text, safe=""), head)
+        part.head = head.encode("utf-8")
         self._changed = True
 
     def encode(self) -> bytes:

@@ -75,3 +75,23 @@ class HintTable:
             words.append(key)
             words.extend(self._table.get(key, ()))
         return self._cache.put(hints, tuple(dict.fromkeys(words)))
+
+
+# Containers whose keys are people: `{"contacts": {"张三": "138..."}}`, a
+# map of relatives by name. Keys under them are read as names ("name" hint).
+PEOPLE_CONTAINERS = frozenset(field_key(n) for n in (
+    "contacts", "contact", "contactList", "emergencyContacts", "relatives", "family",
+    "familyMembers", "members", "persons", "people", "borrowers", "customers", "guarantors",
+    "applicants", "debtors", "spouses", "payees", "联系人", "紧急联系人", "联系人列表", "亲属",
+    "家庭成员", "借款人", "客户", "担保人", "成员", "收款人",
+))
+
+
+def key_hints(path: tuple[str | int, ...]) -> tuple[str, ...]:
+    """The hints of an object key (a key leaf's path ends in the KEY marker):
+    its container's name, and `name` when the container holds people."""
+    names = [part for part in path[:-1] if isinstance(part, str)]
+    if not names:
+        return ()
+    container = names[-1]
+    return (container, "name") if field_key(container) in PEOPLE_CONTAINERS else (container,)

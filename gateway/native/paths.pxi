@@ -75,6 +75,37 @@ cdef inline Node* node_at(Paths* p, int id) noexcept nogil:
     return &p.chunks[id >> CHUNK_BITS][id & (CHUNK - 1)]
 
 
+cdef inline unsigned long long path_hash(int parent, Py_ssize_t index,
+                                         const unsigned char* key, Py_ssize_t key_n):
+    cdef unsigned long long h
+    h = hash_bytes(key, key_n) if index == NO_INDEX else <unsigned long long>(index + 7)
+    return (h * 31 + <unsigned long long>parent) * 0x9E3779B97F4A7C15ULL
+
+
+cdef inline int lookup(Paths* p, unsigned long long h, int parent, Py_ssize_t index,
+                       const unsigned char* key, Py_ssize_t key_n):
+    """The node with this hash and identity, or -1."""
+    cdef int id = p.buckets[<int>(h >> 47) & (BUCKETS - 1)]
+    cdef Node* node
+    while id >= 0:
+        node = node_at(p, id)
+        if node.hash == h and node.parent == parent and node.index == index \
+                and node.key_n == key_n \
+                and (key_n == 0 or memcmp(node.key, key, key_n) == 0):
+            return id
+        id = node.next
+    return -1
+
+
+cdef int find(Paths* p, int parent, Py_ssize_t index, const unsigned char* key,
+              Py_ssize_t key_n):
+    """The node under `parent` for a key or a list position if the path is
+    known; -1 if not (or the parent is uncached). Creates nothing."""
+    if parent < 0:
+        return -1
+    return lookup(p, path_hash(parent, index, key, key_n), parent, index, key, key_n)
+
+
 cdef int child(Paths* p, int parent, Py_ssize_t index, const unsigned char* key,
                Py_ssize_t key_n) except -2:
     """The node under `parent` for a key or a list position; a new one if the
@@ -84,19 +115,13 @@ cdef int child(Paths* p, int parent, Py_ssize_t index, const unsigned char* key,
     cdef Node* node
     if parent < 0:
         return -1
-    h = hash_bytes(key, key_n) if index == NO_INDEX else <unsigned long long>(index + 7)
-    h = (h * 31 + <unsigned long long>parent) * 0x9E3779B97F4A7C15ULL
-    slot = <int>(h >> 47) & (BUCKETS - 1)
-    id = p.buckets[slot]
-    while id >= 0:
-        node = node_at(p, id)
-        if node.hash == h and node.parent == parent and node.index == index \
-                and node.key_n == key_n \
-                and (key_n == 0 or memcmp(node.key, key, key_n) == 0):
-            return id
-        id = node.next
+    h = path_hash(parent, index, key, key_n)
+    id = lookup(p, h, parent, index, key, key_n)
+    if id >= 0:
+        return id
     if p.count >= p.limit:
         return -1
+    slot = <int>(h >> 47) & (BUCKETS - 1)
     id = p.count
     if p.chunks[id >> CHUNK_BITS] == NULL:
         p.chunks[id >> CHUNK_BITS] = <Node*>malloc(CHUNK * sizeof(Node))

@@ -170,7 +170,11 @@ cdef class JsonPlan:
 
     cdef int _walk(self, Doc* docs, Py_ssize_t di, bint lines, unsigned char* scratch,
                    bint share_gil) except -1:
-        """Path nodes and list positions of every value of one document."""
+        """Path nodes and list positions of every value of one document. An
+        object key not seen before under its parent is shown to the host
+        (`keys_hold_data`), which raises to hand a body whose keys are
+        personal data to the Python path; only keys that are not become
+        path nodes, so data keys neither pass unseen nor fill the table."""
         cdef Doc* d = &docs[di]
         cdef Py_ssize_t i, parent, k
         cdef int root, node
@@ -179,31 +183,39 @@ cdef class JsonPlan:
         cdef Py_ssize_t* counter = <Py_ssize_t*>malloc((d.toks.n + 1) * sizeof(Py_ssize_t))
         if counter == NULL:
             raise MemoryError()
-        root = 0
-        if lines:
-            root = child(&self.paths, 0, d.number if self.index_sensitive else ANY_INDEX, NULL, 0)
-        for i in range(d.toks.n):
-            if share_gil and (i & YIELD_TOKENS) == YIELD_TOKENS:
-                let_others_run()
-            t = &d.toks.v[i]
-            d.rep[i] = -1
-            if t.kind == T_KEY:
-                continue
-            parent = t.parent
-            if parent < 0:
-                node = root
-            elif d.toks.v[parent].kind == T_ARR:
-                d.pos[i] = counter[parent]
-                counter[parent] += 1
-                node = child(&self.paths, d.node[parent],
-                             d.pos[i] if self.index_sensitive else ANY_INDEX, NULL, 0)
-            else:
-                key = key_bytes(d.s, &d.toks.v[i - 1], scratch, &k)
-                node = child(&self.paths, d.node[parent], NO_INDEX, key, k)
-            d.node[i] = node
-            if t.kind == T_OBJ or t.kind == T_ARR:
-                counter[i] = 0
-        free(counter)
+        try:
+            root = 0
+            if lines:
+                root = child(&self.paths, 0, d.number if self.index_sensitive else ANY_INDEX,
+                             NULL, 0)
+            for i in range(d.toks.n):
+                if share_gil and (i & YIELD_TOKENS) == YIELD_TOKENS:
+                    let_others_run()
+                t = &d.toks.v[i]
+                d.rep[i] = -1
+                if t.kind == T_KEY:
+                    continue
+                parent = t.parent
+                if parent < 0:
+                    node = root
+                elif d.toks.v[parent].kind == T_ARR:
+                    d.pos[i] = counter[parent]
+                    counter[parent] += 1
+                    node = child(&self.paths, d.node[parent],
+                                 d.pos[i] if self.index_sensitive else ANY_INDEX, NULL, 0)
+                else:
+                    key = key_bytes(d.s, &d.toks.v[i - 1], scratch, &k)
+                    node = find(&self.paths, d.node[parent], NO_INDEX, key, k)
+                    if node < 0:
+                        self.host.keys_hold_data(utf8_str(key, k),
+                                                 self._path(docs, di, parent, lines))
+                        key = key_bytes(d.s, &d.toks.v[i - 1], scratch, &k)
+                        node = child(&self.paths, d.node[parent], NO_INDEX, key, k)
+                d.node[i] = node
+                if t.kind == T_OBJ or t.kind == T_ARR:
+                    counter[i] = 0
+        finally:
+            free(counter)
         return 0
 
     def protect(self, list bodies, object numbers, object call, int stage=0,

@@ -11,9 +11,19 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
-from gateway.codecs.base import Document, FieldPath, hints_for, pattern_path, render_path
+from gateway.codecs.base import (
+    Document,
+    FieldPath,
+    Keyed,
+    hints_for,
+    key_leaves,
+    pattern_path,
+    render_path,
+)
 from gateway.detect import Detector, Finding
+from gateway.detect.hints import key_hints
 from gateway.errors import FieldBlocked
 from gateway.operators.base import Failed, Operator
 from gateway.operators.site import Records, Site
@@ -114,6 +124,7 @@ def protect(document: Document, plan: RulePlan, detector: Detector,
         if new != leaf.text:
             document.set(index, new)
             outcome.changed = True
+    _protect_keys(document, plan, detector, records, outcome, trace)
     if not scan:
         return outcome
     found = detector.detect_many([(leaves[i].text, hints_for(leaves[i].path)) for i in scan])
@@ -127,3 +138,24 @@ def protect(document: Document, plan: RulePlan, detector: Detector,
             document.set(index, new)
             outcome.changed = True
     return outcome
+
+
+def _protect_keys(document: Document, plan: RulePlan, detector: Detector,
+                  records: Records | None, outcome: Outcome, trace: Trace | None) -> None:
+    """Keys that hold personal data (a map keyed by mobile number, a name as a
+    key, a form item without `=`) get the operator the rules choose for their
+    findings, like values; the document keeps renamed keys distinct."""
+    keys = key_leaves(document)
+    if not keys:
+        return
+    found = detector.detect_many([(leaf.text, key_hints(leaf.path)) for leaf in keys])
+    keyed = cast(Keyed, document)
+    for index, findings in enumerate(found):
+        if not findings:
+            continue
+        leaf = keys[index]
+        new = apply_findings(plan, leaf.text, findings, Site(plan.data_class, leaf.path, records),
+                             outcome, trace)
+        if new != leaf.text:
+            keyed.set_key(index, new)
+            outcome.changed = True

@@ -16,11 +16,13 @@ import threading
 from collections import Counter
 from typing import Any
 
-from gateway.codecs.base import CodecError, FieldPath, hints_for, pattern_path, render_path
+from gateway.cache import BoundedCache
+from gateway.codecs.base import KEY, CodecError, FieldPath, hints_for, pattern_path, render_path
 from gateway.codecs.charset import decode_text, resolve
 from gateway.codecs.json_codec import SURROGATE, TOO_DEEP, JsonCodec, NdjsonCodec
 from gateway.codecs.registry import codec_for, content_type_params
 from gateway.detect import Detector
+from gateway.detect.hints import key_hints
 from gateway.errors import FieldBlocked
 from gateway.native import core
 from gateway.operators.base import Operator
@@ -60,6 +62,10 @@ def action(operator: Operator, entity: str) -> tuple[Any, ...]:
     return ("py", slot, operator)
 
 
+class KeysHoldData(Exception):
+    """A body with personal data in an object key: the Python path takes it."""
+
+
 class NativeJson:
     """The core's plan for one RulePlan and Detector (cached on the RulePlan)."""
 
@@ -77,6 +83,7 @@ class NativeJson:
         rank = {entity: i for i, entity in enumerate(self.entities)}
         self._rank = rank
         self._decisions: dict[tuple[Any, ...], Any] = {}
+        self._key_verdicts: BoundedCache[tuple[str, tuple[str, ...]], bool] = BoundedCache(65536)
         index_sensitive = any(
             isinstance(token, int) and token >= 0
             for rule in plan.rules for selector in (rule.fields or ()) for token in selector.tokens)
@@ -102,6 +109,18 @@ class NativeJson:
             if len(self._decisions) < _DECISIONS:
                 self._decisions[key] = decision
         return decision, pattern_path(path)
+
+    def keys_hold_data(self, key: str, container: FieldPath) -> None:
+        """Called by the core for an object key not seen before under its
+        container: raises KeysHoldData when the key is personal data (the
+        Python path then rewrites it); keys that are not become path nodes."""
+        hints = key_hints((*container, KEY))
+        verdict = self._key_verdicts.get((key, hints))
+        if verdict is None:
+            verdict = self._key_verdicts.put(
+                (key, hints), bool(self.detector.detect_many([(key, hints)])[0]))
+        if verdict:
+            raise KeysHoldData
 
     def custom(self, text: str, hints: tuple[str, ...]) -> list[tuple[int, int, int, float, int]]:
         assert self._custom is not None
@@ -233,9 +252,16 @@ def inspect_json(plain: bytes, content_type: str | None, plan: RulePlan, detecto
     codec = _codec(content_type)
     if native is None or codec is None:
         return None
-    if isinstance(codec, JsonCodec):
-        results, outcome = protect_json(native, [plain], None, collect)
-        return (results[0] if results else None), outcome
+    try:
+        if isinstance(codec, JsonCodec):
+            results, outcome = protect_json(native, [plain], None, collect)
+            return (results[0] if results else None), outcome
+        return _ndjson(native, plain, collect)
+    except KeysHoldData:
+        return None
+
+
+def _ndjson(native: NativeJson, plain: bytes, collect: bool) -> tuple[bytes | None, Outcome]:
     lines = decode_text(plain, "utf-8").split("\n")
     stripped = [line.strip().lstrip("\x1e") for line in lines]
     numbers = tuple(n for n, line in enumerate(stripped) if line)

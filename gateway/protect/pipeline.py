@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from multidict import CIMultiDict
 
-from gateway.codecs.base import CodecError, Document
+from gateway.codecs.base import CodecError, Document, key_leaves
 from gateway.codecs.form_codec import decode_query
 from gateway.codecs.header_codec import HeaderDocument
 from gateway.codecs.response_headers import NAMES as RESPONSE_HEADERS
@@ -110,7 +110,8 @@ def _failed(code: str, message: str, body: bytes, direction: str, route: str,
 def inspect_headers(headers: CIMultiDict[str], names: frozenset[str], cookies: frozenset[str],
                     plan: RulePlan, detector: Detector, direction: str) -> Outcome | None:
     """Protect the selected headers and cookies in place."""
-    return _protect_headers(HeaderDocument(headers, names, cookies), plan, detector, direction)
+    return _protect_headers(HeaderDocument(headers, names, cookies, direction == "request"),
+                            plan, detector, direction)
 
 
 def inspect_response_headers(headers: CIMultiDict[str], plan: RulePlan,
@@ -131,7 +132,7 @@ def inspect_response_headers(headers: CIMultiDict[str], plan: RulePlan,
 
 def _protect_headers(document: Document, plan: RulePlan, detector: Detector,
                      direction: str) -> Outcome | None:
-    if not document.leaves():
+    if not document.leaves() and not key_leaves(document):
         return None
     try:
         outcome = protect(document, plan, detector)

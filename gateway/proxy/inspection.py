@@ -56,8 +56,9 @@ class Inspection:
             found = inspect_response_headers(headers, self.plan, self.ex.policy.detector)
             if found is not None:
                 self.ex.record(self.direction, found.counts)
-        cookies = protection.cookie_names if self.direction == "request" else frozenset()
-        if not protection.header_names and not cookies:
+        request = self.direction == "request"
+        cookies = protection.cookie_names if request else frozenset()
+        if not protection.header_names and not (request and "Cookie" in headers):
             return
         outcome = inspect_headers(headers, protection.header_names, cookies, self.plan,
                                   self.ex.policy.detector, self.direction)

@@ -35,3 +35,12 @@ def test_query() -> None:
     doc.set(0, "1****************X")
     again = decode_query(doc.encode().decode("ascii"))
     assert [leaf.text for leaf in again.leaves()] == ["1****************X", "1"]
+
+
+def test_item_names_are_key_leaves_and_items_without_equals_stay_so() -> None:
+    from gateway.codecs.base import KEY
+    doc = FormCodec().decode(b"13912345678&a=1&b=", "utf-8")
+    assert [(leaf.path, leaf.text) for leaf in doc.key_leaves()] == [
+        ((KEY,), "13912345678"), ((KEY,), "a"), ((KEY,), "b")]
+    doc.set_key(0, "139****5678")
+    assert doc.encode() == b"139%2A%2A%2A%2A5678&a=1&b="

@@ -25,3 +25,16 @@ def test_nothing_selected_nothing_touched() -> None:
     assert doc.leaves() == []
     doc.encode()
     assert headers["Cookie"] == "mobile=13800138000"
+
+
+def test_every_request_cookie_name_is_a_key_leaf() -> None:
+    from gateway.codecs.base import KEY
+    headers = CIMultiDict({"Cookie": "13912345678=1; sid=abc"})
+    doc = HeaderDocument(headers, frozenset(), frozenset({"sid"}))
+    assert [(leaf.path, leaf.text) for leaf in doc.key_leaves()] == [
+        (("cookie", KEY), "13912345678"), (("cookie", KEY), "sid")]
+    doc.set_key(0, "139****5678")
+    doc.set(0, "xyz")  # the sid value
+    doc.encode()
+    assert headers["Cookie"] == "139%2A%2A%2A%2A5678=1; sid=xyz"
+    assert HeaderDocument(headers, frozenset(), frozenset(), request=False).key_leaves() == []

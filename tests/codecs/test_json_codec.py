@@ -90,3 +90,30 @@ def test_fast_and_literal_writers_agree(text: str) -> None:
     _write(value, parts)
     assert dumps(value) == "".join(parts)
     assert json.loads(dumps(value)) == json.loads(text)
+
+
+def test_object_keys_are_key_leaves_and_renamed_keys_stay_distinct() -> None:
+    from gateway.codecs.base import KEY
+    body = '{"r": {"13912345678": {"n": "x"}, "13912340678": 1, "a": 2}, "k": [{"13800138000": 3}]}'
+    doc = JsonCodec().decode(body.encode(), "utf-8")
+    assert [(leaf.path, leaf.text) for leaf in doc.key_leaves()] == [
+        ((KEY,), "r"), (("r", KEY), "13912345678"), (("r", "13912345678", KEY), "n"),
+        (("r", KEY), "13912340678"), (("r", KEY), "a"), ((KEY,), "k"),
+        (("k", 0, KEY), "13800138000")]
+    doc.set_key(1, "139****5678")
+    doc.set_key(3, "139****5678")  # masking made two keys equal
+    doc.set(1, "9")  # a value under a renamed key
+    doc.set_key(6, "138****8000")
+    assert json.loads(doc.encode()) == {
+        "r": {"139****5678": {"n": "x"}, "139****5678~2": "9", "a": 2},
+        "k": [{"138****8000": 3}]}
+
+
+def test_ndjson_key_leaves_carry_the_line() -> None:
+    from gateway.codecs.base import KEY
+    from gateway.codecs.json_codec import NdjsonCodec
+    doc = NdjsonCodec().decode(b'{"a": 1}\n{"13912345678": 2}', "utf-8")
+    assert [(leaf.path, leaf.text) for leaf in doc.key_leaves()] == [
+        ((0, KEY), "a"), ((1, KEY), "13912345678")]
+    doc.set_key(1, "x")
+    assert doc.encode() == b'{"a": 1}\n{"x":2}'

@@ -41,3 +41,28 @@ def test_changed_fields_keep_everything_else() -> None:
 def test_malformed(body: bytes, boundary: str | None) -> None:
     with pytest.raises(CodecError):
         MultipartCodec().decode(body, "utf-8", boundary)
+
+
+def test_part_names_and_file_names_are_key_leaves() -> None:
+    from gateway.codecs.base import KEY
+    from gateway.codecs.multipart_codec import FILENAME
+    body = (b'--B\r\nContent-Disposition: form-data; name="13912345678"\r\n\r\nx\r\n'
+            b'--B\r\nContent-Disposition: form-data; name="f"; filename="a.txt"; '
+            b"filename*=UTF-8''%E5%BC%A0%E4%B8%89.xlsx\r\n"
+            b"Content-Type: application/octet-stream\r\n\r\nDATA\r\n--B--\r\n")
+    doc = MultipartCodec().decode(body, "utf-8", "B")
+    assert [(leaf.path, leaf.text) for leaf in doc.key_leaves()] == [
+        ((KEY,), "13912345678"), ((KEY,), "f"), ((FILENAME,), "张三.xlsx")]
+    doc.set_key(0, "139****5678")
+    doc.set_key(2, "张*.xlsx")
+    out = doc.encode()
+    assert b'name="139****5678"' in out
+    assert b'filename="\xe5\xbc\xa0*.xlsx"' in out
+    assert b"filename*=UTF-8''%E5%BC%A0%2A.xlsx" in out and b"DATA" in out
+
+
+def test_an_undecodable_extended_file_name_is_refused() -> None:
+    body = (b"--B\r\nContent-Disposition: form-data; name=f; filename*=UTF-8''%E5%BC\r\n"
+            b"\r\nx\r\n--B--\r\n")
+    with pytest.raises(CodecError):
+        MultipartCodec().decode(body, "utf-8", "B")

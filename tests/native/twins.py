@@ -9,10 +9,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from gateway.codecs.base import CodecError
+from gateway.codecs.base import CodecError, key_leaves
 from gateway.codecs.registry import decode_body
 from gateway.crypto.devkeys import ensure_dev_keys
 from gateway.crypto.usage import KeyExhausted
+from gateway.detect.hints import key_hints
 from gateway.errors import FieldBlocked
 from gateway.policy.cases import policy_files
 from gateway.policy.compiled import CompiledPolicy, compile_policy
@@ -71,11 +72,25 @@ def native_path(body: bytes, content_type: str, plan: RulePlan, policy: Compiled
                 collect: bool) -> tuple[Any, ...]:
     try:
         taken = inspect_json(body, content_type, plan, policy.detector, collect)
-        assert taken is not None, "the core did not take a JSON body"
+        if taken is None:  # the core hands bodies with data in their keys to Python
+            assert keys_hold_data(body, content_type, policy), "the core did not take a body"
+            DECLINED.append(body)
+            return python_path(body, content_type, plan, policy, collect)
         new, outcome = taken
         return _seen(outcome, new)
     except (CodecError, FieldBlocked, KeyExhausted) as exc:
         return _error(exc)
+
+
+DECLINED: list[bytes] = []  # bodies the core handed to the Python path
+
+
+def keys_hold_data(body: bytes, content_type: str, policy: CompiledPolicy) -> bool:
+    """Whether some object key of the body is personal data, by the Python path."""
+    document = decode_body(body, content_type)
+    keys = key_leaves(document)
+    found = policy.detector.detect_many([(k.text, key_hints(k.path)) for k in keys])
+    return any(found)
 
 
 def differences(bodies: list[bytes], content_type: str, policy: CompiledPolicy,

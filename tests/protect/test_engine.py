@@ -12,6 +12,7 @@ from gateway.errors import FieldBlocked
 from gateway.policy.actions import ActionsModel
 from gateway.protect.engine import protect, resolve_overlaps
 from gateway.protect.rules import ActionsError, compile_actions
+from tests.conftest import compiled, policy_text
 
 DETECTOR = Detector()
 ENTITIES = set(DETECTOR.entities)
@@ -84,3 +85,36 @@ def test_compile_errors_name_the_rule() -> None:
                                                   "routes": ["nope"]}]})
     with pytest.raises(ValueError, match="unknown routes"):
         compile_actions(bad, Path("."), {"api": "api"}, ENTITIES)
+
+
+KEYED = {
+    # keys that are personal data: masked like values
+    "results": {"13912345678": {"status": "ok"}, "11010519491231002X": {"status": "ok"}},
+    "contacts": {"张三": "父亲", "王小明": "朋友"},
+    "紧急联系人": {"李四": "13800138000"},
+    # hard negatives: keys that look like data but are not
+    "byDate": {"2026-12-01": 3, "20261201": 4},
+    "orders": {"DD202612011234567890": 1, "1735689600123456789": 2,
+               "5f3a9c0e8b7d4e21a6c9f0b3d2e1a4c7": 3,
+               "0b6f9c2e-8d4a-4f1e-9c3b-2a7d5e6f8a9b": 4},
+    "products": {"白条": 1, "借呗": 2, "金条": 3},
+    "zh": {"姓名": "x", "手机号": "y", "身份证号": "z", "金额": 1, "王牌": 2},
+}
+
+
+def test_keys_that_are_personal_data_are_masked_and_hard_negatives_kept() -> None:
+    import json
+
+    from gateway.codecs.registry import decode_body
+    policy = compiled(policy_text("http://127.0.0.1:9")
+                      + "actions: {defaults: {request: mask, response: mask}}\n")
+    plan = policy.protection.plan("protected", "GET", "response", "anonymous")
+    document = decode_body(json.dumps(KEYED, ensure_ascii=False).encode(), "application/json")
+    outcome = protect(document, plan, policy.detector)
+    out = json.loads(document.encode())
+    assert set(out["results"]) == {"139****5678", "1****************X"}
+    assert set(out["contacts"]) == {"张*", "王**"} and set(out["紧急联系人"]) == {"李*"}
+    assert out["紧急联系人"]["李*"] == "138****8000"
+    for kept in ("byDate", "orders", "products", "zh"):
+        assert out[kept] == KEYED[kept], kept
+    assert outcome.counts[("PERSON_NAME", "mask")] == 3

@@ -16,7 +16,7 @@ from gateway.policy.compiled import CompiledPolicy
 from gateway.protect.native_json import inspect_json, native_json
 from tests.conftest import compiled
 from tests.native import bodies
-from tests.native.twins import bundled_policies, differences, native_path, python_path
+from tests.native.twins import DECLINED, bundled_policies, differences, native_path, python_path
 
 pytestmark = pytest.mark.skipif(core is None, reason=f"native core: {STATUS}")
 
@@ -161,3 +161,21 @@ def test_large_randomized_run(policies: dict[str, CompiledPolicy], tmp_path: Pat
     """More seeds on the policy with every operator (bounded in time)."""
     policy = policies["every-operator"]
     assert differences(_seeded(99, 250, 60), "application/json", policy) == []
+
+
+def test_the_core_keeps_most_bodies_and_hands_over_those_with_data_keys(
+        policies: dict[str, CompiledPolicy]) -> None:
+    """Seeded bodies whose keys are personal data go to the Python path (and
+    only those: twins.native_path checks each); the rest stay on the core, so
+    the comparison above is not a comparison of the Python path with itself."""
+    policy = policies["default.yaml"]
+    bodies = _seeded(5, 200, 0)
+    DECLINED.clear()
+    assert differences(bodies, "application/json", policy) == []
+    declined = len(set(DECLINED))
+    assert declined < len(bodies) // 4
+    keyed = b'{"results": {"13912345678": {"name": "x"}}, "n": 1}'
+    plan = policy.protection.plan("lending-api", "GET", "response", "anonymous")
+    assert inspect_json(keyed, "application/json", plan, policy.detector, False) is None
+    assert native_path(keyed, "application/json", plan, policy, False)[1] == (
+        b'{"results":{"139****5678":{"name":"x"}},"n":1}')
