@@ -133,15 +133,33 @@ cdef inline bint is_hex(uchar c) noexcept nogil:
 
 
 cdef inline bint number_before(const Text* x, Py_ssize_t s) noexcept nogil:
-    """(?<![0-9A-Za-z])(?<![0-9A-Za-z]-)"""
+    """(?<![0-9])(?<![0-9A-Za-z]-)(?:(?<![0-9][A-Za-z]*)
+    |(?<![0-9A-Za-z]{4})(?<![0-9A-Za-z]-[0-9A-Za-z]*)): no digit touches the
+    number, and the letters-and-digits run before it holds no digit unless it
+    is shorter than four characters and not a group of a hyphenated token."""
     cdef uchar p = at(x, s - 1)
-    return not is_alnum(p) and not (p == 0x2d and is_alnum(at(x, s - 2)))
+    cdef Py_ssize_t q = s - 1
+    cdef bint digit = False
+    if is_digit(p) or (p == 0x2d and is_alnum(at(x, s - 2))):
+        return False
+    while is_alnum(at(x, q)):
+        digit = digit or is_digit(at(x, q))
+        q -= 1
+    return not digit or (s - 1 - q < 4 and not (at(x, q) == 0x2d and is_alnum(at(x, q - 1))))
 
 
 cdef inline bint number_after(const Text* x, Py_ssize_t e) noexcept nogil:
-    """(?![0-9A-Za-z])(?!-[0-9A-Za-z])"""
+    """(?![0-9])(?!-[0-9A-Za-z])(?:(?![A-Za-z]*[0-9])
+    |(?![0-9A-Za-z]{4})(?![0-9A-Za-z]*-[0-9A-Za-z]))"""
     cdef uchar c = at(x, e)
-    return not is_alnum(c) and not (c == 0x2d and is_alnum(at(x, e + 1)))
+    cdef Py_ssize_t q = e
+    cdef bint digit = False
+    if is_digit(c) or (c == 0x2d and is_alnum(at(x, e + 1))):
+        return False
+    while is_alnum(at(x, q)):
+        digit = digit or is_digit(at(x, q))
+        q += 1
+    return not digit or (q - e < 4 and not (at(x, q) == 0x2d and is_alnum(at(x, q + 1))))
 
 
 cdef inline Py_ssize_t digit_step(const Text* x, Py_ssize_t p) noexcept nogil:

@@ -2,7 +2,7 @@
 (mobile and ID numbers, names) wherever keys and values sit: JSON keys at any
 depth (plain, escaped, full-width), values, NDJSON lines, query and form items
 with and without `=`, multipart part names and file names, cookie names and
-listed cookies. Every forwarded request and every response is searched for
+listed cookies, values glued to letters. Every forwarded request and every response is searched for
 the canaries in raw, percent-decoded, JSON-unescaped and NFKC forms. Bounded:
 a fixed number of cases, fixed seed."""
 
@@ -92,8 +92,10 @@ def mutate(rng: random.Random) -> tuple[Case, list[str]]:
         return ("GET", "/api/c", {"Cookie": cookie}, b""), [secret]
     if kind == 6:  # a response keyed by the canary (the upstream builds it from the seed)
         return ("GET", f"/api/out/{rng.randrange(10**9)}", {}, b""), []
+    glue = rng.choice(["m{}", "{}an", "{}A1", "tel{}x", "ID{}"])
     return ("POST", "/api/in", json_type,
-            json.dumps({"mobile": mobile, "idNo": rid}).encode()), [mobile, rid]
+            json.dumps({"mobile": glue.format(mobile), "idNo": glue.format(rid)}).encode()
+            ), [mobile, rid]
 
 
 def forms(text: str) -> list[str]:

@@ -124,3 +124,36 @@ async def test_key_only_query_items_and_cookie_names(
     (raw_path, headers, _), = seen
     assert clean(raw_path) and raw_path.endswith("&page=1")
     assert clean(headers["Cookie"]) and headers["Cookie"].endswith("; sid=abc")
+
+
+GLUED = {"ref": f"{ID}A1", "tel": f"m{MOBILE}", "q": f"{ID}an"}
+
+
+async def test_identifiers_glued_to_letters_in_both_directions(
+        gateway: tuple[GatewayServer, list[Any]]) -> None:
+    server, seen = gateway
+    base = f"http://127.0.0.1:{server.proxy_port}"
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{base}/api/c?q={ID}an") as r:
+            assert r.status == 200
+        async with http.post(f"{base}/api/in", json=GLUED) as r:
+            assert r.status == 200
+    (raw_path, _, _), (_, _, body) = seen
+    assert clean(raw_path) and clean(body)
+    assert json.loads(body) == {"ref": "1****************XA1", "tel": "m139****5678",
+                                "q": "1****************Xan"}
+
+
+async def test_glued_identifiers_in_a_response(start_gateway: StartGateway) -> None:
+    async def glued(_: web.Request) -> web.Response:
+        return web.json_response(GLUED)
+
+    app = web.Application()
+    app.router.add_get("/api/g", glued)
+    async with serving(app) as up:
+        text = single_route_policy(f"http://127.0.0.1:{up.port}",
+                                   "{name: api, match: {path_prefix: /api}}")
+        server = await start_gateway(text + MASK_ALL)
+        async with aiohttp.ClientSession() as http, http.get(
+                f"http://127.0.0.1:{server.proxy_port}/api/g") as r:
+            assert clean(await r.read())

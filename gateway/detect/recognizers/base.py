@@ -24,15 +24,21 @@ from presidio_analyzer import Pattern, PatternRecognizer
 from gateway.detect.nlp import LANGUAGE
 
 # One optional separator between digits: spaces, hyphens, dashes, underscore.
-# Numbers glued to Latin letters or digits are parts of other tokens (hex ids,
-# UUIDs), so matches must not touch either.
 SEP = r"[ _\-\u2010-\u2015\u2212]"
 SEP_CHARS = " _-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 NOT_ALNUM_BEFORE = r"(?<![0-9A-Za-z])"
 NOT_ALNUM_AFTER = r"(?![0-9A-Za-z])"
-# Numbers also must not be one hyphenated group of a longer token (UUIDs).
-NUMBER_BEFORE = r"(?<![0-9A-Za-z])(?<![0-9A-Za-z]-)"
-NUMBER_AFTER = r"(?![0-9A-Za-z])(?!-[0-9A-Za-z])"
+# Numbers end where the digits end: letters may touch them (`m13912345678`,
+# `11010519491231002Xan`, `...002XA1`), a digit may not. The rest of the
+# letters-and-digits token around a number may hold digits only when it is
+# short (at most three characters each side) and not one group of a
+# hyphenated token: a longer mixed token is a hex digest, a base36 id or a
+# UUID, and a number inside it a coincidence. Nor may a number be one
+# hyphenated group of a longer token (UUIDs).
+NUMBER_BEFORE = (r"(?<![0-9])(?<![0-9A-Za-z]-)(?:(?<![0-9][A-Za-z]*)"
+                 r"|(?<![0-9A-Za-z]{4})(?<![0-9A-Za-z]-[0-9A-Za-z]*))")
+NUMBER_AFTER = (r"(?![0-9])(?!-[0-9A-Za-z])(?:(?![A-Za-z]*[0-9])"
+                r"|(?![0-9A-Za-z]{4})(?![0-9A-Za-z]*-[0-9A-Za-z]))")
 _STRIP = str.maketrans("", "", SEP_CHARS)
 
 

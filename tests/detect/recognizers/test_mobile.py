@@ -13,6 +13,9 @@ from tests.detect.recognizers.helpers import score, spans
     ("008613800138000", "008613800138000"),
     ("8613800138000", "8613800138000"),
     ("tel: 19912345678", "19912345678"),
+    ("x13800138000", "13800138000"),        # letters may touch a number
+    ("tel=m13800138000abc", "13800138000"),
+    ("a1b13800138000", "13800138000"),      # a short mixed run beside it
 ])
 def test_found(text: str, match: str) -> None:
     assert spans("CN_MOBILE", text) == [match]
@@ -23,7 +26,10 @@ def test_found(text: str, match: str) -> None:
     "14012345678",      # neither is 140
     "138001380001",     # twelve digits
     "1697354400000",    # a millisecond timestamp
-    "x13800138000",     # glued to a token
+    "k3j5h2g13800138000",                # inside a longer mixed token (base36)
+    "9f86d081884c13800138000e1a4c7ab3",  # ... a hex digest
+    "13800138000a1b2",                   # ... a mixed run after it
+    "0b6f9c2e-13800138000-4f1e",         # a group of a hyphenated token
 ])
 def test_refused(text: str) -> None:
     assert spans("CN_MOBILE", text) == []

@@ -11,6 +11,7 @@ ID = "11010519491231002X"
 @pytest.mark.parametrize("text", [
     ID, ID.lower(), "身份证号：" + ID, "ID " + ID, "110105 19491231 002X", "1101 0519 4912 3100 2X",
     "110105-19491231-002X",
+    "a" + ID, ID + "an", ID + "A1", "ref=" + ID + "A1",  # letters may touch a number
 ])
 def test_found(text: str) -> None:
     assert len(spans("CN_RESIDENT_ID", text)) == 1
@@ -21,7 +22,8 @@ def test_found(text: str) -> None:
     "110105194913310025",       # month 13
     "990105194912310026",       # no province 99
     "11010519491231002X5",      # part of a longer number
-    "a11010519491231002X",      # glued to a token
+    "5f3a9c0e" + ID,            # inside a longer mixed token (hex)
+    ID + "a1b2",                # ... a mixed run after it
     "8f1a-11010519491231002X",  # a hyphenated group of a longer token
 ])
 def test_refused(text: str) -> None:
