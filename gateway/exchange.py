@@ -29,6 +29,14 @@ class Caller:
     def ip(self) -> str:
         return self.client.ip
 
+    def narrowest(self) -> str | None:
+        """The narrowest dimension that names this client (subject, then
+        device), or None when only its address does."""
+        identity = self.identity
+        if identity is None:
+            return None
+        return next((d for d in ("subject", "device") if d in identity.keys), None)
+
 
 @dataclass(frozen=True, slots=True)
 class LimitDecision:
@@ -110,6 +118,14 @@ class Exchange:
         if into is None:
             into = self.pii[direction] = Counter()
         into.update(counts)
+
+    def revealed(self) -> dict[str, set[str]]:
+        """The values the response showed in full, by entity type (the
+        exposure budget counts these, not what was masked or hashed)."""
+        shown: dict[str, set[str]] = {}
+        for (_, entity), values in (self.reveals or {}).items():
+            shown.setdefault(entity, set()).update(values)
+        return shown
 
     def latency_ms(self) -> float:
         return round((time.perf_counter() - self.started) * 1000, 3)

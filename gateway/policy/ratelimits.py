@@ -60,8 +60,13 @@ class EnumerationModel(Model):
 
 
 class ExposureModel(Model):
+    """Distinct values a client may receive *in full* (after the operators:
+    kept or decrypted, never masked or hashed) per window, by entity type; a
+    role can have budgets of its own, or none (`null`)."""
+
     window: Duration = 86400.0
     budgets: dict[str, int] = Field(default_factory=dict)  # entity type -> distinct values
+    roles: dict[str, dict[str, int] | None] = Field(default_factory=dict)
     then: ActionModel = ActionModel()
 
     @field_validator("budgets")
@@ -70,6 +75,22 @@ class ExposureModel(Model):
         if any(v < 1 for v in value.values()):
             raise ValueError("budgets are positive numbers of distinct values")
         return value
+
+    @field_validator("roles")
+    @classmethod
+    def _role_budgets(cls, value: dict[str, dict[str, int] | None]
+                      ) -> dict[str, dict[str, int] | None]:
+        for budgets in value.values():
+            if budgets is not None:
+                cls._positive(budgets)
+        return value
+
+    def budget(self, role: str, entity: str) -> int | None:
+        """The budget of a caller in `role` for `entity`; None: unlimited."""
+        budgets = self.roles.get(role, self.budgets)
+        if budgets is None:
+            return None
+        return budgets.get(entity, budgets.get("*"))
 
 
 class ProbingModel(Model):

@@ -103,7 +103,7 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
     body = await _request_body(request, ex, route)
     decoded = False
     if inspection is not None and isinstance(body, bytes) and body:
-        body, decoded, _ = await inspection.body(body, request.headers.get("Content-Type"),
+        body, decoded = await inspection.body(body, request.headers.get("Content-Type"),
                                                  request.headers.get("Content-Encoding"))
     headers = upstream_headers(request, ex, ex.caller.client,
                                buffered=isinstance(body, bytes))
@@ -190,15 +190,14 @@ async def _buffered_response(up: aiohttp.ClientResponse, ex: Exchange, route: Co
         raise UpstreamBodyTooLarge() from None
     headers = _response_headers(up)
     inspection.headers(headers)
-    values = None
     if data and up.status not in _NO_BODY_STATUS:
-        data, decoded, values = await inspection.body(data, up.headers.get("Content-Type"),
+        data, decoded = await inspection.body(data, up.headers.get("Content-Type"),
                                                       up.headers.get("Content-Encoding"))
         if decoded:
             for name in _STALE_WHEN_REWRITTEN:
                 headers.popall(name, None)
     # the exposure budget may still refuse this response (429)
-    await after_response(ex, route, limiter, up.status, values)
+    await after_response(ex, route, limiter, up.status, ex.revealed())
     if up.status in _NO_BODY_STATUS:
         return web.Response(status=up.status, reason=up.reason, headers=headers)
     resp = web.Response(status=up.status, reason=up.reason, headers=headers)

@@ -66,9 +66,10 @@ class Inspection:
             self.ex.record(self.direction, outcome.counts)
 
     async def body(self, body: bytes, content_type: str | None, encoding: str | None
-                   ) -> tuple[bytes, bool, dict[str, set[str]] | None]:
-        """The body to send on, whether it was rewritten as identity, and (for
-        the exposure budget, on responses) the personal-data values it carried."""
+                   ) -> tuple[bytes, bool]:
+        """The body to send on, and whether it was rewritten as identity. On
+        responses, the values shown in full land in `ex.reveals` (for the
+        audit trail and the exposure budget)."""
         ex, route, policy = self.ex, self.route, self.ex.policy
         limits = policy.limits
         collect = self.direction == "response" and (
@@ -88,8 +89,8 @@ class Inspection:
         inspected = await inspect_body(body, content_type, encoding, rules, offload)
         ex.inspect_seconds[self.direction] = time.perf_counter() - began
         if inspected.outcome is None:
-            return inspected.body, inspected.decoded, None
+            return inspected.body, inspected.decoded
         ex.record(self.direction, inspected.outcome.counts)
         if inspected.outcome.reveals:
             ex.reveals = inspected.outcome.reveals
-        return inspected.body, inspected.decoded, inspected.outcome.values
+        return inspected.body, inspected.decoded

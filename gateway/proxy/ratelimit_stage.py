@@ -35,6 +35,8 @@ _ID_SEGMENT = re.compile(r"\d{1,20}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
                          r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _RUN_MAX = 10**10  # only short numeric ids join a sequential run (never a mobile or an ID)
 _MEMBERS = 1000  # per store call
+ADDRESS_EVIDENCE = 3  # distinct offenders from one address before the address is penalized
+_WIDTH = ("subject", "device", "ip", "net")  # narrowest first
 
 
 async def _call(holder: StoreHolder, kind: str, route: CompiledRoute,
@@ -62,18 +64,48 @@ def _penalty_keys(identity: Identity) -> list[str]:
     return [f"pgw:pen:{identity.tag(d)}" for d in identity.keys]
 
 
+async def _targets(ex: Exchange, holder: StoreHolder, route: CompiledRoute,
+                   identity: Identity, dimension: str, then: ActionModel) -> list[str]:
+    """Where a penalty lands: on the narrowest dimension that names the client
+    (subject, then device), whichever dimension's count fired. The address
+    (ip) is penalized on address-level evidence only: requests that name no
+    subject or device, or ADDRESS_EVIDENCE distinct subjects or devices
+    penalized from it within the penalty's duration. Neighbours behind one NAT
+    keep their access."""
+    narrow = ex.caller.narrowest()
+    if narrow is None:
+        return [dimension]
+    target = narrow if _WIDTH.index(dimension) > _WIDTH.index(narrow) else dimension
+    address, offender = identity.tag("ip"), identity.tag(target)
+    if address is None or offender is None or target in ("ip", "net"):
+        return [target]
+    op = Op("distinct", f"pgw:off:{address}", max(then.duration, 60.0), (offender,))
+    (seen,) = await _call(holder, "observe", route, lambda s, _: s.observe([op]))
+    return [target, "ip"] if isinstance(seen, int) and seen >= ADDRESS_EVIDENCE else [target]
+
+
+async def _penalize(holder: StoreHolder, route: CompiledRoute, key: str, value: str,
+                    reason: str, duration: float) -> None:
+    await _call(holder, "penalize", route,
+                lambda s, _: s.penalize(key, value, reason, duration))
+
+
 async def _fire(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
                 identity: Identity, detector: str, dimension: str, then: ActionModel) -> None:
     action = then.action
+    targets = [dimension]
+    if action in ("throttle", "strict", "ban"):
+        targets = await _targets(ex, holder, route, identity, dimension, then)
+        dimension = targets[0]
     DETECTOR_FIRINGS.labels(detector=detector, action=action).inc()
     ex.limits.append(DetectorFiring(detector, dimension, action))
     log.warning("scraping_detected", detector=detector, action=action, dimension=dimension,
                 route=route.name, duration_s=then.duration)
     if action in ("throttle", "strict", "ban"):
         value = f"{action}:{then.factor}" if action == "throttle" else action
-        key = f"pgw:pen:{identity.tag(dimension)}"
-        await _call(holder, "penalize", route, lambda s, _: s.penalize(
-            key, value, f"{detector}:{dimension}", then.duration))
+        for target in targets:
+            await _penalize(holder, route, f"pgw:pen:{identity.tag(target)}", value,
+                            f"{detector}:{target}", then.duration)
     if action == "strict":
         ex.caller.role = limits.strict_role
     if action in ("reject", "ban"):
@@ -240,8 +272,9 @@ def _probing_fires(probing: ProbingModel) -> Callable[[Observed], bool]:
 
 async def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder, status: int,
                          values: Mapping[str, set[str]] | None) -> None:
-    """Probing, then the exposure budget of what this response carries, in one
-    round trip; the exposure budget may still refuse this response."""
+    """Probing, then the exposure budget of the values this response shows in
+    full (`values`, by entity: Exchange.revealed), in one round trip; the
+    exposure budget may still refuse this response. Budgets are per role."""
     limits = ex.policy.limits
     identity = ex.caller.identity
     if limits is None or identity is None:
@@ -257,13 +290,14 @@ async def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder
         checks += [Check("probing", d, Op("count", f"pgw:pr:{tag}", probing.window, fields),
                          fires, probing.then) for d, tag in tags]
     exposure = limits.exposure
+    role = ex.caller.role
     if exposure is not None and values:
         for entity, found in values.items():
-            budget = exposure.budgets.get(entity, exposure.budgets.get("*"))
+            budget = exposure.budget(role, entity)
             if budget is None or not found:
                 continue
             members = tuple(limits.identifier.value_digest(entity, v) for v in found)
-            checks += [Check("exposure", d, Op("distinct", f"pgw:ex:{tag}:{entity}",
+            checks += [Check("exposure", d, Op("distinct", f"pgw:ex:{tag}:{role}:{entity}",
                                                exposure.window, members),
                              _over(budget), exposure.then, entity) for d, tag in tags]
     if checks:

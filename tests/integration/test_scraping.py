@@ -100,18 +100,33 @@ async def test_list_sweep_and_oversized_pages(gateway: Any, http: Any) -> None:
 
 
 async def test_exposure_budget_stops_the_response_that_overruns_it(
-        gateway: Any, http: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    gw = await gateway("  exposure: {budgets: {CN_MOBILE: 150}, "
-                       "then: {action: ban, duration: 60s}}")
-    pages = [await get(http, gw, f"/api/v1/borrowers?page={p}&size=50", "10.0.0.8")
-             for p in (1, 2, 3)]
-    assert pages[0][0] == 200                        # ~100 mobiles (borrowers and contacts)
-    assert pages[1][0] == 429 and pages[1][2]["error"] == "scraping_exposure"
-    assert pages[2][2]["error"] == "client_banned"
-    assert (await get(http, gw, "/api/v1/borrowers?page=1&size=50", "10.0.0.9"))[0] == 200
+        demo: TestServer, start_gateway: StartGateway, http: Any,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The budget counts values delivered in full: the risk role, which sees
+    mobiles in full, is stopped; an unknown caller reading the same pages
+    masked is not."""
+    text = POLICY.format(url=f"http://127.0.0.1:{demo.port}", section=(
+        "  exposure: {budgets: {CN_MOBILE: 150}, then: {action: ban, duration: 60s}}")) + (
+        "actions:\n  roles: {default: anonymous, trusted_header: {name: X-Role, "
+        "from: [127.0.0.1/32]}}\n"
+        "  rules: [{name: risk, roles: [risk], direction: response, operator: keep}]\n")
+    gw = await start_gateway(text)
+
+    async def page(p: int, ip: str, role: str | None) -> tuple[int, Any]:
+        headers = {"X-Forwarded-For": ip, **({"X-Role": role} if role else {})}
+        async with http.get(base(gw) + f"/api/v1/borrowers?page={p}&size=50",
+                            headers=headers) as resp:
+            return resp.status, await resp.json()
+
+    masked = [(await page(p, "10.0.0.9", None))[0] for p in (1, 2, 3, 4)]
+    assert masked == [200] * 4                       # ~400 mobiles, all masked
+    pages = [await page(p, "10.0.0.8", "risk") for p in (1, 2, 3)]
+    assert pages[0][0] == 200                        # ~100 mobiles in full
+    assert pages[1][0] == 429 and pages[1][1]["error"] == "scraping_exposure"
+    assert pages[2][1]["error"] == "client_banned"
     lines = log_lines(capsys)
     fired = [line for line in lines if line["event"] == "scraping_detected"]
-    assert fired[0]["detector"] == "exposure" and fired[0]["dimension"] == "ip"
+    assert [f["detector"] for f in fired] == ["exposure"] and fired[0]["dimension"] == "ip"
     text = json.dumps(lines)
     assert "10.0.0.8" not in text.replace('"client": "10.0.0.8"', "")  # only the access field
 

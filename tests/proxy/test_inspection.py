@@ -39,9 +39,9 @@ async def test_query_and_body_are_protected_and_counted() -> None:
                                                      ex.caller.role)
     query = inspection.query("mobile=13800138000&page=1")
     assert "13800138000" not in query and query.endswith("&page=1")
-    body, decoded, values = await inspection.body(b'{"idNo": "11010519491231002X"}',
-                                                  "application/json", None)
-    assert decoded and b"11010519491231002X" not in body and values is None
+    body, decoded = await inspection.body(b'{"idNo": "11010519491231002X"}',
+                                          "application/json", None)
+    assert decoded and b"11010519491231002X" not in body and ex.reveals is None
     assert ex.pii["request"][("CN_MOBILE", "mask")] == 1
     assert ex.pii["request"][("CN_RESIDENT_ID", "mask")] == 1
     assert ex.body_bytes["request"] == 30 and "request" in ex.inspect_seconds

@@ -133,3 +133,78 @@ async def test_without_rate_limits_nothing_happens(holder: StoreHolder) -> None:
     await before_request(ex, ex.route, holder, "/protected/1", "")
     await after_response(ex, ex.route, holder, 404, None)
     assert ex.limits == [] and ex.caller.identity is None
+
+
+NARROW = """
+rate_limits:
+  device_header: X-Device-Id
+  detect_by: [device, ip]
+  probing: {window: 5m, min_requests: 3, max_error_ratio: 0.5,
+            then: {action: ban, duration: 1m}}
+  exposure:
+    budgets: {CN_MOBILE: 2}
+    roles: {ops: null, partner: {"*": 1}}
+    then: {action: ban, duration: 1m}
+actions:
+  roles: {default: anonymous, trusted_header: {name: X-Role, from: [10.0.0.0/8]}}
+"""
+
+
+async def _probe(policy: CompiledPolicy, holder: StoreHolder, device: str | None,
+                 ip: str = "10.0.3.1", status: int = 404, role: str | None = None) -> str:
+    headers = {k: v for k, v in (("X-Device-Id", device), ("X-Role", role)) if v}
+    ex = Exchange("rid", policy, caller_at(ip), "GET")
+    ex.route = policy.routes[0]
+    try:
+        resolve_caller(ex.caller, headers, policy, ex.route)
+        await before_request(ex, ex.route, holder, "/protected/x", "")
+        await after_response(ex, ex.route, holder, status,
+                             {"CN_MOBILE": {"13800138000", "13900139000"}} if role else None)
+    except RateLimited as exc:
+        return exc.code
+    return "ok"
+
+
+async def test_a_probing_device_is_banned_not_its_neighbours_behind_one_address() -> None:
+    policy = compiled(policy_text("http://127.0.0.1:9") + NARROW)
+    held = StoreHolder()
+    held.sync(policy.limits)
+    try:
+        codes = [await _probe(policy, held, "probing-phone") for _ in range(4)]
+        assert codes[2] == "scraping_probing" and codes[3] == "client_banned"
+        assert await _probe(policy, held, "normal-phone", status=200) == "ok"  # same address
+        # three distinct devices misbehaving from one address: now the address is banned
+        for device in ("second", "third"):
+            while await _probe(policy, held, device) == "ok":
+                pass
+        assert await _probe(policy, held, "a-fourth-phone", status=200) == "client_banned"
+        assert await _probe(policy, held, "elsewhere", ip="10.0.4.1", status=200) == "ok"
+        # a client with no device at all: the address is all there is to penalize
+        for _ in range(3):
+            last = await _probe(policy, held, None, ip="10.0.5.1")
+        assert last == "scraping_probing"
+    finally:
+        await held.close()
+
+
+async def test_exposure_counts_values_shown_in_full_with_budgets_per_role() -> None:
+    policy = compiled(policy_text("http://127.0.0.1:9") + NARROW.replace(
+        "probing:", "x-probing:").replace(
+        "  x-probing: {window: 5m, min_requests: 3, max_error_ratio: 0.5,\n"
+        "            then: {action: ban, duration: 1m}}\n", ""))
+    held = StoreHolder()
+    held.sync(policy.limits)
+    try:
+        # masked views reveal nothing: an unknown caller is never over budget
+        assert {await _probe(policy, held, f"d{i}", status=200) for i in range(5)} == {"ok"}
+        # a role with its own budget (one value of any type) goes over it at once
+        assert await _probe(policy, held, "p1", ip="10.0.6.1", status=200,
+                            role="partner") == "scraping_exposure"
+        # a role with no budget is not counted
+        assert {await _probe(policy, held, "o1", ip="10.0.7.1", status=200, role="ops")
+                for _ in range(3)} == {"ok"}
+        # others use the general budgets (two mobiles: fine once, over with new ones)
+        assert await _probe(policy, held, "c1", ip="10.0.8.1", status=200,
+                            role="collections") == "ok"
+    finally:
+        await held.close()
