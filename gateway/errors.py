@@ -97,6 +97,15 @@ class UpstreamTlsFailed(GatewayError):
     message = "the TLS handshake with the upstream failed"
 
 
+class HoneytokenServed(GatewayError):
+    """The response carried a honeytoken: someone reads in bulk. The client
+    learns nothing more than that it was refused."""
+
+    status = 403
+    code = "access_refused"
+    message = "the request was refused"
+
+
 class ClientCertificateRequired(GatewayError):
     status = 403
     code = "client_certificate_required"

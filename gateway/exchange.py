@@ -108,6 +108,7 @@ class Exchange:
     # (field pattern, entity) -> values shown in full in the response; turned
     # into keyed digests for the audit trail at the end of the request
     reveals: dict[tuple[str, str], list[str]] | None = None
+    honeytoken: str | None = None  # the entity type of a honeytoken the response carried
     inspect_seconds: dict[str, float] = field(default_factory=dict)  # direction -> time
     body_bytes: dict[str, int] = field(default_factory=dict)  # direction -> inspected size
 

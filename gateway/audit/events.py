@@ -25,6 +25,9 @@ POLICY_RELOADED = "policy.reloaded"
 # A scraping detector fired and acted: detector, dimension, action (a ban or
 # penalty starts here; requests refused while it lasts are not recorded each).
 LIMITER = "ratelimit.decision"
+# A response carried a honeytoken (a value that belongs to no real borrower):
+# entity; the client is banned and the response refused.
+HONEYTOKEN = "honeytoken.served"
 # Chain bookkeeping: a file starts, a periodic checkpoint, a file ends, the
 # writer closed (clean shutdown).
 SEGMENT_START = "audit.segment_start"

@@ -26,6 +26,7 @@ from gateway.crypto.keystore import (
 from gateway.crypto.usage import read_usage
 from gateway.operators.reencrypt import Tally, reencrypt
 from gateway.policy.cases import policy_files
+from gateway.policy.honeytokens import honeytoken_digest
 from gateway.policy.loader import PolicyError, load_policy_file
 from gateway.protect.roles import api_key_digest
 
@@ -59,6 +60,21 @@ def cmd_api_key_hash(args: argparse.Namespace) -> int:
         print("give the API key on standard input", file=sys.stderr)
         return 2
     print(api_key_digest(args.salt, key))
+    return 0
+
+
+def cmd_honeytoken(args: argparse.Namespace) -> int:
+    """A honeytoken's digest for the policy's `honeytokens:` (value on stdin)."""
+    value = sys.stdin.readline().strip()
+    if not value:
+        print("give the honeytoken's value on standard input", file=sys.stderr)
+        return 2
+    try:
+        kid, key = _store(args).current("hmac")
+    except (KeyStoreError, OSError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"{kid}:{honeytoken_digest(key, args.entity, value)}")
     return 0
 
 
@@ -188,6 +204,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
             c.add_argument("--new-master-key-file", type=Path, required=True)
         elif name == "init":
             c.add_argument("--if-missing", action="store_true", help="exit 0 if the store exists")
+    t = ksub.add_parser("honeytoken", help="digest of a honeytoken value (read from stdin)")
+    t.add_argument("--entity", required=True, help="its entity type, e.g. CN_RESIDENT_ID")
+    t.add_argument("--store", type=Path, default=Path("keys/keystore.json"))
+    t.add_argument("--master-key-file", type=Path,
+                   help=f"default: the {MASTER_ENV} environment variable")
+    t.set_defaults(func=cmd_honeytoken)
     m = ksub.add_parser("new-master-key", help="create a master key file (development)")
     m.add_argument("file", type=Path)
     m.add_argument("--if-missing", action="store_true", help="exit 0 if the file exists")

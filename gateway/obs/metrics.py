@@ -47,6 +47,9 @@ LOOP_LAG = Histogram("pgw_event_loop_lag_seconds", "How late the event loop ran 
 RATELIMIT_DEGRADED = Counter(
     "pgw_ratelimit_degraded_total", "Limiter and detector calls decided without Redis",
     ["kind"], registry=REGISTRY)
+HONEYTOKENS = Counter(
+    "pgw_honeytokens_served_total", "Responses refused because they carried a honeytoken",
+    ["route"], registry=REGISTRY)
 DETECTOR_FIRINGS = Counter(
     "pgw_scraping_detections_total", "Scraping detectors that fired, by detector and action",
     ["detector", "action"], registry=REGISTRY)

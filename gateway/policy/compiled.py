@@ -13,6 +13,7 @@ from gateway.crypto.keyring import KeyRing
 from gateway.crypto.keystore import KeyStoreError
 from gateway.detect import Detector
 from gateway.policy.detection import build_detector
+from gateway.policy.honeytokens import Honeytokens, build_honeytokens
 from gateway.policy.keys import build_keyring
 from gateway.policy.loader import LoadedPolicy, PolicyError, PolicyIssue, load_policy_file
 from gateway.policy.model import PolicyModel, TimeoutsModel
@@ -103,6 +104,7 @@ class CompiledPolicy:
     limits: Limits | None = None
     audit: AuditSettings | None = None
     tls: TlsSettings = field(default_factory=TlsSettings)
+    honeytokens: Honeytokens | None = None
 
     @property
     def watched_files(self) -> tuple[Path, ...]:
@@ -169,9 +171,14 @@ def compile_policy(loaded: LoadedPolicy, *, upstream_url: str | None = None) -> 
         raise PolicyError([loaded.issue(("actions", *exc.loc), str(exc))]) from None
     try:
         limits = compile_limits(model.rate_limits, {r.name for r in model.routes},
-                                keys.current("hmac")[1] if keys is not None else None)
+                                keys.current("hmac")[1] if keys is not None else None,
+                                needed=model.honeytokens is not None)
     except (ValueError, KeyStoreError) as exc:
         raise PolicyError([loaded.issue(("rate_limits",), str(exc))]) from None
+    try:
+        honeytokens = build_honeytokens(model.honeytokens, keys)
+    except ValueError as exc:
+        raise PolicyError([loaded.issue(("honeytokens",), str(exc))]) from None
     audit = None
     if model.audit is not None:
         if keys is None or "audit" not in keys.current_ids:
@@ -222,6 +229,7 @@ def compile_policy(loaded: LoadedPolicy, *, upstream_url: str | None = None) -> 
         limits=limits,
         audit=audit,
         tls=tls,
+        honeytokens=honeytokens,
     )
 
 

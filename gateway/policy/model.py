@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 from gateway.policy.actions import ActionsModel
 from gateway.policy.audit import AuditModel
 from gateway.policy.detection import DetectionModel
+from gateway.policy.honeytokens import HoneytokensModel
 from gateway.policy.keys import KeysModel
 from gateway.policy.modelbase import Model
 from gateway.policy.ratelimits import RateLimitsModel
@@ -144,3 +145,4 @@ class PolicyModel(Model):
     keys: KeysModel = KeysModel()
     rate_limits: RateLimitsModel = RateLimitsModel()
     audit: AuditModel | None = None
+    honeytokens: HoneytokensModel | None = None

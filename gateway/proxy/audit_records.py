@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from gateway.audit import events
-from gateway.errors import FieldBlocked, InspectionError
+from gateway.errors import FieldBlocked, HoneytokenServed, InspectionError
 from gateway.exchange import DetectorFiring, Exchange
 
 MAX_DIGESTS = 1000  # per reveal record
@@ -30,6 +30,8 @@ def request_records(ex: Exchange, digest: Callable[[str, str], str]) -> Iterator
                "entity": err.entity, "status": err.status}
     elif isinstance(err, InspectionError):
         yield {"event": events.REJECTED, **base, "code": err.code, "status": err.status}
+    elif isinstance(err, HoneytokenServed):
+        yield {"event": events.HONEYTOKEN, **base, "entity": ex.honeytoken}
     for direction, counts in ex.pii.items():
         for (entity, operator), n in counts.items():
             if operator == "decrypt_failed":

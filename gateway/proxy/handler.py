@@ -37,7 +37,7 @@ from gateway.proxy.body import (
 from gateway.proxy.caller import client_certificate, resolve_caller
 from gateway.proxy.headers import REQUEST_REPLACED, end_to_end
 from gateway.proxy.inspection import Inspection
-from gateway.proxy.ratelimit_stage import after_response, before_request
+from gateway.proxy.ratelimit_stage import after_response, before_request, honeytoken_served
 from gateway.ratelimit.limiter import StoreHolder
 
 _NO_BODY_STATUS = frozenset({204, 304})
@@ -192,10 +192,12 @@ async def _buffered_response(up: aiohttp.ClientResponse, ex: Exchange, route: Co
     inspection.headers(headers)
     if data and up.status not in _NO_BODY_STATUS:
         data, decoded = await inspection.body(data, up.headers.get("Content-Type"),
-                                                      up.headers.get("Content-Encoding"))
+                                              up.headers.get("Content-Encoding"))
         if decoded:
             for name in _STALE_WHEN_REWRITTEN:
                 headers.popall(name, None)
+    if ex.honeytoken is not None:  # someone reads in bulk: ban, then refuse (403)
+        await honeytoken_served(ex, route, limiter)
     # the exposure budget may still refuse this response (429)
     await after_response(ex, route, limiter, up.status, ex.revealed())
     if up.status in _NO_BODY_STATUS:

@@ -73,7 +73,8 @@ class Inspection:
         ex, route, policy = self.ex, self.route, self.ex.policy
         limits = policy.limits
         collect = self.direction == "response" and (
-            (limits is not None and limits.exposure is not None) or policy.audit is not None)
+            (limits is not None and limits.exposure is not None) or policy.audit is not None
+            or policy.honeytokens is not None)
         rules = BodyRules(self.plan, policy.detector, self.direction, route.name,
                           route.max_body_bytes, route.on_error == "passthrough",
                           policy.protection.file_types, collect,
@@ -90,7 +91,10 @@ class Inspection:
         ex.inspect_seconds[self.direction] = time.perf_counter() - began
         if inspected.outcome is None:
             return inspected.body, inspected.decoded
-        ex.record(self.direction, inspected.outcome.counts)
-        if inspected.outcome.reveals:
-            ex.reveals = inspected.outcome.reveals
+        outcome = inspected.outcome
+        ex.record(self.direction, outcome.counts)
+        if outcome.reveals:
+            ex.reveals = outcome.reveals
+        if policy.honeytokens is not None and outcome.values:  # masked or not, it was served
+            ex.honeytoken = policy.honeytokens.served(outcome.values)
         return inspected.body, inspected.decoded

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import parse_qsl
 
-from gateway.errors import LimiterUnavailable, PageSizeTooLarge, RateLimited
+from gateway.errors import HoneytokenServed, LimiterUnavailable, PageSizeTooLarge, RateLimited
 from gateway.exchange import BudgetOverrun, DetectorFiring, Exchange, LimitDecision
 from gateway.obs.logging import get_logger
-from gateway.obs.metrics import DETECTOR_FIRINGS, RATELIMIT_DECISIONS
+from gateway.obs.metrics import DETECTOR_FIRINGS, HONEYTOKENS, RATELIMIT_DECISIONS
 from gateway.policy.compiled import CompiledRoute
 from gateway.policy.ratelimits import ActionModel, ProbingModel
 from gateway.ratelimit.breaker import StoreUnavailable
@@ -304,3 +304,25 @@ async def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder
         ops = [c.op for c in checks]
         results = await _call(holder, "observe", route, lambda s, _: s.observe(ops))
         await _act(ex, limits, holder, route, identity, checks, results)
+
+
+async def honeytoken_served(ex: Exchange, route: CompiledRoute, holder: StoreHolder) -> None:
+    """A response carried a honeytoken: count it, ban the client (on its
+    narrowest dimension, as the policy's `honeytokens.then` says) when the
+    policy limits, and refuse the response. Never returns."""
+    honeytokens = ex.policy.honeytokens
+    assert honeytokens is not None
+    assert ex.honeytoken is not None
+    HONEYTOKENS.labels(route=route.name).inc()
+    log.warning("honeytoken_served", route=route.name, entity=ex.honeytoken)
+    limits, identity = ex.policy.limits, ex.caller.identity
+    then = honeytokens.then
+    if limits is not None and identity is not None and then.action in ("throttle", "strict",
+                                                                        "ban"):
+        value = f"{then.action}:{then.factor}" if then.action == "throttle" else then.action
+        dimension = ex.caller.narrowest() or ("ip" if "ip" in identity.keys else None)
+        if dimension is not None:
+            await _penalize(holder, route, f"pgw:pen:{identity.tag(dimension)}", value,
+                            f"honeytoken:{dimension}", then.duration)
+            ex.limits.append(DetectorFiring("honeytoken", dimension, then.action))
+    raise HoneytokenServed()

@@ -53,10 +53,11 @@ class Limits:
         return tuple(limit for limit in self.limits if limit.applies(route, method))
 
 
-def compile_limits(model: RateLimitsModel, routes: set[str], secret: bytes | None
-                   ) -> Limits | None:
-    """None when the section is empty; ValueError on problems."""
-    if not model.enabled:
+def compile_limits(model: RateLimitsModel, routes: set[str], secret: bytes | None,
+                   needed: bool = False) -> Limits | None:
+    """None when the section is empty (and nothing else needs client keys and
+    penalties: honeytokens do); ValueError on problems."""
+    if not model.enabled and not needed:
         return None
     if secret is None:
         if model.store != "memory":

@@ -21,7 +21,9 @@ from aiohttp import web
 from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.crypto.devkeys import ensure_dev_keys
+from gateway.crypto.keystore import KeyStore, read_master
 from gateway.policy.compiled import compile_file
+from gateway.policy.honeytokens import honeytoken_digest
 from gateway.server.runtime import GatewayServer
 from tests.conftest import serving
 
@@ -29,6 +31,7 @@ OBS = Path(__file__).resolve().parents[2] / "deploy" / "observability"
 DASHBOARD = json.loads((OBS / "grafana-dashboard.json").read_text(encoding="utf-8"))
 ALERTS = yaml.safe_load((OBS / "alerts.yaml").read_text(encoding="utf-8"))
 TARGET_LABELS = {"instance", "job"}  # added by Prometheus when it scrapes
+HONEY = "11010519491231002X"
 PROMQL_WORDS = {"by", "without", "on", "ignoring", "group_left", "group_right"}
 
 
@@ -74,6 +77,7 @@ def test_the_dashboard_is_a_grafana_model_on_a_prometheus_datasource() -> None:
 def test_the_alerts_cover_what_operators_must_hear_about() -> None:
     names = {r["alert"] for g in ALERTS["groups"] for r in g["rules"]}
     assert names == {"PiiGatewayBansSpiking", "PiiGatewayFailClosedRate",
+                     "PiiGatewayHoneytokenServed",
                      "PiiGatewayDecryptionFailures", "PiiGatewayKeyUseHigh",
                      "PiiGatewayAuditBacklog", "PiiGatewayEventLoopLag",
                      "PiiGatewayUpstreamErrors"}
@@ -106,6 +110,10 @@ async def _borrower(_: web.Request) -> web.Response:
                               "token": "pgw1.enc-00000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAA"})
 
 
+async def _honey(_: web.Request) -> web.Response:
+    return web.json_response({"idNo": HONEY})
+
+
 async def _ok(_: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
@@ -113,6 +121,7 @@ async def _ok(_: web.Request) -> web.Response:
 def upstream_app() -> web.Application:
     app = web.Application()
     app.router.add_get("/api/borrower", _borrower)
+    app.router.add_get("/api/honey", _honey)
     app.router.add_route("*", "/api/{tail:.*}", _ok)
     return app
 
@@ -123,12 +132,15 @@ upstreams: {{default: {{url: "{url}"}}}}
 routes: [{{name: api, match: {{path_prefix: /api}}}}]
 keys: {{store: k/keystore.json, master_key_file: k/master.key}}
 audit: {{sink: file, directory: audit}}
+honeytokens: {{tokens: [{{entity: CN_RESIDENT_ID, digest: "{honey}"}}]}}
 actions:
   defaults: {{request: keep, response: mask}}
   rules:
     - {{name: enc, direction: request, methods: [POST], fields: [secret], operator: encrypt}}
     - {{name: dec, direction: response, fields: [token], operator: decrypt}}
 rate_limits:
+  device_header: X-Device-Id
+  detect_by: [device, ip]
   limits: [{{name: per-ip, dimensions: [ip], rate: 1000/s, burst: 1000}}]
   enumeration:
     {{window: 10m, max_ids: 1000, sequential_run: 3, then: {{action: ban, duration: 1m}}}}
@@ -141,7 +153,10 @@ async def exported(tmp_path: Path) -> dict[str, set[str]]:
     ensure_dev_keys(tmp_path / "k")
     async with serving(upstream_app()) as up:
         path = tmp_path / "p.yaml"
-        path.write_text(POLICY.format(url=f"http://127.0.0.1:{up.port}"))
+        kid, key = KeyStore.open(tmp_path / "k/keystore.json",
+                                 read_master(tmp_path / "k/master.key")).current("hmac")
+        honey = f"{kid}:{honeytoken_digest(key, 'CN_RESIDENT_ID', HONEY)}"
+        path.write_text(POLICY.format(url=f"http://127.0.0.1:{up.port}", honey=honey))
         server = GatewayServer(compile_file(path), policy_path=path)
         await server.start()
         base = f"http://127.0.0.1:{server.proxy_port}"
@@ -154,6 +169,9 @@ async def exported(tmp_path: Path) -> dict[str, set[str]]:
                 async with http.post(base + "/api/apply", data=b"{",
                                      headers={"Content-Type": "application/json"}) as r:
                     assert r.status == 400  # fail closed
+                async with http.get(base + "/api/honey",  # a honey record: refused, and
+                                    headers={"X-Device-Id": "reader"}) as r:  # the device banned
+                    assert r.status == 403
                 for loan in range(1, 6):  # walking ids: the enumeration detector bans
                     async with http.get(f"{base}/api/loans/{loan}") as r:
                         await r.read()
