@@ -9,9 +9,10 @@ from gateway.codecs.form_codec import FormCodec
 from gateway.codecs.json_codec import JsonCodec, NdjsonCodec
 from gateway.codecs.multipart_codec import MultipartCodec
 from gateway.codecs.text_codec import TextCodec
+from gateway.codecs.xlsx_codec import XlsxCodec
 
 CODECS: dict[str, Codec] = {}
-for _codec in (JsonCodec(), NdjsonCodec(), FormCodec(), TextCodec()):
+for _codec in (JsonCodec(), NdjsonCodec(), FormCodec(), TextCodec(), XlsxCodec()):
     for _media in _codec.media_types:
         CODECS[_media] = _codec
 
