@@ -31,12 +31,14 @@ MAX_PARTS = 2000
 MAX_PART_BYTES = 64 * 1024 * 1024
 MAX_RATIO = 200
 
-_SHEET_ENTRY = re.compile(r'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
+_SHEET_TAG = re.compile(r"<sheet\b([^>]*)>")
+_SHEET_NAME = re.compile(r'\bname="([^"]*)"')
+_SHEET_REL = re.compile(r'\br:id="([^"]*)"')
 _REL = re.compile(r'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
 _REL_ALT = re.compile(r'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
 _SI = re.compile(r"<si>(.*?)</si>|<si/>", re.S)
 _T = re.compile(r"<t(?:\s[^>]*)?>(.*?)</t>|<t(?:\s[^>]*)?/>", re.S)
-_ROW = re.compile(r"<row\b[^>]*?>(.*?)</row>|<row\b[^>]*/>", re.S)
+_ROW = re.compile(r"<row\b[^>]*/>|<row\b[^>]*>(.*?)</row>", re.S)
 _CELL = re.compile(r"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _ATTR = re.compile(r'\b([rts])="([^"]*)"')
 _V = re.compile(r"<v>(.*?)</v>", re.S)
@@ -91,12 +93,15 @@ class XlsxDocument:
         targets = {m.group(1): m.group(2) for m in _REL.finditer(rels)}
         targets.update({m.group(2): m.group(1) for m in _REL_ALT.finditer(rels)})
         out = []
-        for m in _SHEET_ENTRY.finditer(workbook):
-            target = targets.get(m.group(2))
-            if target is None:
-                raise CodecError("invalid_xlsx", "a worksheet has no part")
+        for tag in _SHEET_TAG.finditer(workbook):
+            name, rel = _SHEET_NAME.search(tag.group(1)), _SHEET_REL.search(tag.group(1))
+            target = targets.get(rel.group(1)) if rel is not None else None
+            if name is None or target is None:
+                raise CodecError("invalid_xlsx", "a worksheet has no name or no part")
             part = target.lstrip("/") if target.startswith("/") else "xl/" + target
-            out.append((unescape(m.group(1)), part))
+            out.append((unescape(name.group(1)), part))
+        if not out:  # nothing to inspect is not the same as nothing in it
+            raise CodecError("invalid_xlsx", "the workbook lists no worksheets")
         return out
 
     def _collect(self, sheet: str, part: str, shared: list[str]) -> None:

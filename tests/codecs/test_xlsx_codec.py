@@ -151,3 +151,18 @@ def test_what_cannot_be_inspected_is_refused() -> None:
     del parts["xl/workbook.xml"]
     with pytest.raises(CodecError, match="missing a part"):
         XlsxDocument(_zip(parts))
+
+
+def test_attribute_order_empty_rows_and_missing_sheets() -> None:
+    original = zipfile.ZipFile(io.BytesIO(excel_style()))
+    parts = {n: original.read(n) for n in original.namelist()}
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(
+        b'name="\xe5\x80\x9f\xe6\xac\xbe\xe4\xba\xba" sheetId="1" r:id="rId1"',
+        b'r:id="rId1" sheetId="1" name="\xe5\x80\x9f\xe6\xac\xbe\xe4\xba\xba"')
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+        b'<row r="3">', b'<row r="3" spans="1:4"/><row r="4">')
+    doc = XlsxDocument(_zip(parts))
+    assert [leaf.path for leaf in doc.leaves()][-1] == ("借款人", 3, "姓名")
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b"<sheet ", b"<other ")
+    with pytest.raises(CodecError, match="no worksheets"):
+        XlsxDocument(_zip(parts))
