@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from gateway.codecs.base import Codec, CodecError, Document
 from gateway.codecs.charset import resolve
+from gateway.codecs.csv_codec import CsvCodec
 from gateway.codecs.form_codec import FormCodec
 from gateway.codecs.json_codec import JsonCodec, NdjsonCodec
 from gateway.codecs.multipart_codec import MultipartCodec
@@ -12,7 +13,7 @@ from gateway.codecs.text_codec import TextCodec
 from gateway.codecs.xlsx_codec import XlsxCodec
 
 CODECS: dict[str, Codec] = {}
-for _codec in (JsonCodec(), NdjsonCodec(), FormCodec(), TextCodec(), XlsxCodec()):
+for _codec in (JsonCodec(), NdjsonCodec(), FormCodec(), TextCodec(), CsvCodec(), XlsxCodec()):
     for _media in _codec.media_types:
         CODECS[_media] = _codec
 

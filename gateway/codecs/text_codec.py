@@ -27,7 +27,7 @@ class TextDocument:
 
 
 class TextCodec:
-    media_types: ClassVar[tuple[str, ...]] = ("text/plain", "text/csv", "text/html", "text/xml",
+    media_types: ClassVar[tuple[str, ...]] = ("text/plain", "text/html", "text/xml",
                                               "application/xml")
 
     def decode(self, body: bytes, charset: str) -> TextDocument:
