@@ -114,7 +114,9 @@ def write_dev_tls(directory: Path, host_names: Iterable[str] = ("127.0.0.1", "lo
     """A development CA, a server certificate for `host_names` and two partner
     client certificates, written to `directory`; returns the file paths by role."""
     ca = new_ca("pii-gateway development CA")
-    paths: dict[str, Path] = {"ca": ca.write(directory, "ca")[0]}
+    directory.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {"ca": directory / "ca.crt"}
+    paths["ca"].write_bytes(ca.cert_pem)  # its key is never written
     paths["server"], paths["server_key"] = issue(ca, "pii-gateway", names=host_names).write(
         directory, "server")
     paths["partner_a"], paths["partner_a_key"] = issue(
@@ -123,7 +125,6 @@ def write_dev_tls(directory: Path, host_names: Iterable[str] = ("127.0.0.1", "lo
     paths["partner_b"], paths["partner_b_key"] = issue(
         ca, "partner-b", organization="Collections B", client=True,
         names=("partner-b.example",)).write(directory, "partner-b")
-    (directory / "ca.key").unlink(missing_ok=True)
     return paths
 
 
