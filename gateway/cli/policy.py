@@ -35,8 +35,8 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     body = sys.stdin.buffer.read()
     try:
-        route, decisions, blocked = explain(args.policy, args.route, args.method.upper(),
-                                            args.direction, args.role, body, args.content_type)
+        result = explain(args.policy, args.route, args.method.upper(), args.direction,
+                         args.role, body, args.content_type)
     except PolicyError as exc:
         for issue in exc.issues:
             print(issue, file=sys.stderr)
@@ -44,11 +44,18 @@ def cmd_explain(args: argparse.Namespace) -> int:
     except (CodecError, LookupError) as exc:
         print(getattr(exc, "message", str(exc)), file=sys.stderr)
         return 2
-    print(f"route {route}, {args.direction}, role {args.role}: {len(decisions)} decision(s)")
+    decisions = result.decisions
+    print(f"route {result.route}, {args.direction}, role {args.role}: "
+          f"{len(decisions)} decision(s)")
     for d in decisions:
-        print(f"  {d.path:40} {d.entity:22} {d.score:4.2f}  {d.rule:24} {d.operator:8} {d.preview}")
-    if blocked:
-        print(f"  => the message would be {blocked}")
+        print(f"  {d.path:40} {d.entity:22} {d.score:4.2f}  {d.rule:28} {d.operator:10} "
+              f"{d.data_class:30} {d.preview}")
+    if result.blocked:
+        print(f"  => the message would be {result.blocked}")
+    if result.classes:
+        print(f"data classes (JR/T 0171) of the {len(result.classes)} classified field(s):")
+        for path, label in result.classes.items():
+            print(f"  {path:40} {label}")
     return 0
 
 

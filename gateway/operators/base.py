@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 if TYPE_CHECKING:
     from gateway.crypto.keyring import KeyRing
+    from gateway.detect.classes import Catalog
     from gateway.operators.site import Site
+
+
+# The entity of a whole-field decision (a field rule, not a detector finding).
+FIELD = "FIELD"
 
 
 class Failed(Exception):
@@ -34,11 +39,14 @@ class OperatorFactory(Protocol):
 
 
 class OperatorContext:
-    """What operators may need from outside the policy: secret keys."""
+    """What operators may need from outside the policy: secret keys, and the
+    data-class catalog (what a field is, for `generalize`)."""
 
-    def __init__(self, hash_key: bytes | None = None, keys: KeyRing | None = None) -> None:
+    def __init__(self, hash_key: bytes | None = None, keys: KeyRing | None = None,
+                 catalog: Catalog | None = None) -> None:
         self.hash_key = hash_key
         self.keys = keys
+        self.catalog = catalog
 
     def keyring(self) -> KeyRing:
         if self.keys is None:

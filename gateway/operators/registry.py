@@ -10,6 +10,7 @@ from gateway.operators.base import Operator, OperatorContext, OperatorFactory
 from gateway.operators.block import make_block
 from gateway.operators.decrypt import make_decrypt
 from gateway.operators.encrypt import make_encrypt, make_encrypt_deterministic, make_fpe
+from gateway.operators.generalize import make_generalize
 from gateway.operators.hmac_hash import make_hash
 from gateway.operators.keep import make_keep
 from gateway.operators.mask import make_mask
@@ -20,7 +21,7 @@ OPERATORS: Mapping[str, OperatorFactory] = MappingProxyType({
     "mask": make_mask, "redact": make_redact, "replace": make_replace, "hash": make_hash,
     "block": make_block, "keep": make_keep, "encrypt": make_encrypt,
     "encrypt_deterministic": make_encrypt_deterministic, "fpe": make_fpe,
-    "decrypt": make_decrypt,
+    "decrypt": make_decrypt, "generalize": make_generalize,
 })
 
 

@@ -69,6 +69,7 @@ class RuleModel(Model):
     direction: Direction = "both"
     roles: tuple[str, ...] | None = None
     fields: tuple[str, ...] | None = None
+    classes: tuple[str, ...] | None = None  # data classes (gateway/detect/data_classes.yaml)
     entities: tuple[str, ...] | None = None
     operator: str
     params: dict[str, Any] = Field(default_factory=dict)

@@ -3,8 +3,8 @@
 A test file `NAME.tests.yaml` holds cases for the policy `NAME.yaml` next to it
 (or the file its `policy:` key names). Each case is a sample message (request
 or response, JSON or text), a route path, a method and a role, and what the
-policy must do: a decision per field (`kept`, `masked`, `hashed`, `encrypted`,
-`decrypted`, `redacted`, `replaced`), or the message blocked with a status,
+policy must do: a decision per field (`kept`, `masked`, `generalized`, `hashed`,
+`encrypted`, `decrypted`, `redacted`, `replaced`), or the message blocked with a status,
 and optionally the exact output. Cases run against the compiled policy on the
 reference (Python) path; nothing is sent anywhere. A failure names the field
 path and the decisions, never a value.
@@ -29,11 +29,12 @@ from gateway.policy.modelbase import Model
 from gateway.protect.engine import protect
 
 SUFFIX = ".tests.yaml"
-Decision = Literal["kept", "masked", "hashed", "encrypted", "decrypted", "redacted", "replaced"]
+Decision = Literal["kept", "masked", "hashed", "encrypted", "decrypted", "redacted", "replaced",
+                   "generalized"]
 DECISIONS: dict[str, str] = {  # operator -> decision
     "keep": "kept", "mask": "masked", "hash": "hashed", "encrypt": "encrypted",
     "encrypt_deterministic": "encrypted", "fpe": "encrypted", "decrypt": "decrypted",
-    "redact": "redacted", "replace": "replaced",
+    "redact": "redacted", "replace": "replaced", "generalize": "generalized",
 }
 
 

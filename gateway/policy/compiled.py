@@ -12,6 +12,8 @@ from gateway.audit.settings import AuditSettings
 from gateway.crypto.keyring import KeyRing
 from gateway.crypto.keystore import KeyStoreError
 from gateway.detect import Detector
+from gateway.detect.classes import Catalog, packaged
+from gateway.policy.data_classes import build_catalog
 from gateway.policy.detection import build_detector
 from gateway.policy.honeytokens import Honeytokens, build_honeytokens
 from gateway.policy.keys import build_keyring
@@ -105,6 +107,7 @@ class CompiledPolicy:
     audit: AuditSettings | None = None
     tls: TlsSettings = field(default_factory=TlsSettings)
     honeytokens: Honeytokens | None = None
+    catalog: Catalog = field(default_factory=packaged)
 
     @property
     def watched_files(self) -> tuple[Path, ...]:
@@ -161,12 +164,17 @@ def compile_policy(loaded: LoadedPolicy, *, upstream_url: str | None = None) -> 
         keys = build_keyring(model.keys, policy_dir)
     except (KeyStoreError, ValueError) as exc:
         issues.append(loaded.issue(("keys",), str(exc)))
+    catalog = packaged()
+    try:
+        catalog = build_catalog(model.data_classes)
+    except ValueError as exc:
+        issues.append(loaded.issue(("data_classes",), str(exc)))
     if issues:
         raise PolicyError(issues)
     try:
         protection = compile_actions(model.actions, policy_dir,
                                      {r.name: r.data_class or r.name for r in model.routes},
-                                     set(detector.entities), keys)
+                                     set(detector.entities), keys, catalog)
     except ActionsError as exc:
         raise PolicyError([loaded.issue(("actions", *exc.loc), str(exc))]) from None
     try:
@@ -230,6 +238,7 @@ def compile_policy(loaded: LoadedPolicy, *, upstream_url: str | None = None) -> 
         audit=audit,
         tls=tls,
         honeytokens=honeytokens,
+        catalog=catalog,
     )
 
 

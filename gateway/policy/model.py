@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
 from gateway.policy.actions import ActionsModel
 from gateway.policy.audit import AuditModel
+from gateway.policy.data_classes import DataClassesModel
 from gateway.policy.detection import DetectionModel
 from gateway.policy.honeytokens import HoneytokensModel
 from gateway.policy.keys import KeysModel
@@ -141,6 +142,7 @@ class PolicyModel(Model):
     routes: tuple[RouteModel, ...]
     logging: LoggingModel = LoggingModel()
     detection: DetectionModel = DetectionModel()
+    data_classes: DataClassesModel = DataClassesModel()
     actions: ActionsModel = ActionsModel()
     keys: KeysModel = KeysModel()
     rate_limits: RateLimitsModel = RateLimitsModel()

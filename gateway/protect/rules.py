@@ -16,13 +16,14 @@ from typing import Any
 from gateway.cache import BoundedCache
 from gateway.codecs.base import FieldPath
 from gateway.crypto.keyring import KeyRing
-from gateway.operators.base import Operator, OperatorContext
+from gateway.detect.classes import Catalog, DataClass, packaged
+from gateway.operators.base import FIELD, Operator, OperatorContext
 from gateway.operators.registry import build_operator
 from gateway.policy.actions import ActionsModel
 from gateway.protect.fields import FieldSelector
 from gateway.protect.roles import RoleResolver
 
-WHOLE_FIELD = "FIELD"
+WHOLE_FIELD = FIELD
 # Operators that read a whole stored field (a ciphertext is never a detector finding).
 WHOLE_FIELD_ONLY = frozenset({"decrypt"})
 
@@ -46,10 +47,15 @@ class CompiledRule:
     entities: frozenset[str] | None
     operator: Operator
     record_key: str | None = None  # the encryption binding's record key, if any
+    # `classes:` data classes, levels (C2) or level.category (C2.identity), and
+    # the catalog that classifies a path; a rule with both fields and classes
+    # covers a path that either selects
+    classes: tuple[str, ...] | None = None
+    catalog: Catalog | None = field(default=None, repr=False, compare=False)
 
     @property
     def whole_field(self) -> bool:
-        return self.fields is not None and self.entities is None
+        return (self.fields is not None or self.classes is not None) and self.entities is None
 
     def applies(self, route: str, method: str, direction: str, role: str) -> bool:
         return ((self.routes is None or route in self.routes)
@@ -58,7 +64,17 @@ class CompiledRule:
                 and (self.roles is None or role in self.roles))
 
     def covers(self, path: FieldPath) -> bool:
-        return self.fields is None or any(s.matches(path) for s in self.fields)
+        if self.fields is None and self.classes is None:
+            return True
+        if self.fields is not None and any(s.matches(path) for s in self.fields):
+            return True
+        return self.classes is not None and self._classified(path)
+
+    def _classified(self, path: FieldPath) -> bool:
+        assert self.catalog is not None
+        assert self.classes is not None
+        found: DataClass | None = self.catalog.classify(path)
+        return found is not None and any(found.selected_by(s) for s in self.classes)
 
 
 @dataclass(slots=True)
@@ -132,9 +148,12 @@ def _hash_key(model: ActionsModel, policy_dir: Path) -> bytes | None:
 
 
 def compile_actions(model: ActionsModel, policy_dir: Path, routes: Mapping[str, str],
-                    entities: set[str], keys: KeyRing | None = None) -> Protection:
-    """`routes`: route name -> data class. Raises ActionsError at the first problem."""
-    context = OperatorContext(hash_key=_hash_key(model, policy_dir), keys=keys)
+                    entities: set[str], keys: KeyRing | None = None,
+                    catalog: Catalog | None = None) -> Protection:
+    """`routes`: route name -> data class; `catalog`: the data classes (the
+    packaged ones when None). Raises ActionsError at the first problem."""
+    catalog = catalog if catalog is not None else packaged()
+    context = OperatorContext(hash_key=_hash_key(model, policy_dir), keys=keys, catalog=catalog)
     rules = []
     for i, rule in enumerate(model.rules):
         unknown_routes = sorted(set(rule.routes or ()) - set(routes))
@@ -152,6 +171,10 @@ def compile_actions(model: ActionsModel, policy_dir: Path, routes: Mapping[str, 
                          if rule.fields is not None else None)
         except ValueError as exc:
             raise ActionsError(("rules", i, "fields"), str(exc)) from None
+        unknown = catalog.check_selectors(rule.classes or ())
+        if unknown:
+            raise ActionsError(("rules", i, "classes"), f"unknown data classes {unknown} "
+                               "(a class name, a level such as C2, or C2.identity)")
         if operator.name in WHOLE_FIELD_ONLY and (rule.fields is None or rule.entities):
             raise ActionsError(("rules", i, "operator"), f"{operator.name} works on whole "
                                "fields: give `fields` and no `entities`")
@@ -167,6 +190,8 @@ def compile_actions(model: ActionsModel, policy_dir: Path, routes: Mapping[str, 
             entities=frozenset(rule.entities) if rule.entities is not None else None,
             operator=operator,
             record_key=getattr(binding, "record_key", None),
+            classes=tuple(rule.classes) if rule.classes is not None else None,
+            catalog=catalog,
         ))
     defaults = {}
     for direction in ("request", "response"):

@@ -8,7 +8,7 @@ from gateway.operators.registry import OPERATORS, build_operator
 
 def test_registry() -> None:
     assert set(OPERATORS) == {"mask", "redact", "replace", "hash", "block", "keep", "encrypt",
-                              "encrypt_deterministic", "fpe", "decrypt"}
+                              "encrypt_deterministic", "fpe", "decrypt", "generalize"}
     assert build_operator("mask", {}, OperatorContext()).name == "mask"
     with pytest.raises(ValueError, match="unknown operator 'maks'"):
         build_operator("maks", {}, OperatorContext())

@@ -42,6 +42,10 @@ actions:
        params: {status: 422}}
     - {name: otp, fields: ["**.otp"], operator: redact}
     - {name: whole-mask, fields: ["**.note"], operator: mask, params: {keep_first: 2, keep_last: 1}}
+    - {name: quasi, classes: [birth_date, income, id_issuer, C2.device], direction: response,
+       operator: generalize}
+    - {name: places, entities: [ADDRESS], direction: response, operator: generalize,
+       params: {level: province}}
     - {name: ids-hashed, entities: [CN_RESIDENT_ID], operator: hash, params: {length: 12}}
     - {name: cards-blocked, entities: [CN_BANK_CARD], direction: response, operator: block}
     - {name: mail-shown, entities: [EMAIL_ADDRESS], operator: keep}
@@ -178,4 +182,4 @@ def test_the_core_keeps_most_bodies_and_hands_over_those_with_data_keys(
     plan = policy.protection.plan("lending-api", "GET", "response", "anonymous")
     assert inspect_json(keyed, "application/json", plan, policy.detector, False) is None
     assert native_path(keyed, "application/json", plan, policy, False)[1] == (
-        b'{"results":{"139****5678":{"name":"x"}},"n":1}')
+        b'{"results":{"139********":{"name":"x"}},"n":1}')
