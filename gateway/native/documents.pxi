@@ -12,27 +12,42 @@ cdef inline bint _uscc_letter(uchar c) noexcept nogil:
     return _uscc_char(c) and not is_digit(c)
 
 
+cdef Py_ssize_t _uscc_head(const Text* x, Py_ssize_t s) noexcept nogil:
+    """(?<![0-9A-Za-z])[0-9]{2}SEP?[0-9]{6}SEP?: the position after, or -1."""
+    if not is_digit(at(x, s)) or is_alnum(at(x, s - 1)) or digits_at(x, s, 2) < 2:
+        return -1
+    s += 2
+    if is_sep(at(x, s)):
+        s += 1
+    if digits_at(x, s, 6) < 6:
+        return -1
+    s += 6
+    if is_sep(at(x, s)):
+        s += 1
+    return s
+
+
 cdef Py_ssize_t m_uscc(const Text* x, Py_ssize_t s) noexcept nogil:
-    """(?<![0-9A-Za-z])[0-9]{8}(?=[0-9]{0,9}[A-HJ-NPQRTUWXY])C{10}(?![0-9A-Za-z])"""
+    """HEAD (?=[0-9]{0,9}[A-HJ-NPQRTUWXY])C{10}(?![0-9A-Za-z])"""
     cdef int m, i
-    if not is_digit(at(x, s)) or is_alnum(at(x, s - 1)):
+    cdef Py_ssize_t p = _uscc_head(x, s)
+    if p < 0:
         return -1
-    if digits_at(x, s, 8) < 8:
-        return -1
-    m = digits_at(x, s + 8, 10)
-    if m > 9 or not _uscc_letter(at(x, s + 8 + m)):
+    m = digits_at(x, p, 10)
+    if m > 9 or not _uscc_letter(at(x, p + m)):
         return -1
     for i in range(10):
-        if not _uscc_char(at(x, s + 8 + i)):
+        if not _uscc_char(at(x, p + i)):
             return -1
-    return s + 18 if not is_alnum(at(x, s + 18)) else -1
+    return p + 10 if not is_alnum(at(x, p + 10)) else -1
 
 
 cdef Py_ssize_t m_uscc_digits(const Text* x, Py_ssize_t s) noexcept nogil:
-    """(?<![0-9A-Za-z])[0-9]{18}(?![0-9A-Za-z])"""
-    if not is_digit(at(x, s)) or is_alnum(at(x, s - 1)) or digits_at(x, s, 18) < 18:
+    """HEAD [0-9]{10}(?![0-9A-Za-z])"""
+    cdef Py_ssize_t p = _uscc_head(x, s)
+    if p < 0 or digits_at(x, p, 10) < 10:
         return -1
-    return s + 18 if not is_alnum(at(x, s + 18)) else -1
+    return p + 10 if not is_alnum(at(x, p + 10)) else -1
 
 
 cdef const char* _USCC_ALPHABET = b"0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -107,6 +107,7 @@ cdef void set_starts(Config* cfg) noexcept:
         cfg.starts[<int>K_NAME_HONORIFIC][c] = cfg.starts[<int>K_NAME_CUE][c]
     for c in range(0x4e00, 0xa000):
         set_bit(cfg.starts[<int>K_ADDRESS_CUE], c)
+        set_bit(cfg.starts[<int>K_EMAIL], c)  # internationalized local parts
     for c in range(0xa000):
         cfg.start_mask[c] = 0
         for k in range(K_COUNT):

@@ -1,13 +1,42 @@
 # E-mail addresses and IP addresses.
 
 cdef inline bint is_local(uchar c) noexcept nogil:
-    """[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\\-]: e-mail local-part characters."""
-    return is_alnum(c) or is_in(c, b"!#$%&'*+/=?^_`{|}~.-")
+    """[\\p{L}0-9!#$%&'*+/=?^_`{|}~.\\-]: e-mail local-part characters (letters
+    of the known set: ASCII and CJK ideographs)."""
+    return is_alnum(c) or is_han(c) or is_in(c, b"!#$%&'*+/=?^_`{|}~.-")
+
+
+cdef inline bint _label_char(uchar c) noexcept nogil:
+    """[\\p{L}0-9] for known characters."""
+    return is_alnum(c) or is_han(c)
+
+
+cdef Py_ssize_t _tld(const Text* x, Py_ssize_t u) noexcept nogil:
+    """(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59}|\\p{Han}{2,10})(?![A-Za-z0-9-])
+    at u: the end, or -1."""
+    cdef Py_ssize_t a = 0
+    while a <= 24 and is_alpha(at(x, u + a)):
+        a += 1
+    if 2 <= a <= 24 and not (is_alnum(at(x, u + a)) or at(x, u + a) == 0x2d):
+        return u + a
+    if lower(at(x, u)) == 0x78 and lower(at(x, u + 1)) == 0x6e and at(x, u + 2) == 0x2d \
+            and at(x, u + 3) == 0x2d:
+        a = 0
+        while a <= 59 and (is_alnum(at(x, u + 4 + a)) or at(x, u + 4 + a) == 0x2d):
+            a += 1
+        if 1 <= a <= 59 and not (is_alnum(at(x, u + 4 + a)) or at(x, u + 4 + a) == 0x2d):
+            return u + 4 + a
+    a = 0
+    while a < 10 and is_han(at(x, u + a)):
+        a += 1
+    if a >= 2 and not (is_alnum(at(x, u + a)) or at(x, u + a) == 0x2d):
+        return u + a
+    return -1
 
 
 cdef Py_ssize_t m_email(const Text* x, Py_ssize_t s) noexcept nogil:
-    """(?<![LOCAL])LOCAL{1,64}@(?:LABEL\\.)+[A-Za-z]{2,24}(?![A-Za-z0-9\\-])"""
-    cdef Py_ssize_t m = 0, q, r, u, a, found = -1
+    """(?<![LOCAL])LOCAL{1,64}@(?:LABEL\\.)+TLD (TLD: see _tld)"""
+    cdef Py_ssize_t m = 0, q, r, u, e, found = -1
     if not is_local(at(x, s)) or is_local(at(x, s - 1)):
         return -1
     while m <= 64 and is_local(at(x, s + m)):
@@ -16,20 +45,18 @@ cdef Py_ssize_t m_email(const Text* x, Py_ssize_t s) noexcept nogil:
         return -1
     q = s + m + 1
     # (?:LABEL\.)+ is greedy; the match ends after the last label group that
-    # a valid top-level label follows. A label is a whole run of [A-Za-z0-9-]
-    # (a dot ends it): 1 to 63 characters, alphanumeric at both ends.
-    while is_alnum(at(x, q)):
+    # a valid top-level label follows. A label is a whole run of [\p{L}0-9-]
+    # (a dot ends it): 1 to 63 characters, a letter or digit at both ends.
+    while _label_char(at(x, q)):
         r = 1
-        while r <= 63 and (is_alnum(at(x, q + r)) or at(x, q + r) == 0x2d):
+        while r <= 63 and (_label_char(at(x, q + r)) or at(x, q + r) == 0x2d):
             r += 1
-        if r > 63 or at(x, q + r) != 0x2e or not is_alnum(at(x, q + r - 1)):
+        if r > 63 or at(x, q + r) != 0x2e or not _label_char(at(x, q + r - 1)):
             break
         u = q + r + 1
-        a = 0
-        while a <= 24 and is_alpha(at(x, u + a)):
-            a += 1
-        if 2 <= a <= 24 and not (is_alnum(at(x, u + a)) or at(x, u + a) == 0x2d):
-            found = u + a
+        e = _tld(x, u)
+        if e >= 0:
+            found = e
         q = u
     return found
 
@@ -108,14 +135,14 @@ cdef inline int _hex_run(const Text* x, Py_ssize_t p) noexcept nogil:
 
 
 cdef Py_ssize_t m_ipv6(const Text* x, Py_ssize_t s) noexcept nogil:
-    """(?<![0-9A-F:])(?:(?:H)?:){2,7}(?:V4|(?:H)?)(?![0-9A-F:]), H = [0-9A-F]{1,4}"""
-    cdef Py_ssize_t groups[8]
+    """(?<![0-9A-F:])(?:(?:H)?:){2,8}(?:V4|(?:H)?)(?![0-9A-F:]), H = [0-9A-F]{1,4}"""
+    cdef Py_ssize_t groups[9]
     cdef Py_ssize_t p = s, q
     cdef int k = 0, j, h
     cdef uchar c = at(x, s - 1)
     if is_hex(c) or c == 0x3a or not (is_hex(at(x, s)) or at(x, s) == 0x3a):
         return -1
-    while k < 7:
+    while k < 8:
         h = _hex_run(x, p)
         if 1 <= h <= 4 and at(x, p + h) == 0x3a:
             p += h + 1

@@ -100,7 +100,11 @@ cdef bint valid_resident_id(const uchar* c, Py_ssize_t n) noexcept nogil:
         day = num(c + 10, 2)
     else:
         return False
-    if not _province(c) or (c[2] == 0x30 and c[3] == 0x30 and c[4] == 0x30 and c[5] == 0x30):
+    if not _province(c):
+        return False
+    # region xx0000 only for the residence permits of HK/Macau/Taiwan residents (81-83)
+    if (c[2] == 0x30 and c[3] == 0x30 and c[4] == 0x30 and c[5] == 0x30
+            and not (c[0] == 0x38 and 0x31 <= c[1] <= 0x33)):
         return False
     return real_date(year, month, day)
 
@@ -155,8 +159,19 @@ cdef bint luhn(const uchar* c, Py_ssize_t n) noexcept nogil:
     return total % 10 == 0
 
 
+cdef inline bint issuer_range(const uchar* c, Py_ssize_t n) noexcept nogil:
+    """recognizers/bank_card.py: issuer_range (3-6, 9, Mastercard 2221-2720)."""
+    cdef int four
+    if c[0] == 0x33 or c[0] == 0x34 or c[0] == 0x35 or c[0] == 0x36 or c[0] == 0x39:
+        return True
+    if c[0] != 0x32 or n < 4:
+        return False
+    four = (c[0] - 48) * 1000 + (c[1] - 48) * 100 + (c[2] - 48) * 10 + (c[3] - 48)
+    return 2221 <= four <= 2720
+
+
 cdef inline bint valid_card_number(const uchar* c, Py_ssize_t n) noexcept nogil:
-    return all_digits(c, n) and 13 <= n <= 19 and luhn(c, n)
+    return all_digits(c, n) and 13 <= n <= 19 and issuer_range(c, n) and luhn(c, n)
 
 
 cdef Py_ssize_t _card_run(const Text* x, Py_ssize_t p, int least, int most) noexcept nogil:

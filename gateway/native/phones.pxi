@@ -32,8 +32,26 @@ cdef Py_ssize_t _mobile_after_86(const Text* x, Py_ssize_t p) noexcept nogil:
     return _mobile_core(x, p)
 
 
+cdef Py_ssize_t _mobile_after_dial(const Text* x, Py_ssize_t p) noexcept nogil:
+    """(?:17951|12593) SEP? then the core; SEP? is greedy."""
+    cdef Py_ssize_t e
+    if at(x, p) != 0x31:
+        return -1
+    if not ((at(x, p + 1) == 0x37 and at(x, p + 2) == 0x39 and at(x, p + 3) == 0x35
+             and at(x, p + 4) == 0x31)
+            or (at(x, p + 1) == 0x32 and at(x, p + 2) == 0x35 and at(x, p + 3) == 0x39
+                and at(x, p + 4) == 0x33)):
+        return -1
+    p += 5
+    if is_sep(at(x, p)):
+        e = _mobile_core(x, p + 1)
+        if e >= 0:
+            return e
+    return _mobile_core(x, p)
+
+
 cdef Py_ssize_t m_mobile(const Text* x, Py_ssize_t s) noexcept nogil:
-    """NB (?:(?:\\+|00)?86 SEP?)? 1 SEP? [3-9] (?:SEP?[0-9]){9} NA"""
+    """NB (?:(?:\\+|00)?86 SEP?|0|(?:17951|12593) SEP?)? 1 SEP? [3-9] (?:SEP?[0-9]){9} NA"""
     cdef Py_ssize_t e
     cdef uchar c = at(x, s)
     if not (c == 0x2b or is_digit(c)) or not number_before(x, s):
@@ -45,6 +63,13 @@ cdef Py_ssize_t m_mobile(const Text* x, Py_ssize_t s) noexcept nogil:
         if e >= 0:
             return e
     e = _mobile_after_86(x, s)
+    if e >= 0:
+        return e
+    if c == 0x30:
+        e = _mobile_core(x, s + 1)
+        if e >= 0:
+            return e
+    e = _mobile_after_dial(x, s)
     if e >= 0:
         return e
     return _mobile_core(x, s)
@@ -70,6 +95,14 @@ cdef bint v_mobile(const Text* x, Py_ssize_t s, Py_ssize_t e) noexcept nogil:
     elif n == 13 and c[0] == 0x38 and c[1] == 0x36:
         c += 2
         n -= 2
+    elif n == 12 and c[0] == 0x30:
+        c += 1
+        n -= 1
+    elif n == 16 and c[0] == 0x31 and (
+            (c[1] == 0x37 and c[2] == 0x39 and c[3] == 0x35 and c[4] == 0x31)
+            or (c[1] == 0x32 and c[2] == 0x35 and c[3] == 0x39 and c[4] == 0x33)):
+        c += 5
+        n -= 5
     return n == 11 and all_digits(c, 11) and _segment(c)
 
 

@@ -49,6 +49,14 @@ def test_other_types_in_fields_and_text(results: tuple[list, list]) -> None:
         assert metrics.fp_rate(entity) <= 0.005, entity
 
 
+def test_formats_from_public_suites(results: tuple[list, list]) -> None:
+    metrics = _metrics(results, "format")
+    for entity in ("CN_RESIDENT_ID", "EMAIL_ADDRESS", "IP_ADDRESS", "CN_MOBILE", "CN_USCC",
+                   "CREDIT_CARD"):
+        assert metrics.expected[entity] >= 50, entity
+        assert metrics.recall(entity) >= 0.99, (entity, metrics.recall(entity))
+
+
 def test_free_text_names_are_measured_not_promised(results: tuple[list, list]) -> None:
     # The README quotes this figure; cue-less names in prose are missed.
     assert 0.8 <= _metrics(results, "free_text").recall("PERSON_NAME") < 1.0

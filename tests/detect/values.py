@@ -147,3 +147,63 @@ def address(rng: random.Random) -> str:
     if rng.random() < 0.7:
         text += f"{rng.randrange(1, 30)}栋{rng.randrange(101, 2999)}室"
     return text
+
+
+# --- formats from the public suites' failures (issue 14) -------------------
+
+def residence_permit(rng: random.Random) -> str:
+    """港澳台居民居住证: GB 11643 with the region 810000 (HK), 820000 (Macau) or
+    830000 (Taiwan)."""
+    born = date(1950, 1, 1) + timedelta(days=rng.randrange(0, 365 * 55))
+    body = f"{rng.choice(('81', '82', '83'))}0000{born:%Y%m%d}{rng.randrange(1000):03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+CN_DOMAINS = ("公司.中国", "例子.中国", "邮件.公司", "网络.中国", "学校.网络")
+
+
+def idn_email(rng: random.Random) -> str:
+    """An internationalized address: a Chinese local part, a Chinese domain,
+    or the domain in punycode as mail clients write it on the wire."""
+    local = rng.choice((person_name(rng), "".join(
+        rng.choice(string.ascii_lowercase) for _ in range(rng.randrange(3, 9)))))
+    domain = rng.choice((*CN_DOMAINS, "qq.com", "163.com"))
+    if rng.random() < 0.3 and not domain.isascii():
+        domain = domain.encode("idna").decode("ascii")
+    return f"{local}@{domain}"
+
+
+def ipv6_edge(rng: random.Random) -> str:
+    """Eight groups with one zero group at an end written as `::`."""
+    groups = [f"{rng.randrange(1, 65536):x}" for _ in range(7)]
+    return "::" + ":".join(groups) if rng.random() < 0.5 else ":".join(groups) + "::"
+
+
+def dialled_mobile(rng: random.Random) -> str:
+    """A mobile as dialled: the long-distance 0 or an IP prefix (17951, 12593)."""
+    prefix = rng.choice(("0", "17951", "12593", "17951 ", "12593-"))
+    return prefix + mobile(rng)
+
+
+def spaced_uscc(rng: random.Random) -> str:
+    code = uscc_code(rng)
+    return f"{code[:2]} {code[2:8]} {code[8:]}"
+
+
+def mastercard_2series(rng: random.Random) -> str:
+    return luhn_number(rng, str(rng.randrange(2221, 2721)), 16)
+
+
+def non_card_luhn(rng: random.Random) -> str:
+    """Luhn-valid 16-19 digits outside every payment-card issuer range (ISO/IEC
+    7812 major industry 0, 1, 7, 8, and 2 outside 2221-2720): loyalty, fuel,
+    telecom numbers."""
+    prefix = rng.choice(("1", "7", "8", "0", "20", "21", "2721", "28", "29"))
+    return luhn_number(rng, prefix, rng.choice((16, 18, 19)))
+
+
+def region_0000_id(rng: random.Random) -> str:
+    """A GB 11643-shaped number with a province's xx0000 region: no ID or permit."""
+    born = date(1950, 1, 1) + timedelta(days=rng.randrange(0, 365 * 55))
+    body = f"{rng.choice(PROVINCE_LIST)}0000{born:%Y%m%d}{rng.randrange(1000):03d}"
+    return body + ric.calc_check_digit(body + "0")

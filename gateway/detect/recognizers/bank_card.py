@@ -1,9 +1,12 @@
 """CN_BANK_CARD: debit and credit card numbers issued in China.
 
-16 to 19 digits passing the Luhn check. UnionPay numbers (starting 62) count
-on their own; any other Luhn-valid number of that length only counts with card
-context (银行卡, 卡号, 开户行, card) or a field hint, since many 16-19 digit
-identifiers pass Luhn by chance (one in ten).
+16 to 19 digits passing the Luhn check, in a payment-card issuer range (ISO/IEC
+7812: 3, 4, 5, 6, the domestic 9 series and Mastercard's 2221-2720; numbers
+starting 0, 1, 7, 8 or another 2 are airline, petroleum, telecom or other
+identifiers). UnionPay numbers (starting 62) count on their own; any other
+Luhn-valid number of that length only counts with card context (银行卡, 卡号,
+开户行, card) or a field hint, since many 16-19 digit identifiers pass Luhn by
+chance (one in ten).
 """
 
 from __future__ import annotations
@@ -22,7 +25,17 @@ from gateway.detect.recognizers.base import (
 
 
 def valid_card_number(number: str) -> bool:
-    return number.isdigit() and 13 <= len(number) <= 19 and luhn.is_valid(number)
+    return (number.isdigit() and 13 <= len(number) <= 19 and issuer_range(number)
+            and luhn.is_valid(number))
+
+
+def issuer_range(number: str) -> bool:
+    """A payment card's first digits (ISO/IEC 7812 major industry 3-6, the
+    Chinese domestic 9 series, Mastercard 2221-2720)."""
+    first = number[0]
+    if first in "34569":
+        return True
+    return first == "2" and 2221 <= int(number[:4]) <= 2720
 
 
 class BankCardRecognizer(ValidatingRecognizer):

@@ -1,7 +1,9 @@
 """IP_ADDRESS: IPv4 and IPv6 addresses, validated by Python's `ipaddress`.
 
 Unspecified, loopback and documentation-free forms with fewer than three
-groups (`::`, `::1`, `a::b`) are not reported: they identify nobody.
+groups (`::`, `::1`, `a::b`) are not reported: they identify nobody. A `::`
+may stand for a single zero group at either end (`::2:3:4:5:6:7:8`,
+`1:2:3:4:5:6:7::`), so the pattern allows eight `group:` steps.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ class IpAddressRecognizer(ValidatingRecognizer):
     SPECS = (
         Spec("ipv4", f"(?<![0-9.]){_V4}(?![0-9]|\\.[0-9])", 0.5,
              Gate(trigger=r"[0-9]\.[0-9]{1,3}\.[0-9]")),
-        Spec("ipv6", f"(?<![0-9A-F:])(?:(?:{_H})?:){{2,7}}(?:{_V4}|(?:{_H})?)(?![0-9A-F:])",
+        Spec("ipv6", f"(?<![0-9A-F:])(?:(?:{_H})?:){{2,8}}(?:{_V4}|(?:{_H})?)(?![0-9A-F:])",
              0.5, Gate(trigger=r":[0-9a-f]{0,4}:")),
     )
     CONTEXT = ("ip", "ip地址", "登录ip", "address", "地址", "clientip", "remoteaddr")

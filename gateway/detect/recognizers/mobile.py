@@ -1,8 +1,10 @@
 """CN_MOBILE: mainland mobile numbers in allocated segments.
 
 Eleven digits starting 13-19 in a segment the MIIT has allocated, optionally
-after +86, 0086 or 86, with single separators anywhere (138 0013 8000,
-138-0013-8000). Numbers outside the allocated segments are not mobiles.
+after +86, 0086 or 86, the long-distance 0 (015011111111: a mobile dialled from
+another city) or an IP-dialling prefix (17951, 12593), with single separators
+anywhere (138 0013 8000, 138-0013-8000). Numbers outside the allocated
+segments are not mobiles.
 """
 
 from __future__ import annotations
@@ -30,8 +32,11 @@ SEGMENTS = frozenset(
 )
 
 
+DIAL_PREFIXES = ("17951", "12593")  # IP long-distance dialling
+
+
 def valid_mobile(number: str) -> bool:
-    for prefix in ("+86", "0086", "86"):
+    for prefix in ("+86", "0086", "86", "0", *DIAL_PREFIXES):
         if number.startswith(prefix) and len(number) == 11 + len(prefix):
             number = number[len(prefix):]
             break
@@ -42,7 +47,8 @@ class MobileRecognizer(ValidatingRecognizer):
     ENTITY = "CN_MOBILE"
     SPECS = (
         Spec("mobile",
-             f"{NUMBER_BEFORE}(?:(?:\\+|00)?86{SEP}?)?1{SEP}?[3-9](?:{SEP}?[0-9]){{9}}"
+             f"{NUMBER_BEFORE}(?:(?:\\+|00)?86{SEP}?|0|(?:17951|12593){SEP}?)?"
+             f"1{SEP}?[3-9](?:{SEP}?[0-9]){{9}}"
              f"{NUMBER_AFTER}",
              0.5, Gate(min_digits=11)),
     )

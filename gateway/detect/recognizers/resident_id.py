@@ -3,6 +3,8 @@
 18 characters: a six-digit region code, a birth date, a sequence number and a
 MOD 11-2 check character (0-9 or X). The legacy 15-digit form (before 1999)
 has a two-digit year and no check character, so it needs context to count.
+Residence permits of Hong Kong, Macau and Taiwan residents (港澳台居民居住证,
+since 2018) have the same form with the region codes 810000, 820000 and 830000.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ PROVINCES = frozenset({
     "65", "71", "81", "82", "83",
 })
 
+# Residence permits of Hong Kong, Macau and Taiwan residents: region 810000/820000/830000.
+PERMITS = frozenset({"81", "82", "83"})
+
 
 def _real_date(year: int, month: int, day: int) -> bool:
     try:
@@ -50,7 +55,8 @@ def valid_resident_id(number: str) -> bool:
         year, month, day = 1900 + int(number[6:8]), int(number[8:10]), int(number[10:12])
     else:
         return False
-    return number[:2] in PROVINCES and number[2:6] != "0000" and _real_date(year, month, day)
+    return (number[:2] in PROVINCES and (number[2:6] != "0000" or number[:2] in PERMITS)
+            and _real_date(year, month, day))
 
 
 class ResidentIdRecognizer(ValidatingRecognizer):
@@ -62,8 +68,9 @@ class ResidentIdRecognizer(ValidatingRecognizer):
         Spec("resident id (15, legacy)", f"{NUMBER_BEFORE}{digits(15)}{NUMBER_AFTER}",
              0.3, Gate(min_digits=15)),
     )
-    CONTEXT = ("身份证", "证件号", "证件号码", "公民身份", "身份号码", "居民身份", "idcard", "idno",
-               "idnumber", "identity", "certno", "certid", "certificate", "sfz", "id_card")
+    CONTEXT = ("身份证", "证件号", "证件号码", "公民身份", "身份号码", "居民身份", "居住证",
+               "idcard", "idno", "idnumber", "identity", "certno", "certid", "certificate", "sfz",
+               "id_card")
 
     def check(self, text: str) -> bool:
         return valid_resident_id(compact(text))

@@ -3,7 +3,9 @@
 18 characters: registration authority and type, a six-digit region code, the
 nine-character organization code (itself check-digited, GB 11714) and a
 base-31 check character. Both checks must pass. A code of digits only is also
-a plausible order or loan number, so it needs context to count.
+a plausible order or loan number, so it needs context to count. Printed codes
+often have a space after the first two and the next six characters
+(`91 110000 600037341L`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from stdnum.cn import uscc
 from gateway.detect.recognizers.base import (
     NOT_ALNUM_AFTER,
     NOT_ALNUM_BEFORE,
+    SEP,
     Gate,
     Spec,
     ValidatingRecognizer,
@@ -22,6 +25,7 @@ from gateway.detect.recognizers.base import (
 _ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _C = "[0-9A-HJ-NPQRTUWXY]"
+_HEAD = f"[0-9]{{2}}{SEP}?[0-9]{{6}}{SEP}?"  # authority and type, region
 
 
 def valid_org_code(code: str) -> bool:
@@ -41,9 +45,9 @@ def valid_uscc(code: str) -> bool:
 class UsccRecognizer(ValidatingRecognizer):
     ENTITY = "CN_USCC"
     SPECS = (
-        Spec("uscc", f"{NOT_ALNUM_BEFORE}[0-9]{{8}}(?=[0-9]{{0,9}}[A-HJ-NPQRTUWXY]){_C}{{10}}"
+        Spec("uscc", f"{NOT_ALNUM_BEFORE}{_HEAD}(?=[0-9]{{0,9}}[A-HJ-NPQRTUWXY]){_C}{{10}}"
              f"{NOT_ALNUM_AFTER}", 0.5, Gate(min_digits=8)),
-        Spec("uscc (digits only)", f"{NOT_ALNUM_BEFORE}[0-9]{{18}}{NOT_ALNUM_AFTER}", 0.3,
+        Spec("uscc (digits only)", f"{NOT_ALNUM_BEFORE}{_HEAD}[0-9]{{10}}{NOT_ALNUM_AFTER}", 0.3,
              Gate(min_digits=18)),
     )
     CONTEXT = ("统一社会信用代码", "信用代码", "社会信用", "纳税人识别号", "税号", "营业执照",
