@@ -3,10 +3,13 @@
 A leaf's field name is passed to recognizers as a context word, lowercased, so
 `idNo`, `mobile` or `bankCardNo` raise the score of a matching number exactly as
 the word 身份证 before it would in free text. Names and addresses have no shape of
-their own, so for them a field name only counts when it is in the hint table
-below (or added in the policy): then the context also carries a marker word
-that only the name or address recognizer listens to. Plain substring matching
-would take `productName` or `bankName` for a person's name.
+their own, so for them a field name only counts when it means a person's name
+or an address: when the data-class catalog (`classes.py`, which reads names as
+words, Chinese keys and pinyin abbreviations, with veto words) classes it so,
+or the policy names it (`detection.hints`). Then the context
+also carries a marker word that only the name or address recognizer listens
+to. Plain substring matching would take `productName` or `bankName` for a
+person's name.
 """
 
 from __future__ import annotations
@@ -17,28 +20,13 @@ from types import MappingProxyType
 import regex
 
 from gateway.cache import BoundedCache
+from gateway.detect.classes import packaged
 
 PERSON_HINT = "pgwhintpersonname"
 ADDRESS_HINT = "pgwhintaddress"
-
-DEFAULT_HINTS: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    PERSON_HINT: (
-        "name", "realname", "fullname", "custname", "customername", "clientname",
-        "borrowername", "applicantname", "holdername", "cardholder", "cardholdername",
-        "accountname", "acctname", "payeename", "payername", "contactname", "contactperson",
-        "emergencycontactname", "spousename", "guarantorname", "legalperson",
-        "姓名", "名字", "真实姓名", "客户姓名", "借款人", "借款人姓名", "联系人", "联系人姓名",
-        "紧急联系人", "持卡人", "户名", "开户名", "配偶姓名", "担保人", "收款人", "付款人",
-    ),
-    ADDRESS_HINT: (
-        "address", "addr", "homeaddr", "homeaddress", "companyaddress", "companyaddr",
-        "workaddress", "workaddr", "residenceaddress", "residentaddress", "registeredaddress",
-        "mailingaddress", "detailaddress", "liveaddress", "livingaddress", "contactaddress",
-        "permanentaddress", "householdaddress", "idaddress", "deliveryaddress",
-        "地址", "住址", "家庭住址", "居住地址", "现住址", "单位地址", "公司地址", "户籍地址",
-        "通讯地址", "联系地址", "详细地址", "身份证地址", "收货地址",
-    ),
-})
+# data class -> the marker its fields' values carry
+CLASS_MARKERS: Mapping[str, str] = MappingProxyType({
+    "person_name": PERSON_HINT, "address": ADDRESS_HINT})
 
 _NOT_KEY_CHARS = regex.compile(r"[\W_]+")
 
@@ -49,13 +37,12 @@ def field_key(name: str) -> str:
 
 
 class HintTable:
-    """Maps a field name to the context words a value under it carries."""
+    """Maps field names to the context words a value under them carries: the
+    names themselves, and the name or address marker when the catalog or the
+    policy's extra names say so."""
 
     def __init__(self, extra: Mapping[str, Iterable[str]] | None = None) -> None:
         table: dict[str, set[str]] = {}
-        for marker, names in DEFAULT_HINTS.items():
-            for name in names:
-                table.setdefault(field_key(name), set()).add(marker)
         for marker, extra_names in (extra or {}).items():
             for name in extra_names:
                 table.setdefault(field_key(name), set()).add(marker)
@@ -74,6 +61,9 @@ class HintTable:
                 continue
             words.append(key)
             words.extend(self._table.get(key, ()))
+        found = packaged().classify(hints) if hints else None
+        if found is not None and found.name in CLASS_MARKERS:
+            words.append(CLASS_MARKERS[found.name])
         return self._cache.put(hints, tuple(dict.fromkeys(words)))
 
 

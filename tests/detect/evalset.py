@@ -22,6 +22,7 @@ from stdnum import luhn
 
 from gateway.detect import Detector, Finding
 from gateway.detect.recognizers.resident_id import valid_resident_id
+from tests.detect import keynames as k
 from tests.detect import values as v
 
 Label = tuple[str, int, int]
@@ -183,6 +184,22 @@ def formats(rng: random.Random, count: int) -> list[Sample]:
     return samples
 
 
+def field_vocab(rng: random.Random, count: int) -> list[Sample]:
+    """Names and addresses under field names as lending systems write them
+    (`keynames.py`), and name-like values under fields that hold no person."""
+    samples = []
+    for i in range(count):
+        if i % 3 == 0:
+            samples.append(build([("ADDRESS", v.address(rng))], k.address_key(rng), "vocab"))
+        else:
+            samples.append(build([("PERSON_NAME", v.person_name(rng))], k.person_key(rng),
+                                 "vocab"))
+    for _ in range(count // 2):
+        key, values = rng.choice(k.NOT_PEOPLE)
+        samples.append(build([rng.choice(values)], (k.style([key], rng),), "vocab_negative"))
+    return samples
+
+
 def _failing_id(rng: random.Random) -> str:
     while True:
         number = "".join(rng.choice(string.digits) for _ in range(18))
@@ -245,7 +262,8 @@ def negatives(rng: random.Random, count: int) -> list[Sample]:
 def generate(seed: int = 20261128, per_type: int = 300) -> list[Sample]:
     rng = random.Random(seed)
     return (fields(rng, per_type) + evasions(rng) + free_text(rng, per_type * 2)
-            + negatives(rng, per_type * 6) + formats(rng, per_type * 2))
+            + negatives(rng, per_type * 6) + formats(rng, per_type * 2)
+            + field_vocab(rng, per_type * 4))
 
 
 @dataclass
@@ -289,6 +307,8 @@ def report(detector: Detector | None = None) -> str:
             "|---|---|---:|---:|---:|"]
     for kinds, where in ((("field",), "hinted fields"), (("evasion",), "evasions"),
                          (("free_text",), "free text"), (("format",), "formats"),
+                         (("vocab",), "field names as written"),
+                         (("vocab_negative",), "name-like values, no person"),
                          (None, "all")):
         metrics = evaluate(samples, findings, kinds)
         for entity in sorted(set(metrics.expected) | set(metrics.false_positives)):

@@ -53,6 +53,14 @@ CASES = [
     (("zip",), None), (("relation",), None), (("faceVerified",), None), (("usage",), None),
     (("phoneModel",), None), (("emailVerified",), None),
     (("mobileCount",), None), (("isMarried",), None), (("has_address",), None),
+    # head-last compounds, lower-case runs, pinyin compounds
+    (("contactPhone",), "phone"), (("紧急联系人电话",), "phone"), (("身份证地址",), "address"),
+    (("customername",), "person_name"), (("homeaddr",), "address"), (("jkrxm",), "person_name"),
+    (("jjlxrdh",), "phone"), (("bankCardHolderName",), "person_name"),
+    (("companyContactName",), "person_name"), (("emailAddress",), "email"),
+    (("ipAddress",), "ip_address"), (("idCardNo",), "id_number"),
+    (("customerId",), None), (("custNo",), None), (("departmentName",), None),
+    (("username",), None), (("summary",), None),
     ((0,), None), ((), None),
 ]
 

@@ -37,9 +37,23 @@ def test_default_detector_knows_every_builtin_type() -> None:
 
 
 def test_policy_hints_extend_the_table() -> None:
-    detector = Detector(DetectionSettings(hints={"person_name": ("khxm",)}))
-    assert [f.entity_type for f in detector.detect("张三", ("khxm",))] == ["PERSON_NAME"]
-    assert default_detector().detect("张三", ("khxm",)) == []
+    detector = Detector(DetectionSettings(hints={"person_name": ("zdy_f7",)}))
+    assert [f.entity_type for f in detector.detect("张三", ("zdy_f7",))] == ["PERSON_NAME"]
+    assert default_detector().detect("张三", ("zdy_f7",)) == []
+
+
+def test_field_meaning_gives_names_and_addresses_their_hints() -> None:
+    detector = default_detector()
+    for hints in [("khxm",), ("debtorFullName",), ("GUARANTOR_NAME",), ("spouse-name",),
+                  ("emergencyContact", "name"), ("contacts", "name"), ("客户名称",),
+                  ("legalRepName",), ("borrower",)]:
+        assert [f.entity_type for f in detector.detect("张三", hints)] == ["PERSON_NAME"], hints
+    for hints in [("bankName",), ("productName",), ("bank", "name"), ("customerId",),
+                  ("contactRelation",), ("companyName",), ("fileName",)]:
+        assert detector.detect("张三", hints) == [], hints
+    address = "湖北省武汉市武昌区人民路1号"
+    for hints in [("jzdz",), ("residentialAddr",), ("户籍所在地",), ("home", "addr")]:
+        assert [f.entity_type for f in detector.detect(address, hints)] == ["ADDRESS"], hints
 
 
 def test_empty_and_plain_text() -> None:

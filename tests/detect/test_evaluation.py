@@ -49,6 +49,18 @@ def test_other_types_in_fields_and_text(results: tuple[list, list]) -> None:
         assert metrics.fp_rate(entity) <= 0.005, entity
 
 
+def test_names_and_addresses_under_field_names_as_written(results: tuple[list, list]) -> None:
+    """keynames.py: roles and head nouns in every naming style, Chinese keys,
+    pinyin abbreviations, people lists (24.5 % of names before the catalog)."""
+    metrics = _metrics(results, "vocab")
+    for entity in ("PERSON_NAME", "ADDRESS"):
+        assert metrics.expected[entity] >= 300, entity
+        assert metrics.recall(entity) >= 0.98, (entity, metrics.recall(entity))
+    negatives = _metrics(results, "vocab_negative")
+    assert negatives.samples >= 500
+    assert sum(negatives.false_positives.values()) <= 0.005 * negatives.samples
+
+
 def test_formats_from_public_suites(results: tuple[list, list]) -> None:
     metrics = _metrics(results, "format")
     for entity in ("CN_RESIDENT_ID", "EMAIL_ADDRESS", "IP_ADDRESS", "CN_MOBILE", "CN_USCC",
