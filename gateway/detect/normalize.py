@@ -2,11 +2,21 @@
 
 What is folded:
 - NFKC per character: full-width digits and letters, ideographic space,
-  full-width punctuation and circled digits become their plain forms;
+  full-width punctuation and circled digits become their plain forms; decimal
+  digits of every script (Unicode category Nd: Arabic-Indic, Devanagari, ...)
+  become ASCII digits;
 - format characters (Unicode category Cf: zero-width space/joiners, BOM, soft
   hyphen, bidi controls) are dropped;
-- runs of seven or more Chinese numerals (一三八零零一三八零零零, with 幺 and 〇)
-  become ASCII digits, so a phone number spelled out is still a number.
+- HTML character references (`&#49;`, `&#x31;`, `&amp;`) and percent-encoded
+  UTF-8 (`%31`, also encoded twice: `%2531`) are decoded, each decoded
+  character mapping to the whole reference it came from;
+- runs of seven or more Chinese numerals (一三八零零一三八零零零, with 幺, 〇 and
+  the financial forms 壹贰叁肆伍陆柒捌玖) become ASCII digits, so a phone number
+  spelled out is still a number;
+- digits grouped with dots (`139.1234.5678`: three to six groups of three to
+  eight digits, at least one of four or more, eleven or more digits in all;
+  never an IPv4 address or a version number such as 16.27.72.19871) are read
+  with spaces between the groups.
 
 Every normalized character records the half-open range of original characters
 it came from, so a finding maps back to exactly the characters the user sent:
@@ -16,20 +26,34 @@ common case) is returned as is, with no map at all.
 
 from __future__ import annotations
 
+import html
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import unquote_to_bytes
 
 import regex
 
-_CN_NUMERALS = "〇零幺一二两三四五六七八九"
-_CN_DIGIT = {"〇": "0", "零": "0", "幺": "1", "一": "1", "二": "2", "两": "2", "三": "3",
-             "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+_CN_NUMERALS = "〇零幺一二两三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖"
+_CN_DIGIT = dict(zip(_CN_NUMERALS, "0011223456789122334566789", strict=True))
 _CN_RUN = regex.compile(f"[{_CN_NUMERALS}]{{7,}}")
-
-
 _FORMAT = regex.compile(r"\p{Cf}")
+_OTHER_DIGIT = regex.compile(r"(?![0-9])\p{Nd}")
+# What may need decoding (the native core defers a text on the same test).
+_ESCAPE_TRIGGER = regex.compile(r"&#|&[A-Za-z]{2,8};|%[0-9A-Fa-f]{2}")
+_REFERENCE = regex.compile(r"&#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});?|&[A-Za-z]{2,8};"
+                           r"|(?:%[0-9A-Fa-f]{2})+")
+_DOTTED = regex.compile(r"(?<![0-9.])[0-9]+(?:\.[0-9]+){2,}")
+_ROUNDS = 3  # %253131 and the like: at most this many layers of encoding
+
+Mapped = tuple[str, list[int], list[int]]
+
+
+def _dotted_groups(match: str) -> bool:
+    sizes = [len(g) for g in match.split(".")]
+    return (3 <= len(sizes) <= 6 and sum(sizes) >= 11 and max(sizes) >= 4
+            and all(3 <= s <= 8 for s in sizes))
 
 
 def _unchanged(text: str) -> bool:
@@ -37,9 +61,14 @@ def _unchanged(text: str) -> bool:
     changes on its own also keeps the whole text from being NFKC-normalized,
     so the C-level whole-text checks are exact."""
     large = len(text) > 64 * 1024  # let the regex engine release the GIL
+    if _ESCAPE_TRIGGER.search(text, concurrent=large) is not None:
+        return False
+    if any(_dotted_groups(m[0]) for m in _DOTTED.finditer(text, concurrent=large)):
+        return False
     return text.isascii() or (unicodedata.is_normalized("NFKC", text)
                               and _FORMAT.search(text, concurrent=large) is None
-                              and _CN_RUN.search(text, concurrent=large) is None)
+                              and _CN_RUN.search(text, concurrent=large) is None
+                              and _OTHER_DIGIT.search(text, concurrent=large) is None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +90,8 @@ class Normalized:
 def _fold_char(char: str) -> str:
     if unicodedata.category(char) == "Cf":
         return ""
+    if unicodedata.category(char) == "Nd" and not "0" <= char <= "9":
+        return str(unicodedata.decimal(char))
     return unicodedata.normalize("NFKC", char)
 
 
@@ -71,17 +102,76 @@ def needs_folding(texts: Sequence[str]) -> set[int]:
     return {index for index, text in enumerate(texts) if not _unchanged(text)}
 
 
-def normalize(text: str) -> Normalized:
-    if _unchanged(text):
-        return Normalized(text)
+def _fold(text: str, starts: list[int], ends: list[int]) -> Mapped:
+    """Per-character folding of `text`, whose characters map to starts/ends."""
     pieces: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    new_starts: list[int] = []
+    new_ends: list[int] = []
     for index, char in enumerate(text):
         folded = _fold_char(char)
         pieces.append(folded)
-        starts.extend([index] * len(folded))
-        ends.extend([index + 1] * len(folded))
-    folded_text = "".join(pieces)
-    folded_text = _CN_RUN.sub(lambda m: "".join(_CN_DIGIT[c] for c in m[0]), folded_text)
-    return Normalized(folded_text, tuple(starts), tuple(ends))
+        new_starts.extend([starts[index]] * len(folded))
+        new_ends.extend([ends[index]] * len(folded))
+    return "".join(pieces), new_starts, new_ends
+
+
+def _decoded(reference: str) -> str | None:
+    """The text a reference or a run of percent escapes stands for, or None."""
+    if reference[0] == "%":
+        try:
+            return unquote_to_bytes(reference).decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    value = html.unescape(reference)
+    if value == reference or "\ufffd" in value or not (value.isprintable() or value.isspace()):
+        return None
+    return value
+
+
+def _unescape(text: str, starts: list[int], ends: list[int]) -> Mapped:
+    """One round of decoding; decoded characters map to their reference."""
+    pieces: list[str] = []
+    new_starts: list[int] = []
+    new_ends: list[int] = []
+    last = 0
+    for match in _REFERENCE.finditer(text):
+        value = _decoded(match[0])
+        if value is None:
+            continue
+        pieces.append(text[last:match.start()])
+        new_starts.extend(starts[last:match.start()])
+        new_ends.extend(ends[last:match.start()])
+        pieces.append(value)
+        if match[0][0] == "%":  # each character maps to its own escapes (3 per byte)
+            at = match.start()
+            for char in value:
+                width = 3 * len(char.encode("utf-8"))
+                new_starts.append(starts[at])
+                new_ends.append(ends[at + width - 1])
+                at += width
+        else:
+            new_starts.extend([starts[match.start()]] * len(value))
+            new_ends.extend([ends[match.end() - 1]] * len(value))
+        last = match.end()
+    pieces.append(text[last:])
+    new_starts.extend(starts[last:])
+    new_ends.extend(ends[last:])
+    return "".join(pieces), new_starts, new_ends
+
+
+def normalize(text: str) -> Normalized:
+    if _unchanged(text):
+        return Normalized(text)
+    folded, starts, ends = _fold(text, list(range(len(text))),
+                                 list(range(1, len(text) + 1)))
+    for _ in range(_ROUNDS):
+        if _ESCAPE_TRIGGER.search(folded) is None:
+            break
+        decoded, starts, ends = _unescape(folded, starts, ends)
+        if decoded == folded:
+            break
+        folded, starts, ends = _fold(decoded, starts, ends)
+    folded = _CN_RUN.sub(lambda m: "".join(_CN_DIGIT[c] for c in m[0]), folded)
+    folded = _DOTTED.sub(lambda m: m[0].replace(".", " ") if _dotted_groups(m[0]) else m[0],
+                         folded)
+    return Normalized(folded, tuple(starts), tuple(ends))

@@ -18,11 +18,15 @@ cdef enum:
     FOLD_DEFER = 1
 
 # Chinese numerals the reference folds in runs of seven or more (〇 is not in
-# the known set, so a text holding it is deferred anyway).
+# the known set, so a text holding it is deferred anyway), the financial forms
+# 壹贰貳叁參肆伍陆陸柒捌玖 included.
 cdef inline bint is_cn_numeral(uchar c) noexcept nogil:
     return (c == 0x96f6 or c == 0x5e7a or c == 0x4e00 or c == 0x4e8c or c == 0x4e24
             or c == 0x4e09 or c == 0x56db or c == 0x4e94 or c == 0x516d or c == 0x4e03
-            or c == 0x516b or c == 0x4e5d)
+            or c == 0x516b or c == 0x4e5d
+            or c == 0x58f9 or c == 0x8d30 or c == 0x8cb3 or c == 0x53c1 or c == 0x53c3
+            or c == 0x8086 or c == 0x4f0d or c == 0x9646 or c == 0x9678 or c == 0x67d2
+            or c == 0x634c or c == 0x7396)
 
 
 cdef inline bint is_stable_punct(uchar c) noexcept nogil:
@@ -48,9 +52,56 @@ cdef inline uchar fold_char(uchar c) noexcept nogil:
     return 0
 
 
+cdef bint needs_decoding(const uchar* t, Py_ssize_t n) noexcept nogil:
+    """normalize.py's escape trigger and dotted digit groups on the folded text:
+    `&#`, `&` + 2-8 letters + `;`, `%` + two hex digits, or digits in three to
+    six dot-separated groups of three to eight (eleven or more digits, a group
+    of four or more)."""
+    cdef Py_ssize_t i, j, k
+    cdef int groups, digits, longest, shortest, run
+    for i in range(n):
+        if t[i] == 0x26 and i + 1 < n:
+            if t[i + 1] == 0x23:
+                return True
+            k = i + 1
+            while k < n and k - i <= 8 and ((0x41 <= t[k] <= 0x5a) or (0x61 <= t[k] <= 0x7a)):
+                k += 1
+            if 3 <= k - i <= 9 and k < n and t[k] == 0x3b:
+                return True
+        elif t[i] == 0x25 and i + 2 < n:
+            if ((0x30 <= t[i + 1] <= 0x39) or (0x41 <= t[i + 1] <= 0x46)
+                    or (0x61 <= t[i + 1] <= 0x66)) and \
+                    ((0x30 <= t[i + 2] <= 0x39) or (0x41 <= t[i + 2] <= 0x46)
+                     or (0x61 <= t[i + 2] <= 0x66)):
+                return True
+        elif 0x30 <= t[i] <= 0x39 and (i == 0 or not (0x30 <= t[i - 1] <= 0x39
+                                                        or t[i - 1] == 0x2e)):
+            j = i
+            groups = digits = longest = 0
+            shortest = 1 << 30
+            while True:
+                run = 0
+                while j < n and 0x30 <= t[j] <= 0x39:
+                    run += 1
+                    j += 1
+                groups += 1
+                digits += run
+                longest = max(longest, run)
+                shortest = min(shortest, run)
+                if j + 1 < n and t[j] == 0x2e and 0x30 <= t[j + 1] <= 0x39:
+                    j += 1
+                else:
+                    break
+            if 3 <= groups <= 6 and digits >= 11 and longest >= 4 and shortest >= 3 \
+                    and longest <= 8:
+                return True
+    return False
+
+
 cdef int fold_text(const uchar* o, uchar* t, Py_ssize_t n) noexcept nogil:
-    """Fold `o` into `t`; FOLD_DEFER if a character is not known or a run of
-    seven Chinese numerals would be folded into digits by the reference."""
+    """Fold `o` into `t`; FOLD_DEFER if a character is not known, a run of
+    seven Chinese numerals would be folded into digits by the reference, or
+    the text holds escapes or dotted digit groups the reference decodes."""
     cdef Py_ssize_t i, run = 0
     cdef uchar c
     for i in range(n):
@@ -64,6 +115,8 @@ cdef int fold_text(const uchar* o, uchar* t, Py_ssize_t n) noexcept nogil:
                 return FOLD_DEFER
         else:
             run = 0
+    if needs_decoding(t, n):
+        return FOLD_DEFER
     return FOLD_OK
 
 

@@ -116,6 +116,51 @@ def evasions(rng: random.Random) -> list[Sample]:
     return samples
 
 
+ARABIC_INDIC = "٠١٢٣٤٥٦٧٨٩"
+DEVANAGARI = "०१२३४५६७८९"
+FINANCIAL = "零壹贰叁肆伍陆柒捌玖"
+
+
+def _entities(text: str, rng: random.Random) -> str:
+    """HTML character references, decimal or hex, as a template engine or an
+    attacker writes them."""
+    return "".join(f"&#{ord(c)};" if rng.random() < 0.5 else f"&#x{ord(c):x};" for c in text)
+
+
+def _percent(text: str, times: int) -> str:
+    out = "".join(f"%{b:02X}" for b in text.encode())
+    for _ in range(times - 1):
+        out = out.replace("%", "%25")
+    return out
+
+
+def _digits_in(text: str, table: str) -> str:
+    return "".join(table[int(c)] if c.isdigit() else c for c in text)
+
+
+def hard_evasions(rng: random.Random, count: int) -> list[Sample]:
+    """Encodings sloppy clients and attackers use: HTML references, percent
+    encoding once or twice, other scripts' digits, financial numerals, digits
+    grouped with dots; in fields and in text."""
+    forms: list[Callable[[str], str]] = [
+        lambda t: _entities(t, rng), lambda t: _percent(t, 1), lambda t: _percent(t, 2),
+        lambda t: _digits_in(t, ARABIC_INDIC), lambda t: _digits_in(t, DEVANAGARI),
+        lambda t: _digits_in(t, FINANCIAL),
+        lambda t: ".".join(_grouped(t, "|", (3, 4, 4) if len(t) == 11 else (6, 8, 4)).split("|")),
+    ]
+    makers = [("CN_MOBILE", v.mobile, ("mobile",), "联系电话："),
+              ("CN_RESIDENT_ID", v.resident_id, ("idNo",), "身份证号码 ")]
+    samples = []
+    for i in range(count):
+        entity, make, hints, cue = makers[i % 2]
+        value = forms[(i // 2) % len(forms)](make(rng))
+        if i % 4 < 2:
+            samples.append(build([(entity, value)], hints, "evasion_hard"))
+        else:
+            samples.append(build([cue, (entity, value), "，请核实"], (), "evasion_hard"))
+    return samples
+
+
 def fields(rng: random.Random, per_type: int) -> list[Sample]:
     samples = []
     for entity, (make, keys) in FIELDS.items():
@@ -243,6 +288,14 @@ def negatives(rng: random.Random, count: int) -> list[Sample]:
         (("employer", "companyName"),
          lambda: rng.choice(("深圳市腾飞科技有限公司", "杭州云帆信息技术有限公司"))),
         (("productName", "channel"), lambda: rng.choice(("借呗", "随借随还", "Cash Loan", "app"))),
+        (("version", "appVersion"), lambda: f"{rng.randrange(1, 20)}.{rng.randrange(30)}."
+                                            f"{rng.randrange(300)}.{rng.randrange(10**5)}"),
+        (("sectionNo", "clause"), lambda: f"{rng.randrange(1, 20)}.{rng.randrange(1, 30)}."
+                                          f"{rng.randrange(1, 30)}"),
+        (("rate", "discount"), lambda: f"{rng.randrange(1, 36)}%，优惠{rng.randrange(100)}%"),
+        (("html", "content"), lambda: f"&lt;b&gt;订单{rng.randrange(10**6)}&lt;/b&gt;&nbsp;"
+                                      f"&#169; 2026"),
+        (("url", "redirect"), lambda: f"/loan?id={rng.randrange(10**8)}&name=%E5%80%9F%E6%AC%BE"),
     ]
     samples = []
     for i in range(count):
@@ -263,7 +316,7 @@ def generate(seed: int = 20261128, per_type: int = 300) -> list[Sample]:
     rng = random.Random(seed)
     return (fields(rng, per_type) + evasions(rng) + free_text(rng, per_type * 2)
             + negatives(rng, per_type * 6) + formats(rng, per_type * 2)
-            + field_vocab(rng, per_type * 4))
+            + field_vocab(rng, per_type * 4) + hard_evasions(rng, per_type * 2))
 
 
 @dataclass
@@ -308,6 +361,7 @@ def report(detector: Detector | None = None) -> str:
     for kinds, where in ((("field",), "hinted fields"), (("evasion",), "evasions"),
                          (("free_text",), "free text"), (("format",), "formats"),
                          (("vocab",), "field names as written"),
+                         (("evasion_hard",), "hard evasions"),
                          (("vocab_negative",), "name-like values, no person"),
                          (None, "all")):
         metrics = evaluate(samples, findings, kinds)

@@ -61,6 +61,15 @@ def test_names_and_addresses_under_field_names_as_written(results: tuple[list, l
     assert sum(negatives.false_positives.values()) <= 0.005 * negatives.samples
 
 
+def test_hard_evasions(results: tuple[list, list]) -> None:
+    """HTML references, percent encoding (once, twice), Arabic-Indic and
+    Devanagari digits, financial numerals, dotted groups."""
+    metrics = _metrics(results, "evasion_hard")
+    for entity in ("CN_MOBILE", "CN_RESIDENT_ID"):
+        assert metrics.expected[entity] >= 250, entity
+        assert metrics.recall(entity) >= 0.99, (entity, metrics.recall(entity))
+
+
 def test_formats_from_public_suites(results: tuple[list, list]) -> None:
     metrics = _metrics(results, "format")
     for entity in ("CN_RESIDENT_ID", "EMAIL_ADDRESS", "IP_ADDRESS", "CN_MOBILE", "CN_USCC",

@@ -52,3 +52,34 @@ def test_needs_folding_finds_exactly_the_changed_texts() -> None:
     assert needs_folding(texts) == {2, 3, 4}
     assert needs_folding(["plain", "中文"]) == set()
     assert all((i in needs_folding(texts)) == (normalize(t).text != t) for i, t in enumerate(texts))
+
+
+@pytest.mark.parametrize(("text", "folded"), [
+    ("&#49;&#51;&#57;", "139"),                                   # decimal references
+    ("&#x31;&#X33;&#x39", "139"),                                 # hex, last without ;
+    ("a&amp;b&nbsp;c", "a&b c"),                                  # named references
+    ("%31%33%39", "139"),                                         # percent-encoded
+    ("%2531%2533%2539", "139"),                                   # ... twice
+    ("%E5%BC%A0%E4%B8%89", "张三"),                                # UTF-8 escapes
+    ("١٣٩١٢٣٤٥٦٧٨", "13912345678"),                               # Arabic-Indic digits
+    ("१३९१२३४५६७८", "13912345678"),                               # Devanagari digits
+    ("壹叁玖壹贰叁肆伍陆柒捌", "13912345678"),                        # financial numerals
+    ("139.1234.5678", "139 1234 5678"),                           # dotted groups
+    ("6222.0212.3456.7890", "6222 0212 3456 7890"),
+    # left alone: IPv4, versions, dates, amounts, broken escapes, invalid references
+    ("192.168.100.200", "192.168.100.200"), ("16.27.72.19871", "16.27.72.19871"),
+    ("2026.12.02", "2026.12.02"), ("12345678.90", "12345678.90"), ("%zz%E5", "%zz%E5"),
+    ("&#1114112;", "&#1114112;"), ("50%OFF", "50%OFF"),
+])
+def test_decoding(text: str, folded: str) -> None:
+    assert normalize(text).text == folded
+
+
+def test_decoded_characters_map_to_their_whole_reference() -> None:
+    text = "tel:%2531%2533&#57;x"
+    result = normalize(text)
+    assert result.text == "tel:139x"
+    assert result.original_span(4, 7) == (4, 19)
+    assert text[slice(*result.original_span(4, 5))] == "%2531"
+    assert text[slice(*result.original_span(6, 7))] == "&#57;"
+    assert result.original_span(7, 8) == (19, 20)

@@ -203,7 +203,10 @@ def non_card_luhn(rng: random.Random) -> str:
 
 
 def region_0000_id(rng: random.Random) -> str:
-    """A GB 11643-shaped number with a province's xx0000 region: no ID or permit."""
+    """A GB 11643-shaped number with a province's xx0000 region: no ID or permit.
+    (Not 62xxxx: eighteen digits starting 62 that pass Luhn are UnionPay cards
+    by their form, whatever the field says.)"""
     born = date(1950, 1, 1) + timedelta(days=rng.randrange(0, 365 * 55))
-    body = f"{rng.choice(PROVINCE_LIST)}0000{born:%Y%m%d}{rng.randrange(1000):03d}"
+    province = rng.choice([p for p in PROVINCE_LIST if p != "62"])
+    body = f"{province}0000{born:%Y%m%d}{rng.randrange(1000):03d}"
     return body + ric.calc_check_digit(body + "0")
