@@ -3,7 +3,7 @@
 # a fixed text, block) or must call back for (hash, encryption, ...).
 
 cdef enum ActKind:
-    A_KEEP, A_MASK, A_CONST, A_BLOCK, A_PY
+    A_KEEP, A_MASK, A_CONST, A_BLOCK, A_PY, A_GEN
 
 ctypedef struct Act:
     int kind
@@ -12,12 +12,12 @@ ctypedef struct Act:
     int last            # mask: explicit keep_last, or -1
     int base_first      # mask: the entity type's defaults
     int base_last
-    int mode            # MaskMode
+    int mode            # MaskMode; gen: GenMethod
     uchar ch
     bint mobile         # a +86 / 0086 prefix stays unmasked (keep_first not given)
     bint reveals        # the value is shown in full (the audit trail's reveals)
     int status          # block: 403 or 422
-    PyObject* obj       # const: the text; py: the operator (both held by Decision.keep)
+    PyObject* obj       # const: the text; py, gen: the operator (held by Decision.keep)
 
 
 cdef class Decision:
@@ -78,6 +78,12 @@ cdef class Decision:
             a.kind = A_PY
             self.keep.append(spec[2])
             a.obj = <PyObject*>spec[2]
+        elif kind == "gen":  # ("gen", slot, method, province only, operator)
+            a.kind = A_GEN
+            a.mode = spec[2]
+            a.first = 1 if spec[3] else 0
+            self.keep.append(spec[4])
+            a.obj = <PyObject*>spec[4]
         else:
             raise ValueError(f"unknown action {kind!r}")
         return 0

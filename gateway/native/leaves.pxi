@@ -33,11 +33,22 @@ cdef int field_leaf(JsonPlan plan, object call, Doc* docs, Py_ssize_t di, Py_ssi
     cdef Act* a = &dec.field
     cdef Tok* t = &d.toks.v[tok]
     cdef Py_ssize_t n, k
-    if a.kind == A_PY or a.kind == A_BLOCK or (a.kind == A_KEEP and reveals is not None
+    if a.kind == A_GEN:
+        n = t.end - t.start if t.kind == T_NUM else decode_string(d.s, t.start, t.end, scratch)
+        if t.kind == T_NUM:
+            for k in range(n):
+                scratch[k] = d.s[t.start + k]
+        piece.n = 0
+        if gen_apply(piece, a.mode, a.first, scratch, n):
+            counts[nent * nops + a.op] += 1
+            if piece.n != n or memcmp(piece.v, scratch, n * sizeof(uchar)) != 0:
+                replace_chars(d, tok, arena, piece.v, piece.n)
+            return 0
+    if a.kind == A_PY or a.kind == A_GEN or a.kind == A_BLOCK or (a.kind == A_KEEP and reveals is not None
                                               and a.reveals):
         text = plan._text(d, tok, scratch)
         path = plan._path(docs, di, tok, lines)
-        if a.kind == A_PY:
+        if a.kind == A_PY or a.kind == A_GEN:
             new = call.run(<object>a.obj, text, "FIELD", path,
                            plan._records(docs, di, tok, lines, scratch))
             if new != text:
@@ -151,6 +162,10 @@ cdef int scan_leaf(JsonPlan plan, object call, Doc* docs, Py_ssize_t di, Py_ssiz
         elif a.kind == A_BLOCK:
             call.block(a.status, plan._path(docs, di, tok, lines),
                        plan.entity_names[f.entity])
+        elif a.kind == A_GEN and gen_apply(piece, a.mode, a.first, x.o + f.start,
+                                          f.end - f.start):
+            counts[f.entity * nops + a.op] += 1
+            changed = True
         else:
             new = call.run(<object>a.obj, chars_str(x.o + f.start, f.end - f.start),
                            plan.entity_names[f.entity],

@@ -42,13 +42,18 @@ class Generalize:
     catalog: Catalog | None = field(repr=False)
     key: bytes | None = field(repr=False)  # hash: None -> mask instead
 
-    def apply(self, value: str, entity: str, site: Site) -> str:
+    def method_for(self, entity: str, path: tuple[str | int, ...]) -> tuple[str, str]:
+        """(how a value of `entity` at `path` is generalized, the entity whose
+        mask form it gets when it cannot be)."""
         if entity == FIELD and self.catalog is not None:
-            cls = self.catalog.classify(site.path)
-            method = cls.generalize if cls is not None else "mask"
-            shown = CLASS_ENTITIES.get(cls.name, FIELD) if cls is not None else FIELD
-        else:
-            method, shown = ENTITY_METHODS.get(entity, "mask"), entity
+            cls = self.catalog.classify(path)
+            if cls is None:
+                return "mask", FIELD
+            return cls.generalize, CLASS_ENTITIES.get(cls.name, FIELD)
+        return ENTITY_METHODS.get(entity, "mask"), entity
+
+    def apply(self, value: str, entity: str, site: Site) -> str:
+        method, shown = self.method_for(entity, site.path)
         result = self._generalize(method, value, shown)
         if result is not None:
             return result

@@ -2,37 +2,38 @@
 
 Each returns the coarser form, or None when the value does not have the
 expected shape (the operator then masks it whole: a value it cannot read is
-never passed on as it was).
+never passed on as it was). `year`, `region` and `band` have twins in the
+native core (`gateway/native/generalize.pxi`) for the values it handles; the
+patterns use ASCII digits and spaces only so that both read them alike.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import math
+import re
 from bisect import bisect_right
 from datetime import UTC, datetime
 
-import regex
-
 HIDDEN = "***"  # what stands for the dropped part of a region: its length is not shown
-_DATE = regex.compile(
-    r"^(\d{4})([-/.年])?(\d{1,2})([-/.月])?(\d{1,2})(日)?(?:[T\s].*)?$")
-_EPOCH = regex.compile(r"^(?:\d{9,10}|\d{12,13})$")  # seconds or milliseconds
-_MUNICIPALITY = regex.compile(r"^(北京|上海|天津|重庆)(市)?")
-_PROVINCE = regex.compile(r"^.{2,8}?(?:省|自治区|特别行政区)")
-_CITY = regex.compile(r"^.{1,10}?(?:市|自治州|地区|盟)")
-_NUMBER = regex.compile(r"^[¥￥$]?\s*(-?\d[\d,]*(?:\.\d+)?)\s*(?:元|万元|CNY|RMB)?$")
-_COORDINATE = regex.compile(r"-?\d{1,3}\.\d+")
+_DATE = re.compile(r"([0-9]{4})([-/.年])?([0-9]{1,2})([-/.月])?([0-9]{1,2})(日)?(?:[T ].*)?",
+                   re.DOTALL)
+_EPOCH = re.compile(r"[0-9]{9,10}|[0-9]{12,13}")  # seconds or milliseconds
+_MUNICIPALITY = re.compile(r"(北京|上海|天津|重庆)(市)?")
+_PROVINCE = re.compile(r".{2,8}?(?:省|自治区|特别行政区)")
+_CITY = re.compile(r".{1,10}?(?:市|自治州|地区|盟)")
+_NUMBER = re.compile(r"[¥￥$]? *(-?[0-9][0-9,]*(?:\.[0-9]+)?) *(元|万元|CNY|RMB)?")
+_COORDINATE = re.compile(r"-?[0-9]{1,3}\.[0-9]+")
 
 
 def year(value: str) -> str | None:
     """1996-01-27 -> 1996-**-**; 1996年1月27日 -> 1996年**月**日; 19960127 ->
     1996****; epoch seconds or milliseconds -> the year."""
     text = value.strip()
-    if _EPOCH.match(text):
+    if _EPOCH.fullmatch(text):
         seconds = int(text) / (1000 if len(text) > 10 else 1)
         return str(datetime.fromtimestamp(seconds, UTC).year)
-    match = _DATE.match(text)
+    match = _DATE.fullmatch(text)
     if match is None:
         return None
     y, sep1, month, sep2, day, suffix = match.groups()
@@ -63,11 +64,14 @@ def region(value: str, level: str) -> str | None:
 
 def band(value: str, edges: tuple[float, ...] | None) -> str | None:
     """An amount as a range: with `edges`, the interval it falls in ("8000-12000",
-    "50000+", "<0"); without, one significant digit (28000 -> "20000-30000")."""
-    match = _NUMBER.match(value.strip())
+    "50000+", "<0"); without, one significant digit (28000 -> "20000-30000").
+    An amount in 万元 is counted in yuan."""
+    match = _NUMBER.fullmatch(value.strip())
     if match is None:
         return None
     number = float(match[1].replace(",", ""))
+    if match[2] == "万元":
+        number *= 10000
     if edges:
         i = bisect_right(edges, number)
         if i == 0:
@@ -92,7 +96,7 @@ def coarse(value: str, decimals: int) -> str | None:
     """Coordinates rounded: 30.546912,114.342104 -> 30.5,114.3 (one decimal is
     about 11 km)."""
     text = value.strip()
-    if not _COORDINATE.search(text) or regex.search(r"[^\d\s.,;:\-+°NSEW/]", text):
+    if not _COORDINATE.search(text) or re.search(r"[^0-9 .,;:\-+°NSEW/]", text):
         return None
     return str(_COORDINATE.sub(lambda m: f"{float(m[0]):.{decimals}f}", text))
 

@@ -27,6 +27,7 @@ from gateway.errors import FieldBlocked
 from gateway.native import core
 from gateway.operators.base import Operator
 from gateway.operators.block import Block
+from gateway.operators.generalize import Generalize
 from gateway.operators.keep import Keep
 from gateway.operators.mask import DEFAULTS, FALLBACK, Mask
 from gateway.operators.redact import Redact
@@ -41,9 +42,36 @@ _MASK_MODES = {"ADDRESS": 1, "EMAIL_ADDRESS": 2, "IP_ADDRESS": 3}  # masks.pxi M
 _DECISIONS = 4096
 
 
-def action(operator: Operator, entity: str) -> tuple[Any, ...]:
-    """How the core applies `operator` to a finding of `entity` (or FIELD)."""
+_GEN_METHODS = {"year": 1, "region": 2, "band": 3}  # generalize.pxi GenMethod
+_DISPLAY = Mask(None, None, "*")
+
+
+def _generalize(operator: Generalize, entity: str, path: FieldPath, slot: int
+                ) -> tuple[Any, ...]:
+    """How the core applies `generalize` here: itself for year, region, band
+    (declining to Python what it cannot read), a mask, a constant or a keep
+    when that is what the method comes to; Python otherwise (hash, coarse,
+    prefix, explicit bands)."""
+    method, shown = operator.method_for(entity, path)
+    if method == "mask":
+        if operator.redact_fallback:
+            return ("const", slot, "")
+        return ("mask", slot, *action(_DISPLAY, shown)[2:])
+    if method == "remove":
+        return ("const", slot, "")
+    if method == "keep":
+        return ("keep", slot, False)
+    if method in _GEN_METHODS and not (method == "band" and operator.edges):
+        return ("gen", slot, _GEN_METHODS[method], operator.level == "province", operator)
+    return ("py", slot, operator)
+
+
+def action(operator: Operator, entity: str, path: FieldPath = ()) -> tuple[Any, ...]:
+    """How the core applies `operator` to a finding of `entity` (or FIELD) at
+    the key path `path`."""
     slot = OPS.index(operator.name)
+    if isinstance(operator, Generalize):
+        return _generalize(operator, entity, path, slot)
     if isinstance(operator, Keep):
         return ("keep", slot, True)
     if isinstance(operator, Mask):
@@ -95,11 +123,11 @@ class NativeJson:
         """The core's Decision for the leaves at `path`, and the path's pattern."""
         plan = self.plan
         rule = plan.field_rule(path)
-        field = action(rule.operator, WHOLE_FIELD) if rule is not None else None
+        field = action(rule.operator, WHOLE_FIELD, path) if rule is not None else None
         hints = hints_for(path)
         bits = self.scanner.bits(hints)
         rules: list[CompiledRule | None] = [plan.rule_for(e, path) for e in self.entities]
-        actions = [action(plan.default if r is None else r.operator, e)
+        actions = [action(plan.default if r is None else r.operator, e, path)
                    for r, e in zip(rules, self.entities, strict=True)]
         key = (_key(field), bits, tuple(_key(a) for a in actions), hints)
         decision = self._decisions.get(key)

@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from gateway.codecs.json_codec import MAX_DEPTH
 from gateway.native import STATUS, core
+from gateway.operators.generalize import Generalize
 from gateway.policy.compiled import CompiledPolicy
 from gateway.protect.native_json import inspect_json, native_json
 from tests.conftest import compiled
@@ -183,3 +185,65 @@ def test_the_core_keeps_most_bodies_and_hands_over_those_with_data_keys(
     assert inspect_json(keyed, "application/json", plan, policy.detector, False) is None
     assert native_path(keyed, "application/json", plan, policy, False)[1] == (
         b'{"results":{"139********":{"name":"x"}},"n":1}')
+
+
+GENERALIZED = """
+version: 1
+upstreams: {default: {url: "http://127.0.0.1:9"}}
+routes: [{name: api}]
+actions:
+  defaults: {request: keep, response: keep}
+  rules:
+    - {name: quasi, direction: response, classes: [birth_date, income, id_issuer, id_validity],
+       operator: generalize}
+    - {name: places, direction: response, entities: [ADDRESS], operator: generalize}
+    - {name: provinces, direction: request, classes: [id_issuer], operator: generalize,
+       params: {level: province}}
+    - {name: by-band, direction: request, classes: [income], operator: generalize,
+       params: {bands: [0, 5000, 20000]}}
+"""
+DATES = ["1996-01-27", "1996/1/7", "1996.01.27", "1996年1月27日", "1996年01月27", "19960127",
+         "1996012", "199601", "1996-13-01", "1996-02-45", "1996-01-27T08:00:00", "1996-01-27 08:00",
+         "1996-01-275", "1996-01-27x", " 1996-01-27", "1996-01-27\n", "１９９６-01-27",
+         "822700800", "822700800000", "13912345678", "", "1996", "1996-1-1日", "1996.1.1.1",
+         "1996-01-27\u3000", "1996-01-27\t08", "1996年1月27日 上午", "٢٠٢٠-01-01"]
+PLACES = ["湖北省武汉市武昌区公安局", "北京市朝阳区建国路88号", "北京朝阳区", "上海", "重庆市",
+          "广西壮族自治区南宁市青秀区", "内蒙古自治区锡林郭勒盟锡林浩特市", "深圳市南山区",
+          "香港特别行政区中西区", "南山区科技园", "湖北省", "湖北省武汉市", " 湖北省武汉市",
+          "湖北省\n武汉市", "新疆维吾尔自治区伊犁哈萨克自治州伊宁市", "abc省def市", "省市", "12345"]
+AMOUNTS = ["28000", "28,000.50", "¥ 609", "￥609元", "$ -5", "5", "3万元", "2.5万元", "-3",
+           "1e5", "12.", "1,000,元", "28000 CNY", "28000RMB", "9999999999999999", "0", "-0",
+           "10", "99.99", "三千", " 28000", "28000 ", "1,2,3", "7.5 元"]
+
+
+def test_generalize_twins_give_the_python_answers(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """year, region and band run in the core for what it can read and decline
+    the rest to the Python operator: every value, as text and as a number,
+    under fields and as findings in text, both directions."""
+    policy = compiled(GENERALIZED, str(tmp_path / "g.yaml"))
+    rng = random.Random(7)
+    bodies = []
+    for i in range(max(len(DATES), len(PLACES), len(AMOUNTS))):
+        item: dict[str, object] = {
+            "birthDate": DATES[i % len(DATES)], "kyc": {"idIssuer": PLACES[i % len(PLACES)]},
+            "idValidUntil": rng.choice(DATES), "monthlyIncome": AMOUNTS[i % len(AMOUNTS)],
+            "salary": rng.choice((28000, 28000.5, 5, -3, 123456789, 0)),
+            "note": f"家住{PLACES[i % len(PLACES)]}人民路{i}号{i + 1}室",
+        }
+        bodies.append(json.dumps({"items": [item]}, ensure_ascii=False).encode())
+    assert differences(bodies, "application/json", policy) == []
+    plan = policy.protection.plan("api", "GET", "response", "anonymous")
+    calls: list[str] = []
+    real = Generalize.apply
+
+    def counted(self: Generalize, value: str, entity: str, site: Any) -> str:
+        calls.append(value)
+        return real(self, value, entity, site)
+
+    monkeypatch.setattr(Generalize, "apply", counted)
+    out = native_path(bodies[0], "application/json", plan, policy, False)[1]
+    assert b"1996-**-**" in out and "湖北省武汉市***".encode() in out
+    assert calls == []  # the core did these itself
+    native_path(bodies[16], "application/json", plan, policy, False)  # full-width digits
+    assert "１９９６-01-27" in calls
