@@ -28,6 +28,7 @@ from gateway.errors import FieldBlocked
 from gateway.operators.base import Failed, Operator
 from gateway.operators.site import Records, Site
 from gateway.protect.rules import WHOLE_FIELD, RulePlan
+from gateway.protect.split import protect_split
 
 # Called for each decision: (field path, entity, score, rule name or "default",
 # operator name, the original text). Only `policy explain` uses it.
@@ -127,6 +128,15 @@ def protect(document: Document, plan: RulePlan, detector: Detector,
     _protect_keys(document, plan, detector, records, outcome, trace)
     if not scan:
         return outcome
+
+    def joined(text: str, findings: list[Finding], path: FieldPath) -> str:
+        return apply_findings(plan, text, findings, Site(plan.data_class, path, records),
+                              outcome, trace)
+
+    handled, changed = protect_split(document, leaves, scan, detector, joined)
+    if handled:
+        outcome.changed |= changed
+        scan = [i for i in scan if i not in handled]
     found = detector.detect_many([(leaves[i].text, hints_for(leaves[i].path)) for i in scan])
     for index, findings in zip(scan, found, strict=True):
         if not findings:

@@ -36,6 +36,7 @@ from gateway.operators.replace import Replace
 from gateway.operators.site import Records, Site
 from gateway.protect.engine import Outcome, apply_findings, run_operator
 from gateway.protect.rules import WHOLE_FIELD, CompiledRule, RulePlan
+from gateway.protect.split import is_part_key
 
 OPS: tuple[str, ...] = tuple(OPERATORS)
 _MASK_MODES = {"ADDRESS": 1, "EMAIL_ADDRESS": 2, "IP_ADDRESS": 3}  # masks.pxi MaskMode
@@ -142,6 +143,8 @@ class NativeJson:
         """Called by the core for an object key not seen before under its
         container: raises KeysHoldData when the key is personal data (the
         Python path then rewrites it); keys that are not become path nodes."""
+        if is_part_key(key):  # a split identifier: the Python path reads the parts together
+            raise KeysHoldData
         hints = key_hints((*container, KEY))
         verdict = self._key_verdicts.get((key, hints))
         if verdict is None:

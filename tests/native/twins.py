@@ -21,6 +21,7 @@ from gateway.policy.loader import load_policy_file
 from gateway.protect.engine import Outcome, protect
 from gateway.protect.native_json import inspect_json
 from gateway.protect.rules import RulePlan
+from gateway.protect.split import is_part_key
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -86,9 +87,12 @@ DECLINED: list[bytes] = []  # bodies the core handed to the Python path
 
 
 def keys_hold_data(body: bytes, content_type: str, policy: CompiledPolicy) -> bool:
-    """Whether some object key of the body is personal data, by the Python path."""
+    """Whether some object key of the body is personal data, by the Python path,
+    or names a part of a split identifier (`idNo1`, `areaCode`)."""
     document = decode_body(body, content_type)
     keys = key_leaves(document)
+    if any(is_part_key(k.text) for k in keys):
+        return True
     found = policy.detector.detect_many([(k.text, key_hints(k.path)) for k in keys])
     return any(found)
 
