@@ -88,7 +88,7 @@ cdef void set_starts(Config* cfg) noexcept:
     for k in (K_ID18, K_ID15, K_CARD, K_USCC, K_USCC_DIGITS, K_TAIWAN_8, K_IPV4):
         _starts_ascii(cfg, k, b"0123456789")
     _starts_ascii(cfg, K_MOBILE, b"0123456789+")
-    _starts_ascii(cfg, K_LANDLINE, b"0(")
+    _starts_ascii(cfg, K_LANDLINE, b"0(+")
     _starts_ascii(cfg, K_UNIONPAY, b"6")
     _starts_ascii(cfg, K_BRAND, b"2345")
     _starts_ascii(cfg, K_PASSPORT, b"EGDSP")

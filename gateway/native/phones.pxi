@@ -121,6 +121,33 @@ cdef Py_ssize_t _area(const Text* x, Py_ssize_t p) noexcept nogil:
     return -1
 
 
+cdef Py_ssize_t _area_digits(const Text* x, Py_ssize_t p) noexcept nogil:
+    """(?:10|2[0-9]|[3-9][0-9]{2}): an area code without its 0."""
+    cdef uchar c = at(x, p)
+    if c == 0x31:
+        return p + 2 if at(x, p + 1) == 0x30 else -1
+    if c == 0x32:
+        return p + 2 if is_digit(at(x, p + 1)) else -1
+    if 0x33 <= c <= 0x39 and is_digit(at(x, p + 1)) and is_digit(at(x, p + 2)):
+        return p + 3
+    return -1
+
+
+cdef Py_ssize_t _intl(const Text* x, Py_ssize_t p) noexcept nogil:
+    """(?:\\+|00)86 SEP?: the position after, or -1 (a separator is never the
+    start of what follows, so taking it is the only way)."""
+    if at(x, p) == 0x2b:
+        p += 1
+    elif at(x, p) == 0x30 and at(x, p + 1) == 0x30:
+        p += 2
+    else:
+        return -1
+    if at(x, p) != 0x38 or at(x, p + 1) != 0x36:
+        return -1
+    p += 2
+    return p + 1 if is_sep(at(x, p)) else p
+
+
 cdef Py_ssize_t _ext_digits(const Text* x, Py_ssize_t u) noexcept nogil:
     """[0-9]{1,5} greedy, then NA: the end or -1."""
     cdef int j = digits_at(x, u, 5)
@@ -169,11 +196,12 @@ cdef Py_ssize_t _landline_tail(const Text* x, Py_ssize_t p5) noexcept nogil:
 
 
 cdef Py_ssize_t m_landline(const Text* x, Py_ssize_t s) noexcept nogil:
-    """NB (?:\\(AREA\\)|AREA) SEP? [2-9][0-9]{2,3} SEP? [0-9]{4} TAIL NA"""
+    """NB (?:\\(AREA\\)|AREA|INTL(?:\\(AREA_DIGITS\\)|AREA_DIGITS)) SEP?
+    [2-9][0-9]{2,3} SEP? [0-9]{4} TAIL NA (AREA and INTL never both match)"""
     cdef Py_ssize_t p1, p2, p3, p4, e
     cdef int sep1, sep2, k
     cdef uchar c = at(x, s)
-    if not (c == 0x28 or c == 0x30) or not number_before(x, s):
+    if not (c == 0x28 or c == 0x30 or c == 0x2b) or not number_before(x, s):
         return -1
     if c == 0x28:
         p1 = _area(x, s + 1)
@@ -181,9 +209,20 @@ cdef Py_ssize_t m_landline(const Text* x, Py_ssize_t s) noexcept nogil:
             return -1
         p1 += 1
     else:
-        p1 = _area(x, s)
+        p1 = _area(x, s) if c == 0x30 else -1
         if p1 < 0:
-            return -1
+            p1 = _intl(x, s)
+            if p1 < 0:
+                return -1
+            if at(x, p1) == 0x28:
+                p1 = _area_digits(x, p1 + 1)
+                if p1 < 0 or at(x, p1) != 0x29:
+                    return -1
+                p1 += 1
+            else:
+                p1 = _area_digits(x, p1)
+                if p1 < 0:
+                    return -1
     for sep1 in range(1, -1, -1):
         if sep1 == 1 and not is_sep(at(x, p1)):
             continue
@@ -207,7 +246,7 @@ cdef Py_ssize_t m_landline(const Text* x, Py_ssize_t s) noexcept nogil:
 
 
 cdef bint v_landline(const Text* x, Py_ssize_t s, Py_ssize_t e) noexcept nogil:
-    """valid_landline: `\\(?AREA\\)?SEP?(LOCAL)` matched at the start of the
+    """valid_landline: `(?:INTL\\(?AREA_DIGITS|\\(?AREA)\\)?SEP?(LOCAL)` matched at the start of the
     match (case-sensitive, no end anchor); the local number, without
     separators, is not one repeated digit."""
     cdef Text m
@@ -217,8 +256,12 @@ cdef bint v_landline(const Text* x, Py_ssize_t s, Py_ssize_t e) noexcept nogil:
     m.o = x.o + s
     m.t = x.t + s
     m.n = e - s
-    p = 1 if at(&m, 0) == 0x28 else 0
-    a = _area(&m, p)
+    p = _intl(&m, 0)
+    if p >= 0:  # INTL \(? AREA_DIGITS
+        a = _area_digits(&m, p + 1 if at(&m, p) == 0x28 else p)
+    else:
+        p = 1 if at(&m, 0) == 0x28 else 0
+        a = _area(&m, p)
     if a < 0:
         return False
     if at(&m, a) == 0x29:

@@ -218,6 +218,7 @@ def formats(rng: random.Random, count: int) -> list[Sample]:
         ("CN_USCC", v.spaced_uscc, ("uscc", "统一社会信用代码", "creditCode"),
          "统一社会信用代码 "),
         ("CREDIT_CARD", v.mastercard_2series, ("cardNo", "creditCard"), "Mastercard "),
+        ("CN_LANDLINE", v.intl_landline, ("companyTel", "tel", "单位电话"), "单位电话 "),
     ]
     samples = []
     for i in range(count):

@@ -73,7 +73,7 @@ def test_hard_evasions(results: tuple[list, list]) -> None:
 def test_formats_from_public_suites(results: tuple[list, list]) -> None:
     metrics = _metrics(results, "format")
     for entity in ("CN_RESIDENT_ID", "EMAIL_ADDRESS", "IP_ADDRESS", "CN_MOBILE", "CN_USCC",
-                   "CREDIT_CARD"):
+                   "CREDIT_CARD", "CN_LANDLINE"):
         assert metrics.expected[entity] >= 50, entity
         assert metrics.recall(entity) >= 0.99, (entity, metrics.recall(entity))
 

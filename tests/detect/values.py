@@ -190,6 +190,18 @@ def spaced_uscc(rng: random.Random) -> str:
     return f"{code[:2]} {code[2:8]} {code[8:]}"
 
 
+def intl_landline(rng: random.Random) -> str:
+    """A landline as written for callers abroad: +86 or 0086, the area code
+    without its 0, optional parentheses and separators."""
+    area = rng.choice(("10", "21", "20", "755", "571", "28", "532", "898"))
+    local = f"{rng.randrange(2, 10)}{rng.randrange(10**7):07d}"
+    prefix = rng.choice(("+86", "0086", "+86 ", "+86-"))
+    area_part = rng.choice((area, f"({area})", f"{area}-", f"{area} "))
+    if rng.random() < 0.5:
+        return f"{prefix}{area_part}{local[:4]} {local[4:]}"
+    return f"{prefix}{area_part}{local}"
+
+
 def mastercard_2series(rng: random.Random) -> str:
     return luhn_number(rng, str(rng.randrange(2221, 2721)), 16)
 

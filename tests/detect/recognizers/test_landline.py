@@ -12,6 +12,10 @@ from tests.detect.recognizers.helpers import spans
     ("(021)62345678", "(021)62345678"),
     ("0571-86001234转8", "0571-86001234转8"),
     ("0571-86001234-123", "0571-86001234-123"),
+    ("075586013388", "075586013388"),                  # one digit run
+    ("+86-755-86013388", "+86-755-86013388"),          # international, area code without 0
+    ("电话 +86 (10) 8888 6666", "+86 (10) 8888 6666"),
+    ("0086 21 6888 1234", "0086 21 6888 1234"),
 ])
 def test_found(text: str, match: str) -> None:
     assert spans("CN_LANDLINE", text) == [match]
@@ -22,6 +26,9 @@ def test_found(text: str, match: str) -> None:
     "010-12345678",          # local numbers do not start with 1
     "010-88888888",          # a placeholder
     "07816836-7817-69f8-19b0-22121be9027f",  # part of a UUID
+    "+86-755-88888888",      # a placeholder, international
+    "+86 13912345678",       # a mobile
+    "+86-1-86013388",        # no such area code
 ])
 def test_refused(text: str) -> None:
     assert spans("CN_LANDLINE", text) == []
@@ -30,3 +37,4 @@ def test_refused(text: str) -> None:
 def test_validation() -> None:
     assert valid_landline("0755-86001234")
     assert not valid_landline("0755-0600123")
+    assert valid_landline("+86 (755) 86001234") and valid_landline("0086-10-62345678")
