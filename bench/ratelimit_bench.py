@@ -1,13 +1,13 @@
 """What rate limiting costs: one decision, and the gateway with limits on.
 
 1. Decision latency, in one process: `decide` with two buckets and three
-   penalty keys (what a request of the default policy asks), memory store
-   and a real redis-server on loopback, 5,000 decisions one after another,
-   p50 and p99.
+   penalty keys (what a request of the default policy asks), memory store,
+   a real redis-server and a real three-master Redis Cluster on loopback,
+   5,000 decisions one after another, p50 and p99.
 2. The gateway with the default policy (2 KB JSON GET), limits off, on with
-   the memory store, and on with Redis (limits raised so nothing is refused:
-   the limiter still decides every request and the detectors count), wrk,
-   interleaved rounds, medians.
+   the memory store, on with Redis and on with Redis Cluster (limits raised so
+   nothing is refused: the limiter still decides every request and the
+   detectors count), wrk, interleaved rounds, medians.
 
     python bench/ratelimit_bench.py [--rounds 3] [--duration 5] [--connections 32]
 Needs redis-server and wrk (bench/run installs them).
@@ -19,6 +19,7 @@ import asyncio
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +39,7 @@ from proxy_bench import (
 )
 
 from gateway.crypto.devkeys import ensure_dev_keys
+from gateway.ratelimit.cluster_store import RedisClusterStore
 from gateway.ratelimit.redis_store import RedisStore
 from gateway.ratelimit.store import Bucket, LimitStore, MemoryStore
 
@@ -60,14 +62,33 @@ async def decision_latency(store: LimitStore, n: int = 5000) -> tuple[float, flo
     return statistics.median(times), percentile(times, 0.99)
 
 
-def start_redis(port: int, directory: str) -> object:
+def start_redis(port: int, directory: str, extra: tuple[str, ...] = ()) -> object:
     exe = shutil.which("redis-server")
     if exe is None:
         raise SystemExit("redis-server not found: apt-get install redis-server (bench/run does)")
     proc = start([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                  "--appendonly", "no", "--dir", directory])
+                  "--appendonly", "no", "--dir", directory, *extra])
     time.sleep(0.5)
     return proc
+
+
+def start_cluster(directory: str) -> tuple[list[object], str]:
+    """Three cluster-enabled redis-servers joined by `redis-cli --cluster create`."""
+    ports = [free_port() % 20000 + 20000 + i for i in range(3)]  # bus ports (+10000) valid
+    procs = []
+    for port in ports:
+        node = os.path.join(directory, f"node-{port}")
+        os.makedirs(node, exist_ok=True)
+        procs.append(start_redis(port, node, ("--cluster-enabled", "yes",
+                                              "--cluster-config-file", "nodes.conf")))
+    cli = shutil.which("redis-cli")
+    if cli is None:
+        raise SystemExit("redis-cli not found: apt-get install redis-server (bench/run does)")
+    subprocess.run([cli, "--cluster", "create", *(f"127.0.0.1:{p}" for p in ports),
+                    "--cluster-replicas", "0", "--cluster-yes"], check=True,
+                   capture_output=True, timeout=30)
+    time.sleep(2.0)  # the nodes agree on the slot map
+    return procs, f"redis+cluster://127.0.0.1:{ports[0]}"
 
 
 def with_store(path: Path, store: str) -> Path:
@@ -82,12 +103,18 @@ def main() -> None:
     procs = [start_redis(redis_port, workdir)]
     redis_url = f"redis://127.0.0.1:{redis_port}/0"
     try:
+        cluster_procs, cluster_url = start_cluster(workdir)
+        procs += cluster_procs
+
         async def latencies() -> dict[str, tuple[float, float]]:
             redis = RedisStore(redis_url, timeout=1.0)
             await redis.redis.flushdb()
+            cluster = RedisClusterStore(cluster_url, timeout=1.0)
             out = {"memory": await decision_latency(MemoryStore()),
-                   "redis (loopback)": await decision_latency(redis)}
+                   "redis (loopback)": await decision_latency(redis),
+                   "redis cluster, 3 masters (loopback)": await decision_latency(cluster)}
             await redis.close()
+            await cluster.close()
             return out
         decided = asyncio.run(latencies())
         print("\n| store | decide p50 µs | decide p99 µs |")
@@ -107,6 +134,8 @@ def main() -> None:
                                            redis_url),
             "limits only (no detectors), Redis": with_store(
                 default_policy(limits=True, limit_rate="1000000/s", detectors=False), redis_url),
+            "limits on, Redis Cluster": with_store(
+                default_policy(limits=True, limit_rate="1000000/s"), cluster_url),
         }
         ports = {}
         for name, policy in variants.items():

@@ -119,7 +119,7 @@ class RedisModel(Model):
 
 
 class RateLimitsModel(Model):
-    store: str = "memory"  # or redis://host:port/db
+    store: str = "memory"  # or redis://host:port/db, or redis+cluster://host:port
     redis: RedisModel = RedisModel()
     device_header: str | None = Field(default=None, min_length=1, max_length=64)
     detect_by: tuple[Dimension, ...] = ("subject", "ip")
@@ -133,8 +133,9 @@ class RateLimitsModel(Model):
     @field_validator("store")
     @classmethod
     def _store(cls, value: str) -> str:
-        if value != "memory" and not value.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError("must be memory or a redis:// URL")
+        if value != "memory" and not value.startswith(
+                ("redis://", "rediss://", "unix://", "redis+cluster://")):
+            raise ValueError("must be memory, a redis:// URL or redis+cluster://host:port")
         return value
 
     @model_validator(mode="after")

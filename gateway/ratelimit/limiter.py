@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from gateway.obs.metrics import RATELIMIT_DEGRADED
 from gateway.ratelimit.breaker import Breaker
+from gateway.ratelimit.cluster_store import SCHEME, RedisClusterStore
 from gateway.ratelimit.limits import Limits
 from gateway.ratelimit.redis_store import RedisStore
 from gateway.ratelimit.store import LimitStore, MemoryStore
@@ -38,7 +39,8 @@ class StoreHolder:
             self.store, self.breaker = MemoryStore(), None
         else:
             assert limits is not None
-            self.store = RedisStore(url, limits.redis_timeout)
+            self.store = (RedisClusterStore(url, limits.redis_timeout) if url.startswith(SCHEME)
+                          else RedisStore(url, limits.redis_timeout))
             self.breaker = Breaker(limits.redis_timeout, limits.redis_failures,
                                    limits.redis_reset, on_degraded=_count_degraded)
 

@@ -3,8 +3,9 @@
 Scripts read `TIME` (no clock skew between replicas), every key carries a TTL,
 and keys of one client dimension share a hash tag (`pgw:rl:{<hmac>}:<rule>`).
 Distinct counts use HyperLogLog (`PFADD`/`PFCOUNT`, ~0.8 % error). A
-decision touches the keys of all the client's dimensions, so it needs one
-Redis (or a Sentinel primary), not Redis Cluster.
+decision touches the keys of all the client's dimensions in one script, so
+this store needs one Redis (or a Sentinel primary); `cluster_store.py` runs
+the same scripts per hash slot on Redis Cluster.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.cluster import RedisCluster
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from gateway.ratelimit.store import DAY_OFFSET, Bucket, Observed, Op, Penalty, Verdict
 
@@ -123,6 +127,13 @@ for i = 1, n do out[#out + 1] = remaining[i] end
 return out
 """
 
+def no_retry() -> Retry:
+    """No retries inside redis-py: a decision script that timed out may have run,
+    and running it again would charge the client twice; the breaker decides
+    what happens after a failure."""
+    return Retry(NoBackoff(), 0)
+
+
 def _op_args(ops: Sequence[Op]) -> list[Any]:
     args: list[Any] = []
     for op in ops:
@@ -142,9 +153,9 @@ def _results(out: list[Any]) -> tuple[Observed, ...]:
 class RedisStore:
     def __init__(self, url: str, timeout: float) -> None:
         self.url = url
-        self.redis: Redis = Redis.from_url(url, socket_timeout=timeout,
-                                           socket_connect_timeout=timeout,
-                                           decode_responses=True)
+        self.redis: Redis | RedisCluster = Redis.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout, decode_responses=True,
+            retry=no_retry())
         self._decide = self.redis.register_script(_DECIDE)
         self._observe = self.redis.register_script(_OBSERVE)
 

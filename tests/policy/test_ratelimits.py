@@ -17,7 +17,7 @@ def test_defaults_are_off() -> None:
     ({"limits": [{"name": "a", "rate": "1/s", "dimensions": ["phone"]}]}, "dimensions"),
     ({"exposure": {"budgets": {"CN_MOBILE": 0}}}, "positive"),
     ({"probing": {"then": {"action": "shout"}}}, "action"),
-    ({"store": "memcached://x"}, "memory or a redis"),
+    ({"store": "memcached://x"}, "memory, a redis"),
 ])
 def test_bad_sections_are_refused(data: dict[str, object], message: str) -> None:
     with pytest.raises(ValidationError, match=message):

@@ -34,5 +34,5 @@ def test_redis_needs_the_key_store_secret() -> None:
     with pytest.raises(ValueError, match="needs the key store"):
         compile_limits(model(store="redis://127.0.0.1:1/0", limits=[
             {"name": "a", "rate": "1/s"}]), set(), None)
-    with pytest.raises(ValueError, match="memory or a redis"):
+    with pytest.raises(ValueError, match="memory, a redis"):
         model(store="http://x")

@@ -1,5 +1,6 @@
-"""Gateways sharing one real Redis: accuracy across replicas, Redis dying and
-coming back, and nothing personal in Redis."""
+"""Gateways sharing one real Redis or a real three-master Redis Cluster:
+accuracy across replicas, Redis (or one master) dying and coming back, and
+nothing personal in Redis."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from redis.asyncio import Redis
 
 from gateway.crypto.devkeys import ensure_dev_keys
 from gateway.server.runtime import GatewayServer
-from tests.conftest import RedisProcess, base, compiled, log_lines
+from tests.conftest import RedisClusterProcesses, RedisProcess, base, compiled, log_lines
 
 POLICY = """
 version: 1
@@ -46,16 +47,38 @@ def keys(tmp_path: Path) -> Path:
     return tmp_path / "keys"
 
 
+async def _stored(ports: list[int]) -> str:
+    """Every key, and the value of every limiter key, on these Redis nodes."""
+    found = []
+    for port in ports:
+        client = Redis(host="127.0.0.1", port=port, decode_responses=True)
+        names = await client.keys("*")
+        found += [*names, *[str(await client.get(k)) for k in names if k.startswith("pgw:rl:")]]
+        await client.aclose()
+    return " ".join(found)
+
+
+@pytest.fixture(params=["redis", "cluster"])
+def shared(request: pytest.FixtureRequest, redis_server: RedisProcess,
+           redis_cluster: RedisClusterProcesses) -> tuple[str, list[int]]:
+    """(the store URL the replicas share, the ports of its nodes)."""
+    if request.param == "redis":
+        return redis_server.url, [redis_server.port]
+    return redis_cluster.url, [n.port for n in redis_cluster.nodes]
+
+
 @pytest.fixture
 async def gateways(upstream: TestServer, keys: Path,
-                   redis_server: RedisProcess) -> AsyncIterator[list[GatewayServer]]:
-    client = Redis.from_url(redis_server.url)
-    await client.flushdb()
-    await client.aclose()
+                   shared: tuple[str, list[int]]) -> AsyncIterator[list[GatewayServer]]:
+    url, ports = shared
+    for port in ports:
+        client = Redis(host="127.0.0.1", port=port)
+        await client.flushall()
+        await client.aclose()
     # A generous Redis timeout: this measures accuracy with a healthy Redis. With
     # 100 ms, a loaded machine tripped the breaker and the replicas fell back to
     # their local share of the limit, admitting more (that path is tested below).
-    servers = [GatewayServer(compiled(policy(upstream, keys, redis_server.url, timeout="2s")))
+    servers = [GatewayServer(compiled(policy(upstream, keys, url, timeout="2s")))
                for _ in range(3)]
     for server in servers:
         await server.start()
@@ -65,7 +88,7 @@ async def gateways(upstream: TestServer, keys: Path,
 
 
 async def test_three_replicas_hold_the_limit_within_five_percent(
-        gateways: list[GatewayServer], redis_server: RedisProcess) -> None:
+        gateways: list[GatewayServer], shared: tuple[str, list[int]]) -> None:
     rate, burst, seconds, send_every = 2.0, 10, 5.0, 0.2
     start = time.monotonic()
 
@@ -95,10 +118,7 @@ async def test_three_replicas_hold_the_limit_within_five_percent(
             errors.append((admitted, round(low, 2), round(high, 2)))
     assert not errors, errors
     # Redis holds hashed client keys only: no API key, no address
-    client = Redis.from_url(redis_server.url, decode_responses=True)
-    stored = " ".join([*await client.keys("*"),
-                       *[str(await client.get(k)) for k in await client.keys("pgw:rl:*")]])
-    await client.aclose()
+    stored = await _stored(shared[1])
     assert "client-" not in stored and "127.0.0.1" not in stored and "pgw:rl:{" in stored
 
 

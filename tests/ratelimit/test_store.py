@@ -1,4 +1,5 @@
-"""One contract, two stores: in memory and a real redis-server."""
+"""One contract, three stores: in memory, a real redis-server and a real
+three-master Redis Cluster."""
 
 from __future__ import annotations
 
@@ -8,18 +9,20 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
+from gateway.ratelimit.cluster_store import RedisClusterStore
 from gateway.ratelimit.redis_store import RedisStore
 from gateway.ratelimit.store import Bucket, LimitStore, MemoryStore, Op, gcra
-from tests.conftest import RedisProcess
+from tests.conftest import RedisClusterProcesses, RedisProcess
 
 
-@pytest.fixture(params=["memory", "redis"])
-async def store(request: pytest.FixtureRequest,
-                redis_server: RedisProcess) -> AsyncIterator[LimitStore]:
+@pytest.fixture(params=["memory", "redis", "cluster"])
+async def store(request: pytest.FixtureRequest, redis_server: RedisProcess,
+                redis_cluster: RedisClusterProcesses) -> AsyncIterator[LimitStore]:
     if request.param == "memory":
         yield MemoryStore()
         return
-    redis = RedisStore(redis_server.url, timeout=2.0)
+    redis = (RedisStore(redis_server.url, timeout=2.0) if request.param == "redis"
+             else RedisClusterStore(redis_cluster.url, timeout=2.0))
     await redis.redis.flushdb()
     yield redis
     await redis.close()

@@ -1,0 +1,184 @@
+"""The Redis Cluster store: the Redis store's scripts, one call per hash slot.
+
+Every key carries its client dimension's hash tag (`pgw:rl:{<tag>}:<rule>`,
+`pgw:pen:{<tag>}`, `pgw:ex:{<tag>}:...`), so the keys of one dimension live in
+one slot. A decision that touches several dimensions (subject, device,
+address) runs the decision script once per slot group, in parallel: one round
+trip of latency. Buckets stay all-or-nothing: when one group denies, the
+groups that admitted are refunded (a second call, on the denial path only).
+A penalty counts in every group (a ban anywhere denies); a throttle slows the
+buckets of the dimension it was put on (on one Redis, all the client's
+buckets). `rate_limits.store: redis+cluster://host:port` (any node; the rest
+are discovered).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from redis.asyncio.cluster import RedisCluster
+from redis.crc import key_slot
+
+from gateway.ratelimit.redis_store import (
+    _DECIDE,
+    _OBSERVE,
+    RedisStore,
+    _op_args,
+    _results,
+    no_retry,
+)
+from gateway.ratelimit.store import DAY_OFFSET, Bucket, Observed, Op, Verdict
+
+SCHEME = "redis+cluster://"
+# Undo one admission of each bucket (the decision charged them; another slot
+# group denied): TAT back by one interval, the day's quota count back by one.
+_REFUND = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local day = math.floor((now + tonumber(ARGV[1])) / 86400)
+for i = 1, #KEYS do
+  local rate = tonumber(ARGV[2 * i])
+  local quota = tonumber(ARGV[2 * i + 1])
+  local tat = redis.call('GET', KEYS[i])
+  if tat then
+    local back = tonumber(tat) - 1 / rate
+    if back <= now then redis.call('DEL', KEYS[i])
+    else redis.call('SET', KEYS[i], tostring(back), 'PX', math.ceil((back - now + 1) * 1000)) end
+  end
+  if quota > 0 then
+    local q = KEYS[i] .. ':q' .. day
+    if tonumber(redis.call('GET', q) or 0) > 0 then redis.call('DECR', q) end
+  end
+end
+return 1
+"""
+_STRENGTH = {"ban": 3, "strict": 2, "throttle": 1, "": 0}
+
+
+def cluster_url(url: str) -> str:
+    """The redis:// URL of one node for redis-py (`redis+cluster://h:p` -> `redis://h:p`)."""
+    return "redis://" + url[len(SCHEME):]
+
+
+class _Group:
+    """The buckets, penalty keys and ops of one hash slot, with their places in
+    the whole request."""
+
+    def __init__(self) -> None:
+        self.buckets: list[tuple[int, Bucket]] = []
+        self.penalties: list[tuple[int, str]] = []
+        self.ops: list[tuple[int, Op]] = []
+
+
+def _slot(key: str) -> int:
+    return int(key_slot(key.encode()))
+
+
+class RedisClusterStore(RedisStore):
+    """Penalties, listing and lifting as on one Redis (single-key commands)."""
+
+    def __init__(self, url: str, timeout: float) -> None:
+        self.url = url
+        self.redis = RedisCluster.from_url(
+            cluster_url(url), socket_timeout=timeout, socket_connect_timeout=timeout,
+            decode_responses=True, retry=no_retry())
+        self._decide = self.redis.register_script(_DECIDE)
+        self._observe = self.redis.register_script(_OBSERVE)
+        self._refund = self.redis.register_script(_REFUND)
+        self._ready = False
+        self._starting = asyncio.Lock()
+
+    async def _start(self) -> None:
+        """Read the slot map once before the first commands: redis-py refreshes
+        its topology on first use, and a refresh under many first commands at
+        once broke connections in the middle of their handshake (seen with 100
+        concurrent clients on three gateways)."""
+        async with self._starting:
+            if not self._ready:
+                await self.redis.initialize()
+                self._ready = True
+
+    async def decide(self, buckets: Sequence[Bucket], penalty_keys: Sequence[str],
+                     ops: Sequence[Op] = ()) -> Verdict:
+        groups: dict[int, _Group] = {}
+        for i, b in enumerate(buckets):
+            groups.setdefault(_slot(b.key), _Group()).buckets.append((i, b))
+        for i, key in enumerate(penalty_keys):
+            groups.setdefault(_slot(key), _Group()).penalties.append((i, key))
+        for i, op in enumerate(ops):
+            groups.setdefault(_slot(op.key), _Group()).ops.append((i, op))
+        parts = list(groups.values())
+        if not self._ready:
+            await self._start()
+        outs = await asyncio.gather(*(self._decide_group(g) for g in parts))
+        return await self._combine(parts, outs, len(buckets), len(ops))
+
+    async def _decide_group(self, group: _Group) -> list[Any]:
+        args: list[Any] = [len(group.buckets), len(group.penalties), DAY_OFFSET]
+        for _, b in group.buckets:
+            args += [repr(b.rate), b.burst, b.quota]
+        keys = [*(b.key for _, b in group.buckets), *(k for _, k in group.penalties),
+                *(op.key for _, op in group.ops)]
+        out: list[Any] = await self._decide(keys=keys, args=args + _op_args(
+            [op for _, op in group.ops]))
+        return out
+
+    async def _combine(self, parts: list[_Group], outs: list[list[Any]], n_buckets: int,
+                       n_ops: int) -> Verdict:
+        allowed, retry, denied, quota = True, 0.0, -1, False
+        penalty, penalty_ttl, rank = "", 0.0, (0, 0)
+        remaining = [0] * n_buckets
+        observed: list[Observed] = [0] * n_ops
+        for group, out in zip(parts, outs, strict=True):
+            ok, wait, index, found, found_ttl, hit, seen = out[:7]
+            for (i, _), result in zip(group.ops, _results(seen), strict=True):
+                observed[i] = result
+            if found:
+                head = min((i for i, _ in group.penalties), default=0)
+                strength = (_STRENGTH.get(found, 0), -head)
+                if strength > rank:
+                    penalty, penalty_ttl, rank = found, float(found_ttl), strength
+            if int(ok):
+                for (i, _), left in zip(group.buckets, out[7:], strict=True):
+                    remaining[i] = int(left)
+                continue
+            allowed = False
+            if float(wait) >= retry:
+                retry = float(wait)
+                denied = group.buckets[int(index)][0] if int(index) >= 0 else -1
+                quota = bool(int(hit))
+        if not allowed:
+            await self._refund_admitted(parts, outs)
+        return Verdict(allowed, retry, tuple(remaining) if allowed else (), denied,
+                       penalty, penalty_ttl, quota, tuple(observed))
+
+    async def _refund_admitted(self, parts: list[_Group], outs: list[list[Any]]) -> None:
+        calls = []
+        for group, out in zip(parts, outs, strict=True):
+            if int(out[0]) and group.buckets:
+                args: list[Any] = [DAY_OFFSET]
+                for _, b in group.buckets:
+                    args += [repr(b.rate), b.quota]
+                calls.append(self._refund(keys=[b.key for _, b in group.buckets], args=args))
+        if calls:
+            await asyncio.gather(*calls)
+
+    async def observe(self, ops: Sequence[Op]) -> list[Observed]:
+        if not ops:
+            return []
+        groups: dict[int, list[tuple[int, Op]]] = {}
+        for i, op in enumerate(ops):
+            groups.setdefault(_slot(op.key), []).append((i, op))
+        parts = list(groups.values())
+        if not self._ready:
+            await self._start()
+        outs = await asyncio.gather(*(
+            self._observe(keys=[op.key for _, op in g], args=_op_args([op for _, op in g]))
+            for g in parts))
+        observed: list[Observed] = [0] * len(ops)
+        for group, out in zip(parts, outs, strict=True):
+            for (i, _), result in zip(group, _results(out), strict=True):
+                observed[i] = result
+        return observed

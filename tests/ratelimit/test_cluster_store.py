@@ -1,0 +1,106 @@
+"""The Redis Cluster store on a real three-master cluster: keys of one client
+dimension in one slot, decisions across masters all-or-nothing, and a master
+dying under a gateway (the contract itself runs in test_store.py)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+from redis.asyncio import Redis
+
+from gateway.ratelimit.cluster_store import RedisClusterStore, cluster_url
+from gateway.ratelimit.store import Bucket, Op
+from gateway.server.runtime import GatewayServer
+from tests.conftest import RedisClusterProcesses, base, compiled
+from tests.ratelimit.test_redis_gateway import keys, policy  # noqa: F401
+
+
+@pytest.fixture
+async def store(redis_cluster: RedisClusterProcesses) -> AsyncIterator[RedisClusterStore]:
+    cluster = RedisClusterStore(redis_cluster.url, timeout=2.0)
+    await cluster.redis.flushdb()
+    yield cluster
+    await cluster.close()
+
+
+async def _node_of(store: RedisClusterStore, key: str) -> int:
+    node = store.redis.get_node_from_key(key)
+    assert node is not None
+    return int(node.port)
+
+
+async def _tags_on_two_masters(store: RedisClusterStore) -> tuple[str, str]:
+    await store.redis.initialize()
+    first = "t0"
+    for i in range(1, 200):
+        other = f"t{i}"
+        if await _node_of(store, f"pgw:rl:{{{other}}}:r") != await _node_of(
+                store, f"pgw:rl:{{{first}}}:r"):
+            return first, other
+    raise AssertionError("no two tags on different masters")
+
+
+def test_urls() -> None:
+    assert cluster_url("redis+cluster://10.0.0.5:7000") == "redis://10.0.0.5:7000"
+
+
+async def test_all_or_nothing_across_masters(store: RedisClusterStore) -> None:
+    a, b = await _tags_on_two_masters(store)
+    roomy, tight = Bucket(f"pgw:rl:{{{a}}}:r", 1.0, 10, 3), Bucket(f"pgw:rl:{{{b}}}:r", 1.0, 1, 0)
+    first = await store.decide([roomy, tight], [])
+    assert first.allowed and first.remaining == (9, 0)
+    denied = await store.decide([roomy, tight], [])
+    assert not denied.allowed and denied.denied == 1 and denied.remaining == ()
+    # the roomy bucket and its daily quota were refunded: 8 left, quota 1 of 3 used
+    alone = await store.decide([roomy], [])
+    assert alone.remaining == (8,)
+    assert (await store.decide([roomy], [])).allowed
+    assert not (await store.decide([roomy], [])).allowed  # the quota: 3 a day
+
+
+async def test_a_ban_on_one_master_denies_and_ops_land_in_order(
+        store: RedisClusterStore) -> None:
+    a, b = await _tags_on_two_masters(store)
+    await store.penalize(f"pgw:pen:{{{b}}}", "ban", "enumeration:device", 5)
+    ops = [Op("distinct", f"pgw:en:{{{a}}}:r", 60, ("1", "2")),
+           Op("distinct", f"pgw:en:{{{b}}}:r", 60, ("1", "2", "3"))]
+    verdict = await store.decide([Bucket(f"pgw:rl:{{{a}}}:r", 1.0, 5, 0)],
+                                 [f"pgw:pen:{{{a}}}", f"pgw:pen:{{{b}}}"], ops)
+    assert not verdict.allowed and verdict.penalty == "ban" and verdict.observed == (2, 3)
+    assert (await store.decide([Bucket(f"pgw:rl:{{{a}}}:r", 1.0, 5, 0)], [])).remaining == (4,)
+    assert await store.observe(list(reversed(ops))) == [3, 2]
+
+
+async def test_a_master_dying_under_a_gateway(upstream: TestServer, keys: Path,  # noqa: F811
+                                              tmp_path: Path) -> None:
+    """Decisions fall back as with a dead Redis, sensitive routes answer 503,
+    nothing hangs; the cluster is this test's own (a master is killed)."""
+    cluster = RedisClusterProcesses(tmp_path / "cluster").start()
+    gw = GatewayServer(compiled(policy(upstream, keys, cluster.url, rate="100/s", burst=100)))
+    await gw.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            async def status(path: str, key: str) -> tuple[int, float]:
+                began = time.monotonic()
+                async with http.get(base(gw) + path, headers={"X-Api-Key": key}) as resp:
+                    await resp.read()
+                    return resp.status, time.monotonic() - began
+
+            callers = [f"k{i}" for i in range(12)]  # their tags spread over the masters
+            assert {(await status("/sensitive/a", k))[0] for k in callers} == {200}
+            cluster.nodes[1].stop()                         # one master dies
+            down = [await status(p, k) for k in callers for p in ("/x", "/sensitive/a")]
+            assert {s for s, _ in down[0::2]} == {200}      # the local fallback admits
+            assert 503 in {s for s, _ in down[1::2]}        # sensitive routes fail closed
+            assert max(t for _, t in down) < 2.0            # bounded: nothing hangs
+            client = Redis(host="127.0.0.1", port=cluster.nodes[0].port)
+            assert await client.ping()                      # the other masters live on
+            await client.aclose()
+    finally:
+        await gw.stop()
+        cluster.stop()
