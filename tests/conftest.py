@@ -5,11 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import random
 import shutil
-import socket
-import subprocess
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -29,6 +25,7 @@ from gateway.obs.logging import configure_logging, flush_logs
 from gateway.policy.compiled import CompiledPolicy, compile_policy
 from gateway.policy.loader import LoadedPolicy, load_policy_file, parse_policy
 from gateway.server.runtime import GatewayServer
+from tests.redis_processes import RedisClusterProcesses, RedisProcess
 from tests.tls.pki import Pki, make_pki
 
 # tests/data/wheel-user is a user's suite that `make wheel-check` runs against
@@ -289,111 +286,11 @@ def make_keyring(directory: Path, warn_at: int | None = None,
     return ring
 
 
-class RedisProcess:
-    """A real redis-server on 127.0.0.1 (no persistence), started and stopped
-    by the tests. `make test` and `.ci/run` install redis-server."""
-
-    def __init__(self, directory: Path, port: int | None = None,
-                 extra: tuple[str, ...] = ()) -> None:
-        exe = shutil.which("redis-server")
-        assert exe is not None, "redis-server is needed: `make test` installs it"
-        self.exe = exe
-        self.directory = directory
-        self.port = port or free_port()
-        self.extra = extra
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> RedisProcess:
-        self.proc = subprocess.Popen(
-            [self.exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.directory), *self.extra],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as conn:
-                    conn.sendall(b"PING\r\n")
-                    if conn.recv(16).startswith(b"+PONG"):
-                        return self
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait(5)
-            self.proc = None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def cluster_port() -> int:
-    """A free port whose cluster bus port (port + 10000) is free and valid too."""
-    rng = random.Random()
-    for _ in range(200):
-        port = rng.randrange(20000, 45000)
-        try:
-            with socket.socket() as a, socket.socket() as b:
-                a.bind(("127.0.0.1", port))
-                b.bind(("127.0.0.1", port + 10000))
-            return port
-        except OSError:
-            continue
-    raise RuntimeError("no free port pair for a cluster node")
-
-
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisProcess]:
     server = RedisProcess(tmp_path_factory.mktemp("redis")).start()
     yield server
     server.stop()
-
-
-class RedisClusterProcesses:
-    """A real Redis Cluster of three masters on 127.0.0.1 (no replicas), made
-    with `redis-cli --cluster create` (tests/ratelimit/test_cluster_store.py)."""
-
-    def __init__(self, directory: Path) -> None:
-        self.nodes = [RedisProcess(directory / str(i), port=cluster_port(), extra=(
-            "--cluster-enabled", "yes", "--cluster-config-file", f"nodes-{i}.conf",
-            "--cluster-node-timeout", "1000")) for i in range(3)]
-
-    @property
-    def url(self) -> str:
-        return f"redis+cluster://127.0.0.1:{self.nodes[0].port}"
-
-    def start(self) -> RedisClusterProcesses:
-        for node in self.nodes:
-            node.directory.mkdir(parents=True, exist_ok=True)
-            node.start()
-        cli = shutil.which("redis-cli")
-        assert cli is not None, "redis-cli is needed: `make test` installs redis-server"
-        subprocess.run([cli, "--cluster", "create",
-                        *(f"127.0.0.1:{n.port}" for n in self.nodes),
-                        "--cluster-replicas", "0", "--cluster-yes"],
-                       check=True, capture_output=True, timeout=30)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            states = [subprocess.run([cli, "-p", str(n.port), "cluster", "info"],
-                                     capture_output=True, text=True, timeout=5).stdout
-                      for n in self.nodes if n.proc is not None]
-            if all("cluster_state:ok" in s for s in states):
-                return self
-            time.sleep(0.1)
-        raise RuntimeError("the Redis Cluster did not come up")
-
-    def stop(self) -> None:
-        for node in self.nodes:
-            node.stop()
 
 
 @pytest.fixture(scope="session")

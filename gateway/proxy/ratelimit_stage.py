@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import parse_qsl
@@ -274,7 +275,10 @@ async def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder
                          values: Mapping[str, set[str]] | None) -> None:
     """Probing, then the exposure budget of the values this response shows in
     full (`values`, by entity: Exchange.revealed), in one round trip; the
-    exposure budget may still refuse this response. Budgets are per role."""
+    exposure budget may still refuse this response. Budgets are per role.
+    Without an exposure check (the response shows nothing in full), the
+    probing counts go off the response path, batched with the other requests
+    of this event-loop tick: a firing stops the client's next requests."""
     limits = ex.policy.limits
     identity = ex.caller.identity
     if limits is None or identity is None:
@@ -300,10 +304,19 @@ async def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder
             checks += [Check("exposure", d, Op("distinct", f"pgw:ex:{tag}:{role}:{entity}",
                                                exposure.window, members),
                              _over(budget), exposure.then, entity) for d, tag in tags]
-    if checks:
-        ops = [c.op for c in checks]
-        results = await _call(holder, "observe", route, lambda s, _: s.observe(ops))
-        await _act(ex, limits, holder, route, identity, checks, results)
+    if not checks:
+        return
+    ops = [c.op for c in checks]
+    if not any(c.detector == "exposure" for c in checks):
+        async def done(results: Sequence[Observed] | None) -> None:
+            if results is not None:
+                with suppress(RateLimited):  # the response has gone; the penalty stays
+                    await _act(ex, limits, holder, route, identity, checks, results)
+
+        holder.batcher.submit(ops, done)
+        return
+    results = await _call(holder, "observe", route, lambda s, _: s.observe(ops))
+    await _act(ex, limits, holder, route, identity, checks, results)
 
 
 async def honeytoken_served(ex: Exchange, route: CompiledRoute, holder: StoreHolder) -> None:

@@ -4,11 +4,12 @@ reload does not reset the counters; closed when the policy stops using it."""
 from __future__ import annotations
 
 from gateway.obs.metrics import RATELIMIT_DEGRADED
-from gateway.ratelimit.breaker import Breaker
+from gateway.ratelimit.batcher import Batcher
+from gateway.ratelimit.breaker import Breaker, StoreUnavailable
 from gateway.ratelimit.cluster_store import SCHEME, RedisClusterStore
 from gateway.ratelimit.limits import Limits
 from gateway.ratelimit.redis_store import RedisStore
-from gateway.ratelimit.store import LimitStore, MemoryStore
+from gateway.ratelimit.store import LimitStore, MemoryStore, Observed, Op
 
 
 def _count_degraded(kind: str) -> None:
@@ -26,6 +27,19 @@ class StoreHolder:
         self.breaker: Breaker | None = None
         self.share = 1.0  # of each limit the local fallback grants
         self._retired: list[LimitStore] = []
+        # detector updates that need no answer before the response: one call per tick
+        self.batcher = Batcher(self._observe)
+
+    async def _observe(self, ops: list[Op]) -> list[Observed]:
+        """Through the breaker, or on the local fallback while Redis is away."""
+        breaker, store = self.breaker, self.store
+        if breaker is None:
+            return await store.observe(ops)
+        try:
+            return await breaker.call(lambda: store.observe(ops))
+        except StoreUnavailable:
+            breaker.note_degraded("observe")
+            return await self.fallback.observe(ops)
 
     def sync(self, limits: Limits | None) -> None:
         if limits is not None:
@@ -45,6 +59,7 @@ class StoreHolder:
                                    limits.redis_reset, on_degraded=_count_degraded)
 
     async def close(self) -> None:
+        await self.batcher.drain()  # no count is lost at shutdown
         for store in (*self._retired, self.store):
             await store.close()
         self._retired.clear()

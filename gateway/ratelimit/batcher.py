@@ -1,0 +1,81 @@
+"""Detector updates that need no answer before the response goes out, sent
+together: every update submitted in one event-loop tick becomes one `observe`
+call (one Redis round trip for all the requests of that tick), run in the
+background. Each submitter gets its own results back (to fire detectors for
+later requests). `drain()` waits for everything in flight: at shutdown no
+count is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+
+from gateway.obs.logging import get_logger
+from gateway.ratelimit.store import Observed, Op
+
+log = get_logger("gateway.ratelimit")
+
+Send = Callable[[list[Op]], Awaitable[list[Observed]]]
+Done = Callable[[Sequence[Observed] | None], Awaitable[None]]  # None: the call failed
+
+
+class Batcher:
+    def __init__(self, send: Send, most: int = 512) -> None:
+        """`send(ops)`: one store call; `most`: ops per call at most."""
+        self._send = send
+        self._most = most
+        self._queue: list[tuple[list[Op], Done]] = []
+        self._scheduled = False
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def submit(self, ops: list[Op], done: Done) -> None:
+        """Queue `ops`; `done(results)` runs once the batch they joined is back."""
+        self._queue.append((ops, done))
+        if not self._scheduled:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._scheduled = False
+        batch: list[tuple[list[Op], Done]] = []
+        size = 0
+        while self._queue:
+            ops, done = self._queue.pop(0)
+            if batch and size + len(ops) > self._most:
+                self._start(batch)
+                batch, size = [], 0
+            batch.append((ops, done))
+            size += len(ops)
+        if batch:
+            self._start(batch)
+
+    def _start(self, batch: list[tuple[list[Op], Done]]) -> None:
+        task = asyncio.get_running_loop().create_task(self._run(batch))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, batch: list[tuple[list[Op], Done]]) -> None:
+        ops = [op for part, _ in batch for op in part]
+        try:
+            results: list[Observed] | None = await self._send(ops)
+        except Exception:
+            results = None
+        at = 0
+        for part, done in batch:
+            try:
+                await done(None if results is None else results[at:at + len(part)])
+            except Exception as exc:
+                log.warning("ratelimit_update_failed", error=type(exc).__name__)
+            at += len(part)
+
+    @property
+    def pending(self) -> int:
+        return len(self._queue) + len(self._tasks)
+
+    async def drain(self) -> None:
+        """Send what is queued and wait for every batch in flight."""
+        if self._queue:
+            self._flush()
+        while self._tasks:
+            await asyncio.gather(*tuple(self._tasks), return_exceptions=True)
