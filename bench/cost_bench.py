@@ -1,0 +1,141 @@
+"""What each feature costs on the fixed path: one table, ratios of a bare proxy.
+
+The 2 KB JSON GET through the bare aiohttp proxy (the baseline) and through
+the gateway with features switched on in turn, each row adding to the one
+before: a pass-through route with metrics and the access log off, + metrics,
++ the access log, + the default policy's rate limits and detectors in memory
+(limits raised so nothing is refused), the same on Redis, on a three-master
+Redis Cluster; then protection with the default policy for a caller that sees
+everything (the risk engine's key: every response reveals data), and + the
+audit trail. wrk, interleaved rounds, medians.
+
+    python bench/cost_bench.py [--rounds 3] [--duration 5] [--connections 32]
+Needs redis-server, redis-cli and wrk (bench/run installs them).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from proxy_bench import (
+    PY,
+    default_policy,
+    edit_policy,
+    free_port,
+    start,
+    stop,
+    wait_http,
+    wrk,
+    wrk_args,
+)
+from ratelimit_bench import start_cluster, start_redis
+
+from gateway.crypto.devkeys import ensure_dev_keys
+
+ROOT = Path(__file__).resolve().parent.parent
+PATH = "/api/v1/loans/1"
+RISK = {"X-Api-Key": "demo-risk-key"}
+
+
+def passthrough(metrics: bool, access_log: bool, limits: dict[str, Any] | None = None) -> Path:
+    """The pass-through example with metrics and the access line on or off, and
+    the default policy's `keys:` and `rate_limits:` (every limit raised)."""
+    data = yaml.safe_load((ROOT / "policies/examples/passthrough.yaml").read_text("utf-8"))
+    data.setdefault("server", {})["metrics"] = metrics
+    data["logging"] = {"format": "json", "level": "info" if access_log else "warning"}
+    if limits is not None:
+        default = yaml.safe_load(default_policy(limits=True, limit_rate="1000000/s")
+                                 .read_text("utf-8"))
+        data["keys"] = default["keys"]
+        data["rate_limits"] = {**default["rate_limits"], **limits}
+    fd, name = tempfile.mkstemp(suffix=".yaml", prefix="bench-cost-")
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        yaml.safe_dump(data, out, allow_unicode=True)
+    return Path(name)
+
+
+def with_audit(path: Path, directory: str) -> Path:
+    def change(data: dict[str, Any]) -> None:
+        data["audit"] = {"sink": "file", "directory": directory, "on_full": "block"}
+    return edit_policy(path, change)
+
+
+def main() -> None:
+    args = wrk_args(rounds=3)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk not found: apt-get install wrk (bench/run does it)")
+    ensure_dev_keys(ROOT / "keys")
+    workdir = tempfile.mkdtemp()
+    redis_port = free_port()
+    procs: list[Any] = [start_redis(redis_port, workdir)]
+    try:
+        cluster_procs, cluster_url = start_cluster(workdir)
+        procs += cluster_procs
+        up = free_port()
+        upstream = f"http://127.0.0.1:{up}"
+        procs.append(start([PY, "-m", "gateway", "demo-upstream", "--listen",
+                            f"127.0.0.1:{up}"]))
+        wait_http(upstream + PATH)
+        targets: dict[str, tuple[int, dict[str, str]]] = {"bare aiohttp proxy": (free_port(), {})}
+        procs.append(start([PY, "bench/bare_proxy.py", str(targets["bare aiohttp proxy"][0]),
+                            upstream]))
+        protected = default_policy()
+        gateways = {
+            "pass-through, no metrics, no access log": (passthrough(False, False), {}),
+            "+ metrics": (passthrough(True, False), {}),
+            "+ access log": (passthrough(True, True), {}),
+            "+ limits and detectors, memory": (passthrough(True, True, {}), {}),
+            "+ limits and detectors, Redis": (
+                passthrough(True, True, {"store": f"redis://127.0.0.1:{redis_port}/0"}), {}),
+            "+ limits and detectors, Redis Cluster": (
+                passthrough(True, True, {"store": cluster_url}), {}),
+            "default policy, every response revealing (no limits)": (protected, RISK),
+            "+ audit trail": (with_audit(default_policy(), os.path.join(workdir, "audit")),
+                              RISK),
+        }
+        for label, (policy, headers) in gateways.items():
+            port = free_port()
+            targets[label] = (port, headers)
+            procs.append(start([PY, "-m", "gateway", "serve", "--policy", str(policy),
+                                "--upstream", upstream, "--listen", f"127.0.0.1:{port}",
+                                "--admin", f"127.0.0.1:{free_port()}"]))
+        for port, _ in targets.values():
+            wait_http(f"http://127.0.0.1:{port}{PATH}")
+        results: dict[str, list[tuple[float, float, float]]] = {}
+        for port, headers in targets.values():  # warm-up
+            wrk(f"http://127.0.0.1:{port}{PATH}", "GET", 1, args.connections, headers=headers)
+        for _ in range(args.rounds):
+            for label, (port, headers) in targets.items():
+                results.setdefault(label, []).append(
+                    wrk(f"http://127.0.0.1:{port}{PATH}", "GET", args.duration,
+                        args.connections, headers=headers))
+    finally:
+        stop(procs)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    print(f"\nmachine: {os.cpu_count()} cores; 2 KB JSON GET; wrk -t1 -c{args.connections}, "
+          f"{args.rounds} rounds x {args.duration}s, interleaved; medians\n")
+    print("| gateway | req/s | p50 ms | p99 ms | vs bare proxy | vs the row above |")
+    print("|---|---:|---:|---:|---:|---:|")
+    base = statistics.median(r[0] for r in results["bare aiohttp proxy"])
+    above = base
+    for label, rs in results.items():
+        rps = statistics.median(r[0] for r in rs)
+        p50 = statistics.median(r[1] for r in rs)
+        p99 = statistics.median(r[2] for r in rs)
+        print(f"| {label} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {rps / base:.2f} | "
+              f"{rps / above:.2f} |")
+        above = rps
+
+
+if __name__ == "__main__":
+    main()
