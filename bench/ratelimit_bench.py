@@ -19,13 +19,13 @@ import asyncio
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # tests.redis_processes
 from proxy_bench import (
     PY,
     default_policy,
@@ -42,6 +42,7 @@ from gateway.crypto.devkeys import ensure_dev_keys
 from gateway.ratelimit.cluster_store import RedisClusterStore
 from gateway.ratelimit.redis_store import RedisStore
 from gateway.ratelimit.store import Bucket, LimitStore, MemoryStore
+from tests.redis_processes import RedisClusterProcesses
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,33 +63,21 @@ async def decision_latency(store: LimitStore, n: int = 5000) -> tuple[float, flo
     return statistics.median(times), percentile(times, 0.99)
 
 
-def start_redis(port: int, directory: str, extra: tuple[str, ...] = ()) -> object:
+def start_redis(port: int, directory: str) -> object:
     exe = shutil.which("redis-server")
     if exe is None:
         raise SystemExit("redis-server not found: apt-get install redis-server (bench/run does)")
     proc = start([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                  "--appendonly", "no", "--dir", directory, *extra])
+                  "--appendonly", "no", "--dir", directory])
     time.sleep(0.5)
     return proc
 
 
 def start_cluster(directory: str) -> tuple[list[object], str]:
-    """Three cluster-enabled redis-servers joined by `redis-cli --cluster create`."""
-    ports = [free_port() % 20000 + 20000 + i for i in range(3)]  # bus ports (+10000) valid
-    procs = []
-    for port in ports:
-        node = os.path.join(directory, f"node-{port}")
-        os.makedirs(node, exist_ok=True)
-        procs.append(start_redis(port, node, ("--cluster-enabled", "yes",
-                                              "--cluster-config-file", "nodes.conf")))
-    cli = shutil.which("redis-cli")
-    if cli is None:
-        raise SystemExit("redis-cli not found: apt-get install redis-server (bench/run does)")
-    subprocess.run([cli, "--cluster", "create", *(f"127.0.0.1:{p}" for p in ports),
-                    "--cluster-replicas", "0", "--cluster-yes"], check=True,
-                   capture_output=True, timeout=30)
-    time.sleep(2.0)  # the nodes agree on the slot map
-    return procs, f"redis+cluster://127.0.0.1:{ports[0]}"
+    """Three cluster-enabled redis-servers joined by `redis-cli --cluster create`,
+    up once every node reports the cluster ok (the test suite's helper)."""
+    cluster = RedisClusterProcesses(Path(directory) / "cluster").start()
+    return [node.proc for node in cluster.nodes], cluster.url
 
 
 def with_store(path: Path, store: str) -> Path:

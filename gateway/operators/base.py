@@ -48,6 +48,13 @@ class OperatorContext:
         self.keys = keys
         self.catalog = catalog
 
+    def hmac_key(self) -> bytes | None:
+        """The key of keyed hashes: `actions.hash_key_file`, else the key
+        store's current `hmac` key, else None."""
+        if self.hash_key is not None or self.keys is None:
+            return self.hash_key
+        return self.keys.current("hmac")[1]
+
     def keyring(self) -> KeyRing:
         if self.keys is None:
             raise ValueError("needs the key store: fill the policy's `keys:` section "

@@ -94,8 +94,5 @@ def make_generalize(params: Mapping[str, Any], context: OperatorContext) -> Gene
     fallback = params.get("fallback", "mask")
     if fallback not in ("mask", "redact"):
         raise ValueError("fallback must be mask or redact")
-    key = context.hash_key
-    if key is None and context.keys is not None:
-        key = context.keys.current("hmac")[1]
     return Generalize(level, edges, int_param(params, "decimals", 1, 0, 4),
-                      fallback == "redact", context.catalog, key)
+                      fallback == "redact", context.catalog, context.hmac_key())

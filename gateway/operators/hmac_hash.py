@@ -31,9 +31,7 @@ class Hash:
 
 def make_hash(params: Mapping[str, Any], context: OperatorContext) -> Hash:
     check_params(params, {"length", "prefix"})
-    key = context.hash_key
-    if key is None and context.keys is not None:
-        key = context.keys.current("hmac")[1]
+    key = context.hmac_key()
     if key is None:
         raise ValueError("needs a hash key: set actions.hash_key_file (create one with "
                          "`pii-gateway keys hash-key`) or use the key store (`keys:`)")
