@@ -16,7 +16,13 @@ What is folded:
 - digits grouped with dots (`139.1234.5678`: three to six groups of three to
   eight digits, at least one of four or more, eleven or more digits in all;
   never an IPv4 address or a version number such as 16.27.72.19871) are read
-  with spaces between the groups.
+  with spaces between the groups;
+- a whole value in base64 (standard or URL-safe, padded or not, eight
+  characters or more, at least one letter) that decodes to UTF-8 text (no
+  control characters but tab and line breaks, no unassigned or private-use
+  code points) is read decoded (and folded as above); every decoded
+  character maps to the whole value, since no finding inside can be mapped to
+  fewer of the characters sent (a finding protects the whole value).
 
 Every normalized character records the half-open range of original characters
 it came from, so a finding maps back to exactly the characters the user sent:
@@ -26,6 +32,8 @@ common case) is returned as is, with no map at all.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import html
 import unicodedata
 from collections.abc import Sequence
@@ -46,6 +54,12 @@ _REFERENCE = regex.compile(r"&#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});?|&[A-Za-z]{2
                            r"|(?:%[0-9A-Fa-f]{2})+")
 _DOTTED = regex.compile(r"(?<![0-9.])[0-9]+(?:\.[0-9]+){2,}")
 _ROUNDS = 3  # %253131 and the like: at most this many layers of encoding
+# A whole value that may be base64: one alphabet (standard or URL-safe), then padding.
+_BASE64 = regex.compile(r"(?:[A-Za-z0-9+/]+|[A-Za-z0-9_-]+)={0,2}")
+# Decoded text holds none of these (control, surrogate, unassigned, private use).
+_NOT_TEXT = regex.compile(r"[^\t\n\r\P{Cc}]|\p{Cs}|\p{Cn}|\p{Co}")
+_BASE64_MIN = 8  # six bytes: a two-character Chinese name
+_LETTER = regex.compile(r"[A-Za-z]")
 
 Mapped = tuple[str, list[int], list[int]]
 
@@ -69,6 +83,34 @@ def _unchanged(text: str) -> bool:
                               and _FORMAT.search(text, concurrent=large) is None
                               and _CN_RUN.search(text, concurrent=large) is None
                               and _OTHER_DIGIT.search(text, concurrent=large) is None)
+
+
+def base64_text(text: str) -> str | None:
+    """The text a whole base64 value stands for, or None: eight characters or
+    more of one alphabet (standard or URL-safe) with at least one letter,
+    padding (if any) completing the last group, decoding to UTF-8 without
+    control characters (tab and line breaks aside), unassigned or private-use
+    code points. (The native core defers the values that pass a looser form
+    of this test.)"""
+    if len(text) < _BASE64_MIN or _BASE64.fullmatch(text) is None \
+            or _LETTER.search(text) is None:
+        return None
+    core = text.rstrip("=")
+    if len(core) % 4 == 1 or (len(core) != len(text) and len(text) % 4):
+        return None
+    altchars = b"-_" if ("-" in core or "_" in core) else None
+    try:
+        data = base64.b64decode(core + "=" * (-len(core) % 4), altchars=altchars, validate=True)
+        decoded = data.decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    if _NOT_TEXT.search(decoded) is not None:
+        return None
+    return decoded
+
+
+def _maybe_base64(text: str) -> bool:
+    return len(text) >= _BASE64_MIN and base64_text(text) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +138,12 @@ def _fold_char(char: str) -> str:
 
 
 def needs_folding(texts: Sequence[str]) -> set[int]:
-    """Indices of the texts that `normalize` would change, in one pass."""
+    """Indices of the texts that `normalize` would change, in one pass (and
+    one look at each text for a whole base64 value)."""
+    encoded = {index for index, text in enumerate(texts) if _maybe_base64(text)}
     if _unchanged("\n".join(texts)):
-        return set()
-    return {index for index, text in enumerate(texts) if not _unchanged(text)}
+        return encoded
+    return encoded | {index for index, text in enumerate(texts) if not _unchanged(text)}
 
 
 def _fold(text: str, starts: list[int], ends: list[int]) -> Mapped:
@@ -160,6 +204,10 @@ def _unescape(text: str, starts: list[int], ends: list[int]) -> Mapped:
 
 
 def normalize(text: str) -> Normalized:
+    decoded = base64_text(text) if len(text) >= _BASE64_MIN else None
+    if decoded is not None:
+        inner = normalize(decoded).text
+        return Normalized(inner, (0,) * len(inner), (len(text),) * len(inner))
     if _unchanged(text):
         return Normalized(text)
     folded, starts, ends = _fold(text, list(range(len(text))),

@@ -98,10 +98,80 @@ cdef bint needs_decoding(const uchar* t, Py_ssize_t n) noexcept nogil:
     return False
 
 
+cdef inline int b64_digit(uchar c, int alphabet) noexcept nogil:
+    """A base64 character's value; alphabet 1: `+/`, 2: `-_`, 0: not known yet."""
+    if 0x41 <= c <= 0x5a:
+        return c - 0x41
+    if 0x61 <= c <= 0x7a:
+        return c - 0x61 + 26
+    if 0x30 <= c <= 0x39:
+        return c - 0x30 + 52
+    if alphabet != 2 and (c == 0x2b or c == 0x2f):
+        return 62 if c == 0x2b else 63
+    if alphabet != 1 and (c == 0x2d or c == 0x5f):
+        return 62 if c == 0x2d else 63
+    return -1
+
+
+cdef bint maybe_base64_text(const uchar* t, Py_ssize_t n) noexcept nogil:
+    """normalize.base64_text's test, loosened to what C can say cheaply: the
+    whole text is base64 of one alphabet, eight characters or more, with a
+    letter and correct padding, and decodes to valid UTF-8 without C0 controls
+    (other than tab, newline, carriage return) or DEL. The reference then
+    decides exactly (it also rejects characters Python does not print)."""
+    cdef Py_ssize_t core = n, i
+    cdef int alphabet = 0, v, bits = 0, need = 0, letter = 0
+    cdef unsigned int acc = 0, byte, cp = 0, low = 0
+    if n < 8:
+        return False
+    while core > 0 and t[core - 1] == 0x3d:
+        core -= 1
+    if n - core > 2 or core % 4 == 1 or (core != n and n % 4 != 0):
+        return False
+    for i in range(core):
+        if alphabet == 0:
+            if t[i] == 0x2b or t[i] == 0x2f:
+                alphabet = 1
+            elif t[i] == 0x2d or t[i] == 0x5f:
+                alphabet = 2
+        v = b64_digit(t[i], alphabet)
+        if v < 0:
+            return False
+        if v < 52:
+            letter = 1
+        acc = ((acc << 6) | <unsigned int>v) & 0xffffff
+        bits += 6
+        if bits < 8:
+            continue
+        bits -= 8
+        byte = (acc >> bits) & 0xff
+        if need == 0:
+            if byte < 0x80:
+                if (byte < 0x20 and byte != 9 and byte != 10 and byte != 13) or byte == 0x7f:
+                    return False
+            elif 0xc2 <= byte <= 0xdf:
+                need, cp, low = 1, byte & 0x1f, 0x80
+            elif 0xe0 <= byte <= 0xef:
+                need, cp, low = 2, byte & 0x0f, 0x800
+            elif 0xf0 <= byte <= 0xf4:
+                need, cp, low = 3, byte & 0x07, 0x10000
+            else:
+                return False
+        else:
+            if byte & 0xc0 != 0x80:
+                return False
+            cp = (cp << 6) | (byte & 0x3f)
+            need -= 1
+            if need == 0 and (cp < low or cp > 0x10ffff or 0xd800 <= cp <= 0xdfff):
+                return False
+    return letter == 1 and need == 0
+
+
 cdef int fold_text(const uchar* o, uchar* t, Py_ssize_t n) noexcept nogil:
     """Fold `o` into `t`; FOLD_DEFER if a character is not known, a run of
-    seven Chinese numerals would be folded into digits by the reference, or
-    the text holds escapes or dotted digit groups the reference decodes."""
+    seven Chinese numerals would be folded into digits by the reference, the
+    text holds escapes or dotted digit groups the reference decodes, or the
+    whole text may be base64 of text."""
     cdef Py_ssize_t i, run = 0
     cdef uchar c
     for i in range(n):
@@ -115,7 +185,7 @@ cdef int fold_text(const uchar* o, uchar* t, Py_ssize_t n) noexcept nogil:
                 return FOLD_DEFER
         else:
             run = 0
-    if needs_decoding(t, n):
+    if needs_decoding(t, n) or maybe_base64_text(t, n):
         return FOLD_DEFER
     return FOLD_OK
 

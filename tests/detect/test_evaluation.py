@@ -63,10 +63,14 @@ def test_names_and_addresses_under_field_names_as_written(results: tuple[list, l
 
 def test_hard_evasions(results: tuple[list, list]) -> None:
     """HTML references, percent encoding (once, twice), Arabic-Indic and
-    Devanagari digits, financial numerals, dotted groups."""
+    Devanagari digits, financial numerals, dotted groups; whole values in
+    base64 (the base64 look-alikes are among the hard negatives)."""
     metrics = _metrics(results, "evasion_hard")
     for entity in ("CN_MOBILE", "CN_RESIDENT_ID"):
         assert metrics.expected[entity] >= 250, entity
+        assert metrics.recall(entity) >= 0.99, (entity, metrics.recall(entity))
+    for entity in ("CN_BANK_CARD", "PERSON_NAME", "EMAIL_ADDRESS"):  # base64 only
+        assert metrics.expected[entity] >= 50, entity
         assert metrics.recall(entity) >= 0.99, (entity, metrics.recall(entity))
 
 

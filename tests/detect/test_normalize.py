@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.detect.normalize import needs_folding, normalize
+from gateway.detect.normalize import base64_text, needs_folding, normalize
 
 
 def test_plain_text_is_returned_as_is() -> None:
@@ -83,3 +83,33 @@ def test_decoded_characters_map_to_their_whole_reference() -> None:
     assert text[slice(*result.original_span(4, 5))] == "%2531"
     assert text[slice(*result.original_span(6, 7))] == "&#57;"
     assert result.original_span(7, 8) == (19, 20)
+
+
+@pytest.mark.parametrize(("text", "decoded"), [
+    ("MTM4MDAxMzgwMDA=", "13800138000"),                          # standard, padded
+    ("MTM4MDAxMzgwMDA", "13800138000"),                           # padding left off
+    ("5byg5Lyf", "张伟"),                                          # UTF-8, eight characters
+    ("5omL5py6MTM4MDAxMzgwMDA=", "手机13800138000"),
+    ("PDw_Pz4-", "<<??>>"),                                       # URL-safe alphabet
+    ("PDw/Pz4+", "<<??>>"),                                       # standard alphabet
+    ("PDw_Pz4+", None),                                           # both alphabets mixed
+    ("5byg5Ly", None),                                            # seven characters
+    ("12345678", None),                                           # digits only: a number
+    ("MTM4MDAxMzgwMDA==", None),                                  # padding that does not fit
+    ("MTM4MDAxMzgwMDA=x", None),                                  # padding inside
+    ("AAECAwQFBgc=", None),                                       # control characters
+    ("//79/Pv6+fg=", None),                                       # not UTF-8
+    ("Password", None), ("d41d8cd98f00b204e9800998ecf8427e", None),
+    ("550e8400-e29b-41d4-a716-446655440000", None),
+])
+def test_base64_text(text: str, decoded: str | None) -> None:
+    assert base64_text(text) == decoded
+
+
+def test_a_base64_value_is_read_decoded_and_maps_to_the_whole_value() -> None:
+    text = "77yR77yT77yY77yQ77yQMTM4MDAw"   # full-width digits inside, folded after decoding
+    result = normalize(text)
+    assert result.text == "13800138000"
+    assert result.original_span(0, 11) == (0, len(text))
+    assert result.original_span(3, 4) == (0, len(text))
+    assert needs_folding(["plain", text, "MTM4MDAxMzgwMDA="]) == {1, 2}

@@ -247,3 +247,31 @@ def test_generalize_twins_give_the_python_answers(tmp_path: Path,
     assert calls == []  # the core did these itself
     native_path(bodies[16], "application/json", plan, policy, False)  # full-width digits
     assert "１９９６-01-27" in calls
+
+
+def test_base64_values_are_protected_whole_on_both_paths(
+        policies: dict[str, CompiledPolicy]) -> None:
+    import base64
+
+    def b64(text: str) -> str:
+        return base64.b64encode(text.encode()).decode()
+
+    body = json.dumps({
+        "applicant": {"name": b64("张伟"), "mobile": b64("13912345678").rstrip("="),
+                      "idNo": base64.urlsafe_b64encode(b"11010519491231002X").decode()},
+        "remark": b64("客户手机13800138000，已核实"),
+        "token": base64.urlsafe_b64encode(bytes(range(40, 64))).decode(),
+        "status": b64("审核通过"),
+    }, ensure_ascii=False).encode()
+    policy = policies["default.yaml"]
+    assert differences([body], "application/json", policy) == []
+    plan = policy.protection.plan("lending-api", "GET", "response", "anonymous")
+    seen = python_path(body, "application/json", plan, policy, False)
+    out, original = json.loads(seen[1]), json.loads(body)
+    assert seen[2] == {("PERSON_NAME", "mask"): 1, ("CN_MOBILE", "mask"): 2,
+                       ("CN_RESIDENT_ID", "mask"): 1}
+    # masked as sent (the mask keeps at most 3 + 4 base64 characters of the value)
+    assert out["applicant"]["name"] == "5*******"
+    assert out["applicant"]["mobile"] == "MTM************"
+    assert set(out["remark"][3:]) == {"*"}
+    assert out["token"] == original["token"] and out["status"] == original["status"]
