@@ -152,6 +152,30 @@ cdef Py_ssize_t m_name_honorific(const NameTables* tb, const Text* x, Py_ssize_t
     return -1
 
 
+cdef inline bint _blocked_after(const NameTables* tb, const Text* x, Py_ssize_t p) noexcept nogil:
+    """A blocked two-character word (总额, 姐妹) starts at p, a title's last character."""
+    return wordset_at(&tb.display_blocked, x, p) >= 0
+
+
+cdef Py_ssize_t m_name_display(const NameTables* tb, const Text* x, Py_ssize_t s) noexcept nogil:
+    """(?<=^|[^\\u4e00-\\u9fff]|LEFT)TEXT_SURNAME(?:TITLE(?!BLOCKED)|...): the
+    surname alternation, then the titles in their order (longest first), the
+    first whose last character does not go on as a blocked word."""
+    cdef Py_ssize_t lengths[2]
+    cdef Py_ssize_t k, e
+    cdef int n = _text_surnames(tb, x, s, lengths), i
+    if n == 0 or (s > 0 and is_han(x.t[s - 1]) and not _cue_ends_at(&tb.display_left, x, s)):
+        return -1
+    for i in range(n):
+        k = wordset_next(&tb.display_titles, x, s + lengths[i], -1)
+        while k >= 0:
+            e = s + lengths[i] + tb.display_titles.w[k].n
+            if not _blocked_after(tb, x, e - 1):
+                return e
+            k = wordset_next(&tb.display_titles, x, s + lengths[i], k)
+    return -1
+
+
 cdef Py_ssize_t m_address_cue(const NameTables* tb, const Text* x, Py_ssize_t s) noexcept nogil:
     """(?<=CUE)BODY{1,40}CUE_END"""
     cdef Py_ssize_t b = 0, q, j

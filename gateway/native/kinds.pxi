@@ -7,7 +7,7 @@ cdef enum Kind:
     K_PASSPORT, K_HK_MACAU, K_HOME_RETURN, K_TAIWAN_L, K_TAIWAN_8, K_PLATE
     K_EMAIL, K_IPV4, K_IPV6
     K_NAME_HAN, K_NAME_DOT, K_NAME_LATIN, K_ADDRESS_VALUE, K_ADDRESS_PLACE
-    K_NAME_CUE, K_NAME_HONORIFIC, K_ADDRESS_CUE
+    K_NAME_CUE, K_NAME_HONORIFIC, K_ADDRESS_CUE, K_NAME_DISPLAY
     K_COUNT
 
 # (entity, pattern name) -> kind: what the native scanner implements.
@@ -35,6 +35,7 @@ KINDS = {
     ("PERSON_NAME", "name value (latin)"): K_NAME_LATIN,
     ("PERSON_NAME", "name after cue"): K_NAME_CUE,
     ("PERSON_NAME", "name before honorific"): K_NAME_HONORIFIC,
+    ("PERSON_NAME", "display name"): K_NAME_DISPLAY,
     ("ADDRESS", "address value"): K_ADDRESS_VALUE,
     ("ADDRESS", "address from place"): K_ADDRESS_PLACE,
     ("ADDRESS", "address after cue"): K_ADDRESS_CUE,
@@ -105,6 +106,7 @@ cdef void set_starts(Config* cfg) noexcept:
         cfg.starts[<int>K_ADDRESS_PLACE][c] = cfg.tables.places.first[c]
         cfg.starts[<int>K_NAME_CUE][c] = cfg.tables.text_single[c] | cfg.tables.compound.first[c]
         cfg.starts[<int>K_NAME_HONORIFIC][c] = cfg.starts[<int>K_NAME_CUE][c]
+        cfg.starts[<int>K_NAME_DISPLAY][c] = cfg.starts[<int>K_NAME_CUE][c]
     for c in range(0x4e00, 0xa000):
         set_bit(cfg.starts[<int>K_ADDRESS_CUE], c)
         set_bit(cfg.starts[<int>K_EMAIL], c)  # internationalized local parts
@@ -115,7 +117,8 @@ cdef void set_starts(Config* cfg) noexcept:
                 cfg.start_mask[c] |= 1u << k
     for c in range(BITMAP_BYTES):
         cfg.special[c] = (cfg.plates[c] | cfg.tables.name_cues.first[c]
-                          | cfg.tables.honorifics.first[c] | cfg.tables.address_cues.first[c])
+                          | cfg.tables.honorifics.first[c] | cfg.tables.address_cues.first[c]
+                          | cfg.tables.display_titles.first[c])
     for c in range(0x80):
         cfg.ascii[c] = ascii_class(c)
 
@@ -168,6 +171,8 @@ cdef unsigned int possible_kinds(const Config* cfg, const Text* x) noexcept nogi
             cues |= 1u << K_NAME_CUE
         if bit(tb.honorifics.first, c) and wordset_at(&tb.honorifics, x, i) >= 0:
             cues |= 1u << K_NAME_HONORIFIC
+        if bit(tb.display_titles.first, c) and wordset_at(&tb.display_titles, x, i) >= 0:
+            cues |= 1u << K_NAME_DISPLAY
         if bit(tb.address_cues.first, c) and wordset_at(&tb.address_cues, x, i) >= 0:
             cues |= 1u << K_ADDRESS_CUE
     if digits >= 17:
@@ -209,7 +214,7 @@ cdef unsigned int possible_kinds(const Config* cfg, const Text* x) noexcept nogi
     if han >= 3:
         k |= 1u << K_ADDRESS_PLACE
     if han < 2:
-        cues &= ~((1u << K_NAME_CUE) | (1u << K_NAME_HONORIFIC))
+        cues &= ~((1u << K_NAME_CUE) | (1u << K_NAME_HONORIFIC) | (1u << K_NAME_DISPLAY))
     return k | cues
 
 

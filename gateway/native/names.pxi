@@ -10,6 +10,9 @@ ctypedef struct NameTables:
     WordSet name_links                   # 是 为 叫
     WordSet followers                    # what may follow a name after a cue
     WordSet honorifics                   # 先生 女士 小姐
+    WordSet display_titles               # 姐 总 老师 ... (contact display names), longest first
+    WordSet display_left                 # 联系 给 的 同事 ... (words before a display name)
+    WordSet display_blocked              # 总额 姐妹 ... (a title's last character going on)
     WordSet address_cues                 # 住址, 家住, address, ...
     WordSet address_links                # 是 为 在
     WordSet cue_ends                     # where an address after a cue may end

@@ -162,6 +162,48 @@ def hard_evasions(rng: random.Random, count: int) -> list[Sample]:
     return samples
 
 
+def contact_notes(rng: random.Random, count: int) -> list[Sample]:
+    """Collection notes, call transcripts and contact lists that name people by
+    their display names (王姐, 李总, 吴老师, and 老王/小李, which the recognizer
+    does not know), as collectors write them."""
+    def dn() -> Part:
+        return ("PERSON_NAME", v.display_name(rng))
+    relations = ("同事", "朋友", "邻居", "亲戚", "同学", "领导")
+    templates: list[Callable[[], list[Part]]] = [
+        lambda: [f"{rng.randrange(1, 13)}月{rng.randrange(1, 29)}日致电", dn(),
+                 "，表示会转告借款人。"],
+        lambda: ["已联系借款人", rng.choice(relations), dn(), "，称其已离职。"],
+        lambda: ["通讯录：", dn(), " ", ("CN_MOBILE", v.mobile(rng)), "；", dn(), " ",
+                 ("CN_MOBILE", v.mobile(rng))],
+        lambda: [dn(), "您好，我是客服，想核实一下借款人的情况。"],
+        lambda: ["客户让我们找", dn(), "，说钱在他那里。"],
+        lambda: ["和", dn(), "核实后，借款人承诺月底还款", str(rng.randrange(500, 9000)), "元。"],
+        lambda: ["坐席：请问是", dn(), "吗？对方：是的。"],
+        lambda: [rng.choice(("其", "借款人的")), rng.choice(relations), dn(), "愿意代为还款。"],
+    ]
+    return [build(rng.choice(templates)(), (), "contact_note") for _ in range(count)]
+
+
+def prose_negatives(rng: random.Random, count: int) -> list[Sample]:
+    """Notes where kinship and title words are no one's name: totals (总额,
+    总计), 总 as an adverb, relatives named by relation only, job titles
+    without a surname, words that start with a surname (师姐, 班主任)."""
+    amount = lambda: str(rng.randrange(1000, 100000))  # noqa: E731
+    texts: list[Callable[[], str]] = [
+        lambda: f"本金总计{amount()}元，利息总额{rng.randrange(10, 900)}元，已逾期。",
+        lambda: f"借款人说钱总是不够用，{rng.randrange(2, 9)}万总额无法一次还清。",
+        lambda: f"对方姐姐接听，称借款人外出打工，分期总共{rng.randrange(3, 36)}期。",
+        lambda: "其大哥表示会帮忙还款，的阿姨接听后挂断。",
+        lambda: f"联系其表姐未果，合同总金额{amount()}元，还款总额待核。",
+        lambda: "借款人的师姐称其已搬家，班主任说不清楚。",
+        lambda: f"催收总部通知：贷款总行审批通过，总经理办公室电话{rng.randrange(100, 999)}转。",
+        lambda: "已联系对方老板，和对方大哥沟通，其小姨愿意代偿。",
+        lambda: f"逾期总天数{rng.randrange(1, 400)}天，本月总还款额{amount()}元，是帅哥接的电话。",
+        lambda: "借款人与高校长期合作，工资由银行长期代发。",
+    ]
+    return [build([rng.choice(texts)()], (), "negative") for _ in range(count)]
+
+
 def _b64(text: str, rng: random.Random) -> str:
     """Base64 as clients send it: standard or URL-safe, padded or not."""
     data = text.encode()
@@ -381,7 +423,8 @@ def generate(seed: int = 20261128, per_type: int = 300) -> list[Sample]:
     return (fields(rng, per_type) + evasions(rng) + free_text(rng, per_type * 2)
             + negatives(rng, per_type * 6) + formats(rng, per_type * 2)
             + field_vocab(rng, per_type * 4) + hard_evasions(rng, per_type * 2)
-            + base64_evasions(rng, per_type) + base64_negatives(rng, per_type))
+            + base64_evasions(rng, per_type) + base64_negatives(rng, per_type)
+            + contact_notes(rng, per_type) + prose_negatives(rng, per_type))
 
 
 @dataclass
@@ -427,6 +470,7 @@ def report(detector: Detector | None = None) -> str:
                          (("free_text",), "free text"), (("format",), "formats"),
                          (("vocab",), "field names as written"),
                          (("evasion_hard",), "hard evasions"),
+                         (("contact_note",), "display names in notes"),
                          (("vocab_negative",), "name-like values, no person"),
                          (None, "all")):
         metrics = evaluate(samples, findings, kinds)

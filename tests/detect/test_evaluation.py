@@ -82,6 +82,16 @@ def test_formats_from_public_suites(results: tuple[list, list]) -> None:
         assert metrics.recall(entity) >= 0.99, (entity, metrics.recall(entity))
 
 
+def test_display_names_in_notes(results: tuple[list, list]) -> None:
+    """Contact display names (王姐, 李总, 吴老师) in collection notes, call
+    transcripts and contact lists; the title-first forms 老王/小李 (one in
+    eight) are not found, so recall stays below 0.9."""
+    metrics = _metrics(results, "contact_note")
+    assert metrics.expected["PERSON_NAME"] >= 300
+    assert 0.85 <= metrics.recall("PERSON_NAME") < 0.9, metrics.recall("PERSON_NAME")
+    assert sum(metrics.false_positives.values()) == 0
+
+
 def test_free_text_names_are_measured_not_promised(results: tuple[list, list]) -> None:
     # The README quotes this figure; cue-less names in prose are missed.
     assert 0.8 <= _metrics(results, "free_text").recall("PERSON_NAME") < 1.0

@@ -124,6 +124,23 @@ def ipv6(rng: random.Random) -> str:
     return "2409:" + ":".join(groups[1:])
 
 
+# How people save contacts and how collectors refer to them: kinship words,
+# forms of address at work and office titles (a share of them unknown to the
+# recognizer: 老王 and 小李 put the title first).
+KINSHIP = ("姐", "哥", "叔", "姨", "婶", "嫂", "伯", "阿姨", "大姐", "大哥", "叔叔")
+WORK_TITLES = ("总", "老师", "经理", "师傅", "老板", "主任", "医生", "律师", "会计", "主管",
+               "总经理", "局长", "处长", "科长", "队长", "行长")
+
+
+def display_name(rng: random.Random) -> str:
+    """A contact's display name: a common surname and a kinship or work title
+    (王姐, 李总, 吴老师), one in eight written the other way round (老王, 小李)."""
+    surname = rng.choice(SURNAMES + MORE_SURNAMES)
+    if rng.random() < 0.125:
+        return rng.choice("老小") + surname
+    return surname + rng.choice(KINSHIP if rng.random() < 0.5 else WORK_TITLES)
+
+
 def person_name(rng: random.Random) -> str:
     roll = rng.random()
     if roll < 0.05:

@@ -14,7 +14,13 @@ import random
 from collections.abc import Callable
 
 from gateway.detect.recognizers.address import ENGLISH_MARKERS, MARKERS, PLACES, STREET_ENDS
-from gateway.detect.recognizers.person_name import CUES, HONORIFICS
+from gateway.detect.recognizers.person_name import (
+    CUES,
+    DISPLAY_BLOCKED,
+    DISPLAY_LEFT,
+    DISPLAY_TITLES,
+    HONORIFICS,
+)
 from tests.detect import values
 
 GENERATORS: tuple[Callable[[random.Random], str], ...] = (
@@ -48,7 +54,8 @@ NOISE = ("0123456789" * 3 + "XxEGCWHMLDSPabcdefABCDEF" + "@.:+()#-_ \n\t" + "转
          + "０１２３４５６７８９ＡＸ＠．：" + "一二三四五六七八九零" + "，。：（）")
 PROSE = ("借款人", "联系电话", "身份证号", "手机", "银行卡", "卡号", "邮箱", "地址", "住址",
          "今天", "已逾期", "，", "。", "、", "电话：", "tel ", "card no ", "ip ", "车牌",
-         *CUES, *HONORIFICS, *MARKERS, *ENGLISH_MARKERS)
+         *CUES, *HONORIFICS, *MARKERS, *ENGLISH_MARKERS, *DISPLAY_TITLES, *DISPLAY_LEFT,
+         *DISPLAY_BLOCKED)
 HINTS = ("", "idNo", "mobile", "phone", "tel", "bankCard", "cardNo", "account", "email", "ip",
          "name", "realName", "custName", "contactName", "productName", "bankName", "address",
          "homeAddr", "companyAddress", "remark", "note", "data", "姓名", "地址", "联系人",

@@ -8,6 +8,11 @@
 - In free text: a surname and one or two characters right after a cue
   (借款人, 联系人, 姓名, 客户, 配偶, ...), or right before 先生/女士/小姐, ending
   where the sentence goes on (的, 已, 电话, punctuation, ...).
+- Contact display names, as people save contacts and collectors write notes:
+  a surname and a kinship or title word (王姐, 李总, 吴老师, 张叔, 陈阿姨,
+  王先生), where a word may start (after punctuation, a space, the start, or a
+  word such as 联系/给/找/和/的/同事), unless the title goes on as another word
+  (总额, 总计, 姐妹, 哥们) or the whole is a common word (师姐, 帅哥).
 Names elsewhere in free text (no cue, no honorific) are not found; the README
 gives the measured recall.
 """
@@ -42,8 +47,37 @@ FOLLOWERS = ("的", "已", "于", "在", "说", "称", "表示", "同意", "承�
 _CUE = f"(?:{'|'.join(CUES)})[:：]?[ \\t]*(?:{'|'.join(CUE_LINKS)})?[ \\t]*"
 _FOLLOW = f"(?=$|[^\\u4e00-\\u9fff]|{'|'.join(FOLLOWERS)})"
 HONORIFICS = ("先生", "女士", "小姐")
-NOT_NAMES = frozenset({"未知", "暂无", "测试", "本人", "其他", "先生", "女士", "小姐", "无名"})
+# Kinship, job and office titles of contact display names, longest first.
+DISPLAY_TITLES = tuple(sorted((
+    "阿姨", "叔叔", "大哥", "大姐", "姐姐", "哥哥", "老师", "经理", "总经理", "主任", "主管",
+    "师傅", "老板", "老总", "医生", "律师", "大夫", "会计", "书记", "先生", "女士", "小姐",
+    "董事长", "局长", "处长", "科长", "院长", "校长", "所长", "部长", "组长", "队长", "厂长",
+    "行长", "村长", "总", "姐", "哥", "叔", "姨", "婶", "嫂", "伯"), key=len, reverse=True))
+# Words right before a display name (besides anything that is no Chinese character):
+# verbs and particles, and the relations a note names a contact by (同事李总).
+DISPLAY_LEFT = ("联系", "告诉", "通知", "致电", "给", "找", "问", "和", "跟", "与", "同", "及",
+                "叫", "是", "的", "其", "让", "请", "向", "被", "称", "说", "由", "同事", "朋友",
+                "邻居", "亲戚", "同学", "领导", "老乡", "家属", "房东")
+# A title's last character with the next one: another word, not a name (李总额 is no 李总).
+DISPLAY_BLOCKED = ("总额", "总计", "总共", "总数", "总体", "总部", "总结", "总量", "总价", "总值",
+                   "总裁", "总监", "总署", "总局", "总站", "总行", "总队", "总统", "总线", "姐妹",
+                   # 总 as an adverb: 钱总是不够 is no 钱总
+                   "总是", "总算", "总有", "总要", "总会", "总得", "总之", "总归", "总而", "总在",
+                   "总不", "总能", "长期", "长度", "长远", "长大", "长得", "长久", "长时",
+                   *(f"{last}们" for last in sorted({title[-1] for title in DISPLAY_TITLES})))
+NOT_NAMES = frozenset({"未知", "暂无", "测试", "本人", "其他", "先生", "女士", "小姐", "无名",
+                       "师姐", "师哥", "帅哥", "师叔", "师伯", "富哥", "万总", "班主任", "阿姨",
+                       "阿哥", "阿叔", "阿伯", "阿婶", "阿嫂", "阿姐"})
 _LATIN_WORD = regex.compile(r"[A-Z][a-z'\-]*|[A-Z'\-]+")
+
+
+def _display_title(title: str) -> str:
+    blocked = "".join(word[1] for word in DISPLAY_BLOCKED if word[0] == title[-1])
+    return f"{title}(?![{blocked}])" if blocked else title
+
+
+_DISPLAY = (f"(?<=^|[^\\u4e00-\\u9fff]|{'|'.join(DISPLAY_LEFT)}){_TEXT_SURNAME}"
+            f"(?:{'|'.join(_display_title(t) for t in DISPLAY_TITLES)})")
 
 
 def plausible_name(text: str) -> bool:
@@ -73,6 +107,7 @@ class PersonNameRecognizer(ValidatingRecognizer):
         Spec("name before honorific",
              f"{_TEXT_SURNAME}{_HAN}{{1,2}}?(?={'|'.join(HONORIFICS)})", 0.5,
              Gate(trigger="|".join(HONORIFICS))),
+        Spec("display name", _DISPLAY, 0.5, Gate(trigger="|".join(DISPLAY_TITLES))),
     )
     # Only the field hint raises scores (see address.py for why).
     CONTEXT = (PERSON_HINT,)

@@ -35,3 +35,31 @@ def test_free_text(text: str, names: list[str]) -> None:
 def test_plausible_name() -> None:
     assert plausible_name("司马光") and plausible_name("Li Lei")
     assert not plausible_name("li lei") and not plausible_name("张三丰四五")
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("已联系其同事李总，表示下周还款", ["李总"]),
+    ("王姐说下周还", ["王姐"]),
+    ("喂，张叔您好", ["张叔"]),
+    ("给吴老师打电话", ["吴老师"]),
+    ("欧阳阿姨来电", ["欧阳阿姨"]),
+    ("朋友赵经理代还，李总经理不知情", ["赵经理", "李总经理"]),
+    ("通讯录：郑嫂 13860962434；庄处长 19510540600", ["郑嫂", "庄处长"]),
+    ("借款人王先生", ["王先生"]),
+    ("李总的电话打不通", ["李总"]),
+    ("王姐姐妹俩", ["王姐"]),           # 姐姐 goes on as 姐妹: the shorter title
+    ("和小冯核实后", []),               # 小冯, 老王: title first, not found (see the README)
+])
+def test_display_names(text: str, names: list[str]) -> None:
+    assert spans("PERSON_NAME", text) == names
+
+
+@pytest.mark.parametrize("text", [
+    "本金总计5000元，利息总额300元", "三万总额已逾期", "1万总的来说不多", "给钱总是不够用",
+    "对方姐姐说会还", "我的师姐帮忙还款", "是帅哥接的电话", "他们是姐妹", "的班主任说",
+    "的阿姨接听", "其姐姐接听", "联系其表姐未果", "贷款总行审批", "催收总部通知", "的总经理说",
+    "已联系对方老板", "和对方大哥沟通", "是数学老师", "王哥们都说", "与高校长期合作",
+    "分期总共12期", "合同总金额50万", "逾期总天数30天",
+])
+def test_not_display_names(text: str) -> None:
+    assert spans("PERSON_NAME", text) == []
