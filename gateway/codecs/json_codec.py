@@ -7,6 +7,7 @@ import json
 from typing import Any, ClassVar
 
 from gateway.codecs.base import KEY, CodecError, FieldPath, Leaf, distinct
+from gateway.codecs.tables import cell_key, column_names
 
 # Deeper documents are refused (the native parser has the same limit; Python's
 # own stops near the recursion limit).
@@ -134,9 +135,14 @@ class JsonDocument:
         if isinstance(value, dict | list) and depth >= MAX_DEPTH:
             raise CodecError("invalid_json", TOO_DEEP)
         if isinstance(value, dict):
+            tables = column_names(value) if value else {}
             for k, item in value.items():
                 self._keys.append(Leaf((*path, KEY), k))
                 self._key_slots.append((value, k))
+                names = tables.get(k)
+                if names is not None:  # a table's rows: cells named by their columns
+                    self._rows(item, (*path, k), names, depth + 1)
+                    continue
                 self._collect(item, (*path, k), value, k, depth + 1)
         elif isinstance(value, list):
             for i, item in enumerate(value):
@@ -144,6 +150,15 @@ class JsonDocument:
         elif isinstance(value, str):
             self._leaves.append(Leaf(path, str.__str__(value), isinstance(value, JsonNumber)))
             self._slots.append((parent, key if key is not None else 0))
+
+    def _rows(self, rows: list[Any], path: FieldPath, names: tuple[str, ...],
+              depth: int) -> None:
+        if depth + 1 >= MAX_DEPTH:
+            raise CodecError("invalid_json", TOO_DEEP)
+        for i, row in enumerate(rows):
+            for j, cell in enumerate(row):
+                # the leaf is written back to row[j]; its path names the column
+                self._collect(cell, (*path, i, cell_key(names, j)), row, j, depth + 2)
 
     def leaves(self) -> list[Leaf]:
         return self._leaves

@@ -21,6 +21,7 @@ from gateway.codecs.base import KEY, CodecError, FieldPath, hints_for, pattern_p
 from gateway.codecs.charset import decode_text, resolve
 from gateway.codecs.json_codec import SURROGATE, TOO_DEEP, JsonCodec, NdjsonCodec
 from gateway.codecs.registry import codec_for, content_type_params
+from gateway.codecs.tables import is_header_key
 from gateway.detect import Detector
 from gateway.detect.hints import key_hints
 from gateway.errors import FieldBlocked
@@ -92,7 +93,8 @@ def action(operator: Operator, entity: str, path: FieldPath = ()) -> tuple[Any, 
 
 
 class KeysHoldData(Exception):
-    """A body with personal data in an object key: the Python path takes it."""
+    """A body with personal data in an object key, a split identifier or a
+    table's column names: the Python path takes it."""
 
 
 class NativeJson:
@@ -144,6 +146,8 @@ class NativeJson:
         container: raises KeysHoldData when the key is personal data (the
         Python path then rewrites it); keys that are not become path nodes."""
         if is_part_key(key):  # a split identifier: the Python path reads the parts together
+            raise KeysHoldData
+        if is_header_key(key):  # maybe a table: the Python codec names cells by column
             raise KeysHoldData
         hints = key_hints((*container, KEY))
         verdict = self._key_verdicts.get((key, hints))

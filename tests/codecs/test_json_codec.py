@@ -117,3 +117,19 @@ def test_ndjson_key_leaves_carry_the_line() -> None:
         ((0, KEY), "a"), ((1, KEY), "13912345678")]
     doc.set_key(1, "x")
     assert doc.encode() == b'{"a": 1}\n{"x":2}'
+
+
+def test_table_cells_are_named_by_their_columns_and_written_back_in_place() -> None:
+    body = {"page": 1, "columns": ["name", "mobile", {"title": "身份证", "dataIndex": "idNo"}],
+            "rows": [["张三", 13800138000, "11010519491231002X", "extra"],
+                     ["李四", "13912345678", None]]}
+    doc = codec.decode(json.dumps(body, ensure_ascii=False).encode(), "utf-8")
+    cells = [(leaf.path, leaf.text) for leaf in doc.leaves() if leaf.path[0] == "rows"]
+    assert cells == [(("rows", 0, "name"), "张三"), (("rows", 0, "mobile"), "13800138000"),
+                     (("rows", 0, "idNo"), "11010519491231002X"), (("rows", 0, 3), "extra"),
+                     (("rows", 1, "name"), "李四"), (("rows", 1, "mobile"), "13912345678")]
+    index = [leaf.path for leaf in doc.leaves()].index(("rows", 1, "mobile"))
+    doc.set(index, "139****5678")
+    out = json.loads(doc.encode())
+    assert out["rows"][1] == ["李四", "139****5678", None]
+    assert out["rows"][0] == body["rows"][0] and out["columns"] == body["columns"]

@@ -11,6 +11,7 @@ from typing import Any
 
 from gateway.codecs.base import CodecError, key_leaves
 from gateway.codecs.registry import decode_body
+from gateway.codecs.tables import is_header_key
 from gateway.crypto.devkeys import ensure_dev_keys
 from gateway.crypto.usage import KeyExhausted
 from gateway.detect.hints import key_hints
@@ -88,10 +89,11 @@ DECLINED: list[bytes] = []  # bodies the core handed to the Python path
 
 def keys_hold_data(body: bytes, content_type: str, policy: CompiledPolicy) -> bool:
     """Whether some object key of the body is personal data, by the Python path,
-    or names a part of a split identifier (`idNo1`, `areaCode`)."""
+    names a part of a split identifier (`idNo1`, `areaCode`) or a table's
+    column names (`columns`, `headers`)."""
     document = decode_body(body, content_type)
     keys = key_leaves(document)
-    if any(is_part_key(k.text) for k in keys):
+    if any(is_part_key(k.text) or is_header_key(k.text) for k in keys):
         return True
     found = policy.detector.detect_many([(k.text, key_hints(k.path)) for k in keys])
     return any(found)

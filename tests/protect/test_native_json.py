@@ -275,3 +275,20 @@ def test_base64_values_are_protected_whole_on_both_paths(
     assert out["applicant"]["mobile"] == "MTM************"
     assert set(out["remark"][3:]) == {"*"}
     assert out["token"] == original["token"] and out["status"] == original["status"]
+
+
+def test_tables_are_handed_to_the_python_path(policies: dict[str, CompiledPolicy]) -> None:
+    """A body with a table's column names (`columns`, `headers`, ...) goes to the
+    Python path, whose codec names each cell by its column; a table on either
+    path gives the same answer, so does a `fields` object that is no table."""
+    table = json.dumps({"columns": ["custName", "mobile", "amount"],
+                        "rows": [["张三", "13800138000", "10.00"], ["李四", "13912345678", "2"]]},
+                       ensure_ascii=False).encode()
+    not_table = b'{"fields": {"mobile": "13800138000"}, "data": [["13912345678"]]}'
+    policy = policies["default.yaml"]
+    plan = policy.protection.plan("lending-api", "GET", "response", "anonymous")
+    for body in (table, not_table):
+        assert inspect_json(body, "application/json", plan, policy.detector, False) is None
+    assert differences([table, not_table], "application/json", policy) == []
+    out = json.loads(python_path(table, "application/json", plan, policy, False)[1])
+    assert out["rows"] == [["张*", "138********", "10.00"], ["李*", "139********", "2"]]
