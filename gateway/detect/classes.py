@@ -182,6 +182,17 @@ class Catalog:
                 best, found = where, c
         return found
 
+    def says_something(self, path: Path) -> bool:
+        """Whether the leaf's field name means something to the catalog: it has
+        a class, or its own name holds a word the catalog knows (a class word,
+        a veto such as `bank`, a modifier) other than the generic ones (`name`,
+        `value`, `no`)."""
+        names = [p for p in path if isinstance(p, str)]
+        if not names:
+            return False
+        return self.classify(path) is not None or any(
+            w in self.vocabulary and w not in GENERIC for w in self._words(names[-1]))
+
     def _words(self, name: str) -> tuple[str, ...]:
         out: list[str] = []
         for word in field_words(name):

@@ -29,7 +29,8 @@ class JsonPlan:
     entity_names: tuple[str, ...]
     paths_known: int
     def __init__(self, engine: Engine, host: Any, ops: tuple[str, ...], index_sensitive: bool,
-                 custom: bool, record_keys: tuple[str, ...], max_paths: int = ...) -> None: ...
+                 custom: bool, record_keys: tuple[str, ...], max_paths: int = ...,
+                 columns: bool = ...) -> None: ...
     def protect(self, bodies: list[bytes], numbers: tuple[int, ...] | None, call: Any,
                 stage: int = 0, share_gil: bool = False
                 ) -> tuple[list[bytes | None] | None, list[tuple[int, int, int]]]: ...

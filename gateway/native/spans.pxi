@@ -1,6 +1,6 @@
 # Scored spans and presidio's rules over them: duplicates, overlaps, order.
 
-from libc.stdlib cimport malloc, realloc, free, qsort
+from libc.stdlib cimport malloc, calloc, realloc, free, qsort
 from libc.string cimport memcpy, memmove
 
 ctypedef struct Span:

@@ -27,6 +27,7 @@ from gateway.detect.hints import key_hints
 from gateway.errors import FieldBlocked
 from gateway.operators.base import Failed, Operator
 from gateway.operators.site import Records, Site
+from gateway.protect.columns import COLUMN_HINT, name_columns
 from gateway.protect.rules import WHOLE_FIELD, RulePlan
 from gateway.protect.split import protect_split
 
@@ -137,7 +138,14 @@ def protect(document: Document, plan: RulePlan, detector: Detector,
     if handled:
         outcome.changed |= changed
         scan = [i for i in scan if i not in handled]
-    found = detector.detect_many([(leaves[i].text, hints_for(leaves[i].path)) for i in scan])
+    columns = name_columns(leaves, detector) if "PERSON_NAME" in detector.entities else None
+
+    def hints(path: FieldPath) -> tuple[str, ...]:
+        if columns and pattern_path(path) in columns:  # a column of names (columns.py)
+            return (*hints_for(path), COLUMN_HINT)
+        return hints_for(path)
+
+    found = detector.detect_many([(leaves[i].text, hints(leaves[i].path)) for i in scan])
     for index, findings in zip(scan, found, strict=True):
         if not findings:
             continue

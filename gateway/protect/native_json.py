@@ -35,6 +35,7 @@ from gateway.operators.redact import Redact
 from gateway.operators.registry import OPERATORS
 from gateway.operators.replace import Replace
 from gateway.operators.site import Records, Site
+from gateway.protect.columns import unnamed
 from gateway.protect.engine import Outcome, apply_findings, run_operator
 from gateway.protect.rules import WHOLE_FIELD, CompiledRule, RulePlan
 from gateway.protect.split import is_part_key
@@ -93,8 +94,9 @@ def action(operator: Operator, entity: str, path: FieldPath = ()) -> tuple[Any, 
 
 
 class KeysHoldData(Exception):
-    """A body with personal data in an object key, a split identifier or a
-    table's column names: the Python path takes it."""
+    """A body with personal data in an object key, a split identifier, a
+    table's column names or a column of names by its values: the Python path
+    takes it."""
 
 
 class NativeJson:
@@ -120,7 +122,7 @@ class NativeJson:
             for rule in plan.rules for selector in (rule.fields or ()) for token in selector.tokens)
         self.core = core.JsonPlan(self.scanner.engine, self, OPS, index_sensitive,
                                   self._custom is not None, tuple(sorted(plan.record_keys)),
-                                  max_paths)
+                                  max_paths, "PERSON_NAME" in detector.entities)
 
     def decide(self, path: FieldPath) -> tuple[Any, str]:
         """The core's Decision for the leaves at `path`, and the path's pattern."""
@@ -155,6 +157,14 @@ class NativeJson:
             verdict = self._key_verdicts.put(
                 (key, hints), bool(self.detector.detect_many([(key, hints)])[0]))
         if verdict:
+            raise KeysHoldData
+
+    def names_column(self, path: FieldPath | None) -> None:
+        """Called by the core for a path inside lists whose values are mostly
+        name-shaped (None: it cannot tell which path): raises KeysHoldData when
+        the field names give the path no meaning, so that the Python path
+        decides the column by its values (`gateway/protect/columns.py`)."""
+        if path is None or unnamed(path, self.detector):
             raise KeysHoldData
 
     def custom(self, text: str, hints: tuple[str, ...]) -> list[tuple[int, int, int, float, int]]:

@@ -113,3 +113,12 @@ def test_unknown_class_for_a_field() -> None:
 def test_the_cache_is_per_catalog() -> None:
     a, b = packaged(), Catalog(())
     assert a.classify(("birthDate",)) is not None and b.classify(("birthDate",)) is None
+
+
+@pytest.mark.parametrize(("path", "says"), [
+    (("list", "bankName"), True), (("list", "custName"), True), (("list", "mobile"), True),
+    (("list", "city"), True), (("list", "name"), False), (("list", "f2"), False),
+    (("list", "value"), False), (("list", "col3"), False), ((), False),
+])
+def test_says_something(path: tuple[str, ...], says: bool) -> None:
+    assert packaged().says_something(path) is says

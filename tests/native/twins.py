@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from gateway.codecs.base import CodecError, key_leaves
+from gateway.codecs.base import CodecError, FieldPath, Leaf, key_leaves, pattern_path
 from gateway.codecs.registry import decode_body
 from gateway.codecs.tables import is_header_key
 from gateway.crypto.devkeys import ensure_dev_keys
@@ -19,6 +19,7 @@ from gateway.errors import FieldBlocked
 from gateway.policy.cases import policy_files
 from gateway.policy.compiled import CompiledPolicy, compile_policy
 from gateway.policy.loader import load_policy_file
+from gateway.protect.columns import name_shaped, unnamed
 from gateway.protect.engine import Outcome, protect
 from gateway.protect.native_json import inspect_json
 from gateway.protect.rules import RulePlan
@@ -90,13 +91,40 @@ DECLINED: list[bytes] = []  # bodies the core handed to the Python path
 def keys_hold_data(body: bytes, content_type: str, policy: CompiledPolicy) -> bool:
     """Whether some object key of the body is personal data, by the Python path,
     names a part of a split identifier (`idNo1`, `areaCode`) or a table's
-    column names (`columns`, `headers`)."""
+    column names (`columns`, `headers`), or a path inside lists holds mostly
+    name-shaped values and no meaning by its name (the core's column test)."""
     document = decode_body(body, content_type)
     keys = key_leaves(document)
     if any(is_part_key(k.text) or is_header_key(k.text) for k in keys):
         return True
+    if _loose_name_column(document.leaves(), policy):
+        return True
     found = policy.detector.detect_many([(k.text, key_hints(k.path)) for k in keys])
     return any(found)
+
+
+def _loose_name_column(leaves: list[Leaf], policy: CompiledPolicy) -> bool:
+    """The core's test (JsonPlan._columns): a path inside lists with five or
+    more string values, four in five name-shaped and 8 in 25 of three
+    characters, that its names leave unnamed; with rules on list positions,
+    four name-shaped values anywhere."""
+    index_sensitive = any(isinstance(token, int) and token >= 0
+                          for rule in policy.protection.rules
+                          for selector in (rule.fields or ()) for token in selector.tokens)
+    columns: dict[str, list[str]] = {}
+    paths: dict[str, FieldPath] = {}
+    for leaf in leaves:
+        if leaf.number or not any(isinstance(p, int) for p in leaf.path):
+            continue
+        pattern = pattern_path(leaf.path)
+        paths.setdefault(pattern, leaf.path)
+        columns.setdefault(pattern, []).append(leaf.text)
+    if index_sensitive:
+        return sum(name_shaped(t) for texts in columns.values() for t in texts) >= 4
+    return any(len(texts) >= 5 and 5 * sum(map(name_shaped, texts)) >= 4 * len(texts)
+               and 25 * sum(name_shaped(t) and len(t) == 3 for t in texts) >= 8 * len(texts)
+               and unnamed(paths[pattern], policy.detector)
+               for pattern, texts in columns.items())
 
 
 def differences(bodies: list[bytes], content_type: str, policy: CompiledPolicy,

@@ -292,3 +292,28 @@ def test_tables_are_handed_to_the_python_path(policies: dict[str, CompiledPolicy
     assert differences([table, not_table], "application/json", policy) == []
     out = json.loads(python_path(table, "application/json", plan, policy, False)[1])
     assert out["rows"] == [["张*", "138********", "10.00"], ["李*", "139********", "2"]]
+
+
+def test_columns_of_names_by_their_values_on_both_paths(
+        policies: dict[str, CompiledPolicy]) -> None:
+    """A list whose `f2` values are names goes to the Python path, which masks
+    them; a list of districts under the same key stays in the core; escaped
+    names count like plain ones; with rules on list positions (every-operator)
+    four name-shaped values anywhere hand the body over."""
+    rng = random.Random(16)
+    names = json.dumps({"list": [{"f2": n, "amt": "1.00"} for n in
+                                 ("张伟华", "王芳", "李娜娜", "刘洋明", "陈静怡", "杨秀英")]},
+                       ensure_ascii=False).encode()
+    escaped = json.dumps({"list": [{"f2": n} for n in
+                                   ("张伟华", "王芳", "李娜娜", "刘洋明", "陈静怡")]}).encode()
+    places = json.dumps({"list": [{"f2": rng.choice(("朝阳", "海淀", "南山", "罗湖"))}
+                                  for _ in range(8)]}, ensure_ascii=False).encode()
+    policy = policies["default.yaml"]
+    plan = policy.protection.plan("lending-api", "GET", "response", "anonymous")
+    assert inspect_json(names, "application/json", plan, policy.detector, False) is None
+    assert inspect_json(escaped, "application/json", plan, policy.detector, False) is None
+    assert inspect_json(places, "application/json", plan, policy.detector, False) is not None
+    for name in ("default.yaml", "every-operator"):
+        assert differences([names, escaped, places], "application/json", policies[name]) == []
+    out = json.loads(python_path(names, "application/json", plan, policy, False)[1])
+    assert [r["f2"] for r in out["list"]] == ["张**", "王*", "李**", "刘**", "陈**", "杨**"]
