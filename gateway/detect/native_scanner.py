@@ -49,7 +49,9 @@ def engine_config(core: ModuleType, scanner: Scanner,
         positions.append(index)
     tables = {
         "single": surnames.SINGLE, "compound": list(surnames.COMPOUND),
-        "not_names": sorted(person_name.NOT_NAMES), "places": list(address.PLACES),
+        "not_names": sorted(person_name.NOT_NAMES),
+        "common_starts": sorted(person_name.COMMON_STARTS), "places": list(address.PLACE_WORDS),
+        "place_blocked": list(address.PLACE_BLOCKED),
         "street_ends": list(address.STREET_ENDS), "markers": list(address.MARKERS),
         "english": list(address.ENGLISH_MARKERS), "text_single": person_name.TEXT_SINGLE,
         "name_cues": list(person_name.CUES), "name_links": list(person_name.CUE_LINKS),

@@ -17,7 +17,9 @@ ctypedef struct NameTables:
     WordSet address_links                # 是 为 在
     WordSet cue_ends                     # where an address after a cue may end
     WordSet not_names                    # placeholder words that are no name
-    WordSet places                       # provinces and major cities
+    WordSet common_starts                # 明天 马上 ... (a name starting so is a sentence)
+    WordSet places                       # provinces, cities, counties, districts (longest first)
+    WordSet place_blocked                # 市场 县城 区域 ... (a place's last character going on)
     WordSet street_ends                  # where an address from a place may end
     WordSet markers                      # 省 市 区 ... (the validator's Chinese markers)
     WordSet english                      # road, street, ... (between \b)
@@ -76,6 +78,8 @@ cdef Py_ssize_t m_name_han(const NameTables* tb, const Text* x, Py_ssize_t ls,
 cdef bint v_name_han(const NameTables* tb, const Text* x, Py_ssize_t s, Py_ssize_t e) noexcept nogil:
     """plausible_name for a value of Chinese characters."""
     if _whole(tb, x, s, e) or not (2 <= e - s <= 4):
+        return False
+    if wordset_at(&tb.common_starts, x, s) >= 0:
         return False
     return wordset_at(&tb.compound, x, s) >= 0 or bit(tb.single, x.t[s])
 
@@ -232,13 +236,16 @@ cdef inline bint _body(uchar c) noexcept nogil:
 
 
 cdef Py_ssize_t m_address_place(const NameTables* tb, const Text* x, Py_ssize_t s) noexcept nogil:
-    """(?:PLACES)BODY{1,40}STREET_END, the places tried in their order."""
+    """(?:PLACES)(?!BLOCKED)BODY{1,40}STREET_END, the places tried in their
+    order; a place whose last character goes on as a blocked word is skipped."""
     cdef Py_ssize_t k = -1, p, b, q, j
     while True:
         k = wordset_next(&tb.places, x, s, k)
         if k < 0:
             return -1
         p = s + tb.places.w[k].n
+        if wordset_at(&tb.place_blocked, x, p - 1) >= 0:
+            continue
         b = 0
         while b < 40 and _body(at(x, p + b)):
             b += 1

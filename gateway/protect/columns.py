@@ -30,7 +30,7 @@ from gateway.detect import Detector
 from gateway.detect.classes import packaged
 from gateway.detect.hints import ADDRESS_HINT, PERSON_HINT
 from gateway.detect.recognizers.address import PLACES
-from gateway.detect.recognizers.person_name import NOT_NAMES
+from gateway.detect.recognizers.person_name import COMMON_STARTS, NOT_NAMES
 from gateway.detect.recognizers.surnames import starts_with_surname
 
 COLUMN_HINT = "姓名"  # the field name a column of names is read under
@@ -45,8 +45,8 @@ def name_shaped(text: str) -> bool:
 
 
 def _name_like(text: str) -> bool:
-    return (name_shaped(text) and text not in NOT_NAMES and text[-1] not in _PLACE_ENDS
-            and not text.startswith(PLACES))
+    return (name_shaped(text) and text not in NOT_NAMES and text[:2] not in COMMON_STARTS
+            and text[-1] not in _PLACE_ENDS and not text.startswith(PLACES))
 
 
 def unnamed(path: FieldPath, detector: Detector) -> bool:

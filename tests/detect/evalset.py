@@ -184,6 +184,36 @@ def contact_notes(rng: random.Random, count: int) -> list[Sample]:
     return [build(rng.choice(templates)(), (), "contact_note") for _ in range(count)]
 
 
+def town_addresses(rng: random.Random, count: int) -> list[Sample]:
+    """Addresses in notes that start at a city or county below the province
+    and have no cue word before them (现居, 搬到, 在...上班)."""
+    def addr() -> Part:
+        return ("ADDRESS", v.town_address(rng))
+    templates: list[Callable[[], list[Part]]] = [
+        lambda: ["客户现居", addr(), "，近期未联系上。"],
+        lambda: ["借款人已搬到", addr(), "，新号码待核实。"],
+        lambda: ["他在", addr(), "上班，单位电话无人接听。"],
+        lambda: ["上门走访", addr(), "未见本人"],
+        lambda: ["收货信息：", ("PERSON_NAME", v.person_name(rng)), " ",
+                 ("CN_MOBILE", v.mobile(rng)), " ", addr()],
+    ]
+    return [build(rng.choice(templates)(), (), "town_address") for _ in range(count)]
+
+
+def place_negatives(rng: random.Random, count: int) -> list[Sample]:
+    """Notes that name cities, counties and districts without an address."""
+    towns = ("宜昌市", "义乌市", "昆山市", "南昌县", "荆州市", "临沂市", "朝阳区", "西陵区")
+    texts: list[Callable[[], str]] = [
+        lambda: f"客户老家是{rng.choice(towns)}的，已回老家过年。",
+        lambda: "借款人在义乌市场进货的路上，说晚点回电。",
+        lambda: f"{rng.choice(towns)}分行审批通过，放款{rng.randrange(1, 50)}万元。",
+        lambda: "县城的道路正在施工，区域内网点暂停营业，市民可到市区的街道办咨询。",
+        lambda: f"{rng.choice(towns)}的房价较高，客户考虑去{rng.choice(towns)}发展。",
+        lambda: "开发区的路灯坏了，城区内的道路拥堵，客户迟到。",
+    ]
+    return [build([rng.choice(texts)()], (), "negative") for _ in range(count)]
+
+
 def prose_negatives(rng: random.Random, count: int) -> list[Sample]:
     """Notes where kinship and title words are no one's name: totals (总额,
     总计), 总 as an adverb, relatives named by relation only, job titles
@@ -200,6 +230,8 @@ def prose_negatives(rng: random.Random, count: int) -> list[Sample]:
         lambda: "已联系对方老板，和对方大哥沟通，其小姨愿意代偿。",
         lambda: f"逾期总天数{rng.randrange(1, 400)}天，本月总还款额{amount()}元，是帅哥接的电话。",
         lambda: "借款人与高校长期合作，工资由银行长期代发。",
+        lambda: (f"客户{rng.choice(('迟到', '明天还款', '马上还', '高兴地说', '安排在下周'))}，"
+                 f"借款人{rng.choice(('明天来', '马上到', '关于还款的意见是', '文件已提交'))}。"),
     ]
     return [build([rng.choice(texts)()], (), "negative") for _ in range(count)]
 
@@ -424,7 +456,8 @@ def generate(seed: int = 20261128, per_type: int = 300) -> list[Sample]:
             + negatives(rng, per_type * 6) + formats(rng, per_type * 2)
             + field_vocab(rng, per_type * 4) + hard_evasions(rng, per_type * 2)
             + base64_evasions(rng, per_type) + base64_negatives(rng, per_type)
-            + contact_notes(rng, per_type) + prose_negatives(rng, per_type))
+            + contact_notes(rng, per_type) + prose_negatives(rng, per_type)
+            + town_addresses(rng, per_type) + place_negatives(rng, per_type))
 
 
 @dataclass
@@ -471,6 +504,7 @@ def report(detector: Detector | None = None) -> str:
                          (("vocab",), "field names as written"),
                          (("evasion_hard",), "hard evasions"),
                          (("contact_note",), "display names in notes"),
+                         (("town_address",), "addresses from a city or county"),
                          (("vocab_negative",), "name-like values, no person"),
                          (None, "all")):
         metrics = evaluate(samples, findings, kinds)

@@ -166,6 +166,35 @@ def address(rng: random.Random) -> str:
     return text
 
 
+# Prefecture-level and county-level cities and counties outside the big
+# cities, as borrowers write their addresses (no province in front), with a
+# district, town or street office of their own.
+TOWNS = (("宜昌市", ("西陵区", "伍家岗区", "夷陵区")), ("襄阳市", ("樊城区", "襄城区")),
+         ("绵阳市", ("涪城区", "游仙区")), ("赣州市", ("章贡区", "南康区")),
+         ("桂林市", ("七星区", "象山区")), ("遵义市", ("红花岗区", "汇川区")),
+         ("义乌市", ("稠城街道", "北苑街道")), ("昆山市", ("玉山镇", "花桥镇")),
+         ("晋江市", ("青阳街道", "陈埭镇")), ("慈溪市", ("浒山街道", "观海卫镇")),
+         ("张家港市", ("杨舍镇", "金港镇")), ("湘潭县", ("易俗河镇",)), ("南昌县", ("莲塘镇",)),
+         ("长沙县", ("星沙街道",)), ("荆州市", ("沙市区", "荆州区")), ("岳阳市", ("岳阳楼区",)),
+         ("衡阳市", ("蒸湘区", "雁峰区")), ("九江市", ("浔阳区", "濂溪区")),
+         ("南阳市", ("卧龙区", "宛城区")), ("商丘市", ("梁园区", "睢阳区")),
+         ("临沂市", ("兰山区", "罗庄区")), ("菏泽市", ("牡丹区",)),
+         ("邯郸市", ("丛台区", "邯山区")),
+         ("沧州市", ("运河区", "新华区")), ("普宁市", ("流沙东街道",)), ("诸暨市", ("暨阳街道",)))
+TOWN_STREETS = ("夷陵大道", "解放路", "人民路", "建设路", "中山路", "新华路", "长江路", "胜利街",
+                "工人北路", "东风路", "和平路", "滨江大道", "迎宾大道", "学院路")
+
+
+def town_address(rng: random.Random) -> str:
+    """An address from a city or county below the province: 宜昌市西陵区夷陵大道100号."""
+    town, parts = rng.choice(TOWNS)
+    text = f"{town}{rng.choice(parts) if rng.random() < 0.8 else ''}{rng.choice(TOWN_STREETS)}"
+    text += f"{rng.randrange(1, 999)}号"
+    if rng.random() < 0.5:
+        text += f"{rng.randrange(1, 30)}栋{rng.randrange(1, 6)}单元{rng.randrange(101, 2999)}室"
+    return text
+
+
 # --- formats from the public suites' failures (issue 14) -------------------
 
 def residence_permit(rng: random.Random) -> str:

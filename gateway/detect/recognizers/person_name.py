@@ -68,6 +68,18 @@ DISPLAY_BLOCKED = ("总额", "总计", "总共", "总数", "总体", "总部", "
 NOT_NAMES = frozenset({"未知", "暂无", "测试", "本人", "其他", "先生", "女士", "小姐", "无名",
                        "师姐", "师哥", "帅哥", "师叔", "师伯", "富哥", "万总", "班主任", "阿姨",
                        "阿哥", "阿叔", "阿伯", "阿婶", "阿嫂", "阿姐"})
+# Common words that begin with a surname's character: a "name" starting with
+# one is the sentence going on (客户明天还款, 借款人马上到, 客户付款), not a person.
+COMMON_STARTS = frozenset({
+    "明天", "明日", "明年", "明白", "明确", "明显", "马上", "高兴", "高度", "关于", "关系", "关注",
+    "安排", "安全", "文件", "万一", "迟到", "迟迟", "毛病", "江湖", "方便", "方面", "方式", "方法",
+    "常常", "常年", "全部", "全额", "全家", "余额", "金额", "于是", "向来", "许多", "许久", "程序",
+    "时间", "时候", "成功", "成为", "陆续", "路过", "习惯", "计划", "应该", "曾经", "尚未", "原来",
+    "申请", "单位", "包括", "包含", "左右", "平时", "付款", "支付", "查询", "查看", "查到", "何时",
+    "任何", "任务", "解释", "解决", "费用", "房贷", "车贷", "都是", "都有", "尤其", "季度", "经常",
+    "经过", "欧元", "司机", "通过", "通知", "严重", "连续", "项目", "相关", "宁愿", "景区", "康复",
+    "孙子", "温度", "熊猫", "卫生", "凤凰", "苗条", "叶子", "华为", "时光", "龙头",
+})
 _LATIN_WORD = regex.compile(r"[A-Z][a-z'\-]*|[A-Z'\-]+")
 
 
@@ -88,7 +100,7 @@ def plausible_name(text: str) -> bool:
         return all(part for part in regex.split(r"[·•]", name))
     if name.isascii():
         return all(_LATIN_WORD.fullmatch(word) for word in regex.split(r"[ .]+", name) if word)
-    return 2 <= len(name) <= 4 and starts_with_surname(name)
+    return 2 <= len(name) <= 4 and starts_with_surname(name) and name[:2] not in COMMON_STARTS
 
 
 class PersonNameRecognizer(ValidatingRecognizer):

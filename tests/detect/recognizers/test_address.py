@@ -27,3 +27,16 @@ def test_not_addresses() -> None:
     assert spans("ADDRESS", "HOME", hints=("address",)) == []
     assert not plausible_address("无")
     assert plausible_address(HOME)
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("他在宜昌市西陵区夷陵大道100号上班", ["宜昌市西陵区夷陵大道100号"]),
+    ("客户现居义乌市稠城街道工人北路88号", ["义乌市稠城街道工人北路88号"]),
+    ("搬到长阳土家族自治县龙舟坪镇清江路5号", ["长阳土家族自治县龙舟坪镇清江路5号"]),
+    ("宜昌市区东山大道5号", ["宜昌市区东山大道5号"]),
+    # a place name that goes on as another word, or no street-level end
+    ("在义乌市场进货的路上", []), ("县城的道路正在施工", []), ("西陵区域内暂停营业", []),
+    ("客户老家是宜昌市的", []), ("开发区的路灯坏了", []),
+])
+def test_addresses_from_a_city_or_county(text: str, found: list[str]) -> None:
+    assert spans("ADDRESS", text) == found
