@@ -118,7 +118,8 @@ cdef bint maybe_base64_text(const uchar* t, Py_ssize_t n) noexcept nogil:
     whole text is base64 of one alphabet, eight characters or more, with a
     letter and correct padding, and decodes to valid UTF-8 without C0 controls
     (other than tab, newline, carriage return) or DEL. The reference then
-    decides exactly (it also rejects characters Python does not print)."""
+    decides exactly (it also rejects C1 controls, surrogates, unassigned and
+    private-use code points)."""
     cdef Py_ssize_t core = n, i
     cdef int alphabet = 0, v, bits = 0, need = 0, letter = 0
     cdef unsigned int acc = 0, byte, cp = 0, low = 0
