@@ -129,6 +129,18 @@ async def _big(request: web.Request) -> web.StreamResponse:
     return resp
 
 
+async def _short(request: web.Request) -> web.StreamResponse:
+    """Declares `size` bytes, sends half of them, and hangs up."""
+    size = int(request.query.get("size", "1000"))
+    resp = web.StreamResponse()
+    resp.content_length = size
+    await resp.prepare(request)
+    await resp.write(b"x" * (size // 2))
+    assert request.transport is not None
+    request.transport.close()
+    return resp
+
+
 async def _status(request: web.Request) -> web.Response:
     return web.json_response({"status": int(request.match_info["code"])},
                              status=int(request.match_info["code"]))
@@ -149,6 +161,7 @@ def upstream_app() -> web.Application:
     app.router.add_get("/stream/slow", _slow)
     app.router.add_get("/reset", _reset)
     app.router.add_get("/big", _big)
+    app.router.add_get("/short", _short)
     app.router.add_get("/protected/big", _big)
     app.router.add_get("/status/{code}", _status)
     app.router.add_get("/protected/status/{code}", _status)

@@ -134,11 +134,13 @@ def access_line(fields: dict[str, Any]) -> None:
         _ACCESS.info("access", **fields)
         return
     line: dict[str, Any] = {"component": "gateway.access"}
-    for items in (fields.items(), (("event", "access"),),
-                  structlog.contextvars.get_contextvars().items()):
-        for key, value in items:
-            line[key] = (scrub_text(value) if value.__class__ is str
-                         and key not in _SAFE_FIELDS else value)
+    for key, value in fields.items():
+        line[key] = value if key in _SAFE_FIELDS or value.__class__ is not str \
+            else scrub_text(value)
+    line["event"] = "access"
+    for key, value in structlog.contextvars.get_contextvars().items():
+        line[key] = value if key in _SAFE_FIELDS or value.__class__ is not str \
+            else scrub_text(value)
     line["level"] = "info"
     line["timestamp"] = utc_timestamp()
     SINK.msg(orjson.dumps(line).decode())

@@ -209,6 +209,17 @@ async def _buffered_response(up: aiohttp.ClientResponse, ex: Exchange, route: Co
 
 async def _streamed_response(request: web.Request, up: aiohttp.ClientResponse,
                              ex: Exchange) -> web.StreamResponse:
+    length = up.content_length
+    if length is not None and length <= CHUNK and request.method != "HEAD" \
+            and up.status not in _NO_BODY_STATUS:
+        # One chunk's worth, read whole and sent with the headers in one write
+        # (a StreamResponse writes its headers on their own: a second syscall).
+        # A short body fails here, before any byte went out: a 502.
+        data = await up.read()
+        ex.status = up.status
+        ex.bytes_out = len(data)
+        return web.Response(status=up.status, reason=up.reason,
+                            headers=_response_headers(up), body=data)
     resp = web.StreamResponse(status=up.status, reason=up.reason,
                               headers=_response_headers(up))
     if up.content_length is not None and up.status not in _NO_BODY_STATUS:

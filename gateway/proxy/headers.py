@@ -29,19 +29,12 @@ _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 def end_to_end(items: Iterable[tuple[str, str]], drop: frozenset[str] = frozenset()
                ) -> CIMultiDict[str]:
     """Copy headers, dropping hop-by-hop ones, those named in Connection, and `drop`."""
-    pairs = list(items)
-    named = {
-        token.strip().lower()
-        for name, value in pairs if name.lower() == "connection"
-        for token in value.split(",") if token.strip()
-    }
-    out: CIMultiDict[str] = CIMultiDict()
-    for name, value in pairs:
-        lower = name.lower()
-        if lower in HOP_BY_HOP or lower in named or lower in drop:
-            continue
-        out.add(name, value)
-    return out
+    lowered = [(name.lower(), name, value) for name, value in items]
+    skip = HOP_BY_HOP | drop
+    for lower, _, value in lowered:
+        if lower == "connection":
+            skip = skip | {token.strip().lower() for token in value.split(",") if token.strip()}
+    return CIMultiDict([(name, value) for lower, name, value in lowered if lower not in skip])
 
 
 def request_id_from(incoming: str | None) -> str:

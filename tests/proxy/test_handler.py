@@ -188,6 +188,27 @@ async def test_dead_upstream_gives_502(start_gateway: StartGateway,
     assert "127.0.0.1" not in data["message"]
 
 
+async def test_a_small_pass_through_body_goes_whole_with_its_length(
+        gateway: GatewayServer, http: aiohttp.ClientSession) -> None:
+    async with http.get(base(gateway) + "/big?size=65536&length=1") as resp:
+        assert resp.status == 200 and resp.headers["Content-Length"] == "65536"
+        assert await resp.read() == b"x" * 65536
+
+
+async def test_an_upstream_hanging_up_mid_body(gateway: GatewayServer,
+                                               http: aiohttp.ClientSession) -> None:
+    """Up to one chunk the body is read whole before anything is sent: a short
+    one is a 502. A longer one streams: its headers are gone when the upstream
+    hangs up, so the client's connection is broken, never completed."""
+    async with http.get(base(gateway) + "/short?size=1000") as resp:
+        assert resp.status == 502
+        assert (await resp.json())["error"] == "upstream_unavailable"
+    async with http.get(base(gateway) + "/short?size=200000") as resp:
+        assert resp.status == 200
+        with pytest.raises(aiohttp.ClientPayloadError):
+            await resp.read()
+
+
 async def test_resetting_upstream_gives_502(gateway: GatewayServer,
                                             http: aiohttp.ClientSession) -> None:
     async with http.get(base(gateway) + "/reset") as resp:
