@@ -59,6 +59,7 @@ def engine_config(core: ModuleType, scanner: Scanner,
         "display_titles": list(person_name.DISPLAY_TITLES),
         "display_left": list(person_name.DISPLAY_LEFT),
         "display_blocked": list(person_name.DISPLAY_BLOCKED),
+        "verb_left": list(person_name.VERB_LEFT), "verbs": list(person_name.VERBS),
         "address_cues": list(address.CUES), "address_links": list(address.CUE_LINKS),
         "cue_ends": list(address.CUE_ENDS), "plates": license_plate.PROVINCES,
     }

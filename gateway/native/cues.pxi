@@ -176,6 +176,23 @@ cdef Py_ssize_t m_name_display(const NameTables* tb, const Text* x, Py_ssize_t s
     return -1
 
 
+cdef Py_ssize_t m_name_verb(const NameTables* tb, const Text* x, Py_ssize_t s) noexcept nogil:
+    """(?<=^|[^\\u4e00-\\u9fff]|VERB_LEFT)TEXT_SURNAME HAN{1,2}?(?=VERBS)"""
+    cdef Py_ssize_t e
+    cdef Py_ssize_t lengths[2]
+    cdef int n = _text_surnames(tb, x, s, lengths), i, k
+    if n == 0 or (s > 0 and is_han(x.t[s - 1]) and not _cue_ends_at(&tb.verb_left, x, s)):
+        return -1
+    for i in range(n):
+        for k in range(1, 3):
+            if han_run(x, s + lengths[i], k) < k:
+                break
+            e = s + lengths[i] + k
+            if wordset_at(&tb.verbs, x, e) >= 0:
+                return e
+    return -1
+
+
 cdef Py_ssize_t m_address_cue(const NameTables* tb, const Text* x, Py_ssize_t s) noexcept nogil:
     """(?<=CUE)BODY{1,40}CUE_END"""
     cdef Py_ssize_t b = 0, q, j

@@ -7,7 +7,7 @@ cdef enum Kind:
     K_PASSPORT, K_HK_MACAU, K_HOME_RETURN, K_TAIWAN_L, K_TAIWAN_8, K_PLATE
     K_EMAIL, K_IPV4, K_IPV6
     K_NAME_HAN, K_NAME_DOT, K_NAME_LATIN, K_ADDRESS_VALUE, K_ADDRESS_PLACE
-    K_NAME_CUE, K_NAME_HONORIFIC, K_ADDRESS_CUE, K_NAME_DISPLAY
+    K_NAME_CUE, K_NAME_HONORIFIC, K_ADDRESS_CUE, K_NAME_DISPLAY, K_NAME_VERB
     K_COUNT
 
 # (entity, pattern name) -> kind: what the native scanner implements.
@@ -36,6 +36,7 @@ KINDS = {
     ("PERSON_NAME", "name after cue"): K_NAME_CUE,
     ("PERSON_NAME", "name before honorific"): K_NAME_HONORIFIC,
     ("PERSON_NAME", "display name"): K_NAME_DISPLAY,
+    ("PERSON_NAME", "name before verb"): K_NAME_VERB,
     ("ADDRESS", "address value"): K_ADDRESS_VALUE,
     ("ADDRESS", "address from place"): K_ADDRESS_PLACE,
     ("ADDRESS", "address after cue"): K_ADDRESS_CUE,
@@ -107,6 +108,7 @@ cdef void set_starts(Config* cfg) noexcept:
         cfg.starts[<int>K_NAME_CUE][c] = cfg.tables.text_single[c] | cfg.tables.compound.first[c]
         cfg.starts[<int>K_NAME_HONORIFIC][c] = cfg.starts[<int>K_NAME_CUE][c]
         cfg.starts[<int>K_NAME_DISPLAY][c] = cfg.starts[<int>K_NAME_CUE][c]
+        cfg.starts[<int>K_NAME_VERB][c] = cfg.starts[<int>K_NAME_CUE][c]
     for c in range(0x4e00, 0xa000):
         set_bit(cfg.starts[<int>K_ADDRESS_CUE], c)
         set_bit(cfg.starts[<int>K_EMAIL], c)  # internationalized local parts
@@ -118,7 +120,7 @@ cdef void set_starts(Config* cfg) noexcept:
     for c in range(BITMAP_BYTES):
         cfg.special[c] = (cfg.plates[c] | cfg.tables.name_cues.first[c]
                           | cfg.tables.honorifics.first[c] | cfg.tables.address_cues.first[c]
-                          | cfg.tables.display_titles.first[c])
+                          | cfg.tables.display_titles.first[c] | cfg.tables.verbs.first[c])
     for c in range(0x80):
         cfg.ascii[c] = ascii_class(c)
 
@@ -173,6 +175,8 @@ cdef unsigned int possible_kinds(const Config* cfg, const Text* x) noexcept nogi
             cues |= 1u << K_NAME_HONORIFIC
         if bit(tb.display_titles.first, c) and wordset_at(&tb.display_titles, x, i) >= 0:
             cues |= 1u << K_NAME_DISPLAY
+        if bit(tb.verbs.first, c) and wordset_at(&tb.verbs, x, i) >= 0:
+            cues |= 1u << K_NAME_VERB
         if bit(tb.address_cues.first, c) and wordset_at(&tb.address_cues, x, i) >= 0:
             cues |= 1u << K_ADDRESS_CUE
     if digits >= 17:
@@ -214,7 +218,8 @@ cdef unsigned int possible_kinds(const Config* cfg, const Text* x) noexcept nogi
     if han >= 3:
         k |= 1u << K_ADDRESS_PLACE
     if han < 2:
-        cues &= ~((1u << K_NAME_CUE) | (1u << K_NAME_HONORIFIC) | (1u << K_NAME_DISPLAY))
+        cues &= ~((1u << K_NAME_CUE) | (1u << K_NAME_HONORIFIC) | (1u << K_NAME_DISPLAY)
+                  | (1u << K_NAME_VERB))
     return k | cues
 
 

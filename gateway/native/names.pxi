@@ -13,6 +13,8 @@ ctypedef struct NameTables:
     WordSet display_titles               # 姐 总 老师 ... (contact display names), longest first
     WordSet display_left                 # 联系 给 的 同事 ... (words before a display name)
     WordSet display_blocked              # 总额 姐妹 ... (a title's last character going on)
+    WordSet verb_left                    # 今天 下午 ... (where a clause may start)
+    WordSet verbs                        # 来电 表示 说 ... (what a name before them does)
     WordSet address_cues                 # 住址, 家住, address, ...
     WordSet address_links                # 是 为 在
     WordSet cue_ends                     # where an address after a cue may end

@@ -184,6 +184,30 @@ def contact_notes(rng: random.Random, count: int) -> list[Sample]:
     return [build(rng.choice(templates)(), (), "contact_note") for _ in range(count)]
 
 
+def cueless_notes(rng: random.Random, count: int) -> list[Sample]:
+    """Names in collection notes, call records and complaints with no cue word
+    before them, in the positions collectors put them (written from such notes,
+    not from the recognizer's word lists): at a clause start before what the
+    person did, but also before 的, after 与/委托/据, in lists with 、, with
+    本人 after them."""
+    def pn() -> Part:
+        return ("PERSON_NAME", v.person_name(rng))
+    templates: list[Callable[[], list[Part]]] = [
+        lambda: [pn(), "来电称本月工资未发，申请延期。"],
+        lambda: ["下午", pn(), "回电，承诺周五前还清。"],
+        lambda: ["外访记录：", pn(), "不在家，邻居说已搬走。"],
+        lambda: [pn(), "表示对利息有异议，要求减免。"],
+        lambda: ["经核实，", pn(), "已于3月离职。"],
+        lambda: [pn(), "的电话一直无人接听。"],
+        lambda: ["委托", pn(), "代为还款", str(rng.randrange(500, 9000)), "元。"],
+        lambda: ["与", pn(), "通话5分钟，态度良好。"],
+        lambda: [pn(), "、", pn(), "均为紧急联系人，均表示不知情。"],
+        lambda: ["据", pn(), "反映，借款人在外地打工。"],
+        lambda: [pn(), "本人接听，称下周还款。"],
+    ]
+    return [build(rng.choice(templates)(), (), "cueless") for _ in range(count)]
+
+
 def town_addresses(rng: random.Random, count: int) -> list[Sample]:
     """Addresses in notes that start at a city or county below the province
     and have no cue word before them (现居, 搬到, 在...上班)."""
@@ -232,6 +256,10 @@ def prose_negatives(rng: random.Random, count: int) -> list[Sample]:
         lambda: "借款人与高校长期合作，工资由银行长期代发。",
         lambda: (f"客户{rng.choice(('迟到', '明天还款', '马上还', '高兴地说', '安排在下周'))}，"
                  f"借款人{rng.choice(('明天来', '马上到', '关于还款的意见是', '文件已提交'))}。"),
+        # clauses that start with no person before what people do
+        lambda: (f"{rng.choice(('公司', '银行', '平台', '双方', '家人', '物业'))}表示会处理，"
+                 f"{rng.choice(('所以说', '简单说', '严格说', '据说'))}不算逾期，"
+                 f"{rng.choice(('每月', '按时', '提前', '全部', '分期'))}还款。"),
     ]
     return [build([rng.choice(texts)()], (), "negative") for _ in range(count)]
 
@@ -457,7 +485,8 @@ def generate(seed: int = 20261128, per_type: int = 300) -> list[Sample]:
             + field_vocab(rng, per_type * 4) + hard_evasions(rng, per_type * 2)
             + base64_evasions(rng, per_type) + base64_negatives(rng, per_type)
             + contact_notes(rng, per_type) + prose_negatives(rng, per_type)
-            + town_addresses(rng, per_type) + place_negatives(rng, per_type))
+            + town_addresses(rng, per_type) + place_negatives(rng, per_type)
+            + cueless_notes(rng, per_type))
 
 
 @dataclass
@@ -505,6 +534,7 @@ def report(detector: Detector | None = None) -> str:
                          (("evasion_hard",), "hard evasions"),
                          (("contact_note",), "display names in notes"),
                          (("town_address",), "addresses from a city or county"),
+                         (("cueless",), "names without a cue in notes"),
                          (("vocab_negative",), "name-like values, no person"),
                          (None, "all")):
         metrics = evaluate(samples, findings, kinds)

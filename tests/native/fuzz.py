@@ -20,6 +20,8 @@ from gateway.detect.recognizers.person_name import (
     DISPLAY_LEFT,
     DISPLAY_TITLES,
     HONORIFICS,
+    VERB_LEFT,
+    VERBS,
 )
 from tests.detect import values
 
@@ -55,7 +57,7 @@ NOISE = ("0123456789" * 3 + "XxEGCWHMLDSPabcdefABCDEF" + "@.:+()#-_ \n\t" + "转
 PROSE = ("借款人", "联系电话", "身份证号", "手机", "银行卡", "卡号", "邮箱", "地址", "住址",
          "今天", "已逾期", "，", "。", "、", "电话：", "tel ", "card no ", "ip ", "车牌",
          *CUES, *HONORIFICS, *MARKERS, *ENGLISH_MARKERS, *DISPLAY_TITLES, *DISPLAY_LEFT,
-         *DISPLAY_BLOCKED)
+         *DISPLAY_BLOCKED, *VERBS, *VERB_LEFT)
 HINTS = ("", "idNo", "mobile", "phone", "tel", "bankCard", "cardNo", "account", "email", "ip",
          "name", "realName", "custName", "contactName", "productName", "bankName", "address",
          "homeAddr", "companyAddress", "remark", "note", "data", "姓名", "地址", "联系人",

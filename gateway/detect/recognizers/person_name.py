@@ -68,6 +68,13 @@ DISPLAY_BLOCKED = ("总额", "总计", "总共", "总数", "总体", "总部", "
 NOT_NAMES = frozenset({"未知", "暂无", "测试", "本人", "其他", "先生", "女士", "小姐", "无名",
                        "师姐", "师哥", "帅哥", "师叔", "师伯", "富哥", "万总", "班主任", "阿姨",
                        "阿哥", "阿叔", "阿伯", "阿婶", "阿嫂", "阿姐"})
+# Cue-less names in notes: a name where a sentence or clause starts (the text's
+# start, punctuation, a time word) right before what people in collection
+# notes do (今天张三来电说..., 王小明表示..., 李四承诺月底还款).
+VERB_LEFT = ("今天", "昨天", "前天", "今日", "昨日", "上午", "下午", "中午", "晚上", "早上", "刚才",
+             "随后", "后来", "然后", "当时", "目前")
+VERBS = ("来电", "致电", "回电", "表示", "声称", "称", "说", "承诺", "同意", "拒绝", "答应", "回复",
+         "接听", "接电话", "挂断", "失联", "拒接", "不接", "还款", "已还", "欠款", "逾期", "借款")
 # Common words that begin with a surname's character: a "name" starting with
 # one is the sentence going on (客户明天还款, 借款人马上到, 客户付款), not a person.
 COMMON_STARTS = frozenset({
@@ -78,7 +85,9 @@ COMMON_STARTS = frozenset({
     "申请", "单位", "包括", "包含", "左右", "平时", "付款", "支付", "查询", "查看", "查到", "何时",
     "任何", "任务", "解释", "解决", "费用", "房贷", "车贷", "都是", "都有", "尤其", "季度", "经常",
     "经过", "欧元", "司机", "通过", "通知", "严重", "连续", "项目", "相关", "宁愿", "景区", "康复",
-    "孙子", "温度", "熊猫", "卫生", "凤凰", "苗条", "叶子", "华为", "时光", "龙头",
+    "孙子", "温度", "熊猫", "卫生", "凤凰", "苗条", "叶子", "华为", "时光", "龙头", "公司", "平台",
+    "高层", "所以", "简单", "严格", "相对", "银行", "法院", "双方", "官方", "家人", "全体", "师傅",
+    "来电", "来访", "来人", "万元", "王府",
 })
 _LATIN_WORD = regex.compile(r"[A-Z][a-z'\-]*|[A-Z'\-]+")
 
@@ -88,6 +97,8 @@ def _display_title(title: str) -> str:
     return f"{title}(?![{blocked}])" if blocked else title
 
 
+_VERB = (f"(?<=^|[^\\u4e00-\\u9fff]|{'|'.join(VERB_LEFT)}){_TEXT_SURNAME}{_HAN}{{1,2}}?"
+         f"(?={'|'.join(VERBS)})")
 _DISPLAY = (f"(?<=^|[^\\u4e00-\\u9fff]|{'|'.join(DISPLAY_LEFT)}){_TEXT_SURNAME}"
             f"(?:{'|'.join(_display_title(t) for t in DISPLAY_TITLES)})")
 
@@ -120,6 +131,7 @@ class PersonNameRecognizer(ValidatingRecognizer):
              f"{_TEXT_SURNAME}{_HAN}{{1,2}}?(?={'|'.join(HONORIFICS)})", 0.5,
              Gate(trigger="|".join(HONORIFICS))),
         Spec("display name", _DISPLAY, 0.5, Gate(trigger="|".join(DISPLAY_TITLES))),
+        Spec("name before verb", _VERB, 0.5, Gate(trigger="|".join(VERBS))),
     )
     # Only the field hint raises scores (see address.py for why).
     CONTEXT = (PERSON_HINT,)

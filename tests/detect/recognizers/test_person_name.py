@@ -26,7 +26,10 @@ def test_not_names(value: str, hint: str) -> None:
     ("借款人张三已逾期，紧急联系人李四（13800138000）。", ["张三", "李四"]),
     ("户名：王小明。", ["王小明"]),
     ("法定代表人刘德华先生。", ["刘德华"]),
-    ("今天张三来电说下周还款", []),  # no cue: not found (see the README)
+    ("今天张三来电说下周还款", ["张三"]),  # no cue, a clause start before a verb
+    ("王小明表示月底前还清，李四承诺月底还款", ["王小明", "李四"]),
+    ("与张三通话5分钟", []),  # no cue, no verb right after: not found (see the README)
+    ("公司表示会处理，所以说不算逾期", []), ("今天客户来电说下周还款", []),
 ])
 def test_free_text(text: str, names: list[str]) -> None:
     assert spans("PERSON_NAME", text) == names
