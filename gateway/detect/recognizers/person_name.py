@@ -13,8 +13,10 @@
   王先生), where a word may start (after punctuation, a space, the start, or a
   word such as 联系/给/找/和/的/同事), unless the title goes on as another word
   (总额, 总计, 姐妹, 哥们) or the whole is a common word (师姐, 帅哥).
-Names elsewhere in free text (no cue, no honorific) are not found; the README
-gives the measured recall.
+- Names where a clause starts (the start, punctuation, 今天/下午/随后) right
+  before what people in notes do (来电, 表示, 称, 说, 承诺, 拒接, ...).
+A name starting with a common word (明天, 公司, 所以) is none. Names elsewhere
+in free text are not found; docs/detection.md gives the measured recall.
 """
 
 from __future__ import annotations
