@@ -42,6 +42,7 @@ include "generalize.pxi"
 include "paths.pxi"
 include "decision.pxi"
 include "jsondoc.pxi"
+include "columns.pxi"
 include "protect.pxi"
 include "leaves.pxi"
 

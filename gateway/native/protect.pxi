@@ -222,94 +222,6 @@ cdef class JsonPlan:
             free(counter)
         return 0
 
-    cdef int _name_shaped(self, Doc* d, Py_ssize_t tok, uchar* scratch):
-        """columns.name_shaped: two to four CJK ideographs from a surname on
-        (0: no; else the number of characters)."""
-        cdef Tok* t = &d.toks.v[tok]
-        cdef Py_ssize_t raw = t.end - t.start, n, k
-        cdef Text x
-        if raw < 6 or raw > 24 or (not t.flags & TF_ESCAPED and (raw > 12 or raw % 3)):
-            return False
-        n = decode_string(d.s, t.start, t.end, scratch)
-        if n < 2 or n > 4:
-            return False
-        for k in range(n):
-            if not is_han(scratch[k]):
-                return False
-        x.o = x.t = scratch
-        x.n = n
-        if (wordset_at(&self.engine.cfg.tables.compound, &x, 0) >= 0
-                or bit(self.engine.cfg.tables.single, scratch[0])):
-            return <int>n
-        return 0
-
-    cdef int _columns(self, Doc* docs, Py_ssize_t ndocs, bint lines, uchar* scratch) except -1:
-        """Count string values inside lists per path node, the name-shaped
-        ones and those of three characters; a path with five or more, four in
-        five name-shaped and 8 in 25 of three characters (what columns.py's
-        test implies), is shown to the host (`names_column`, which raises to
-        hand the body to the Python path). Without nodes per path (a plan with
-        rules on list positions, or a full table), four name-shaped values
-        anywhere are shown as None."""
-        cdef Py_ssize_t total = 0, di, i, cap = 16, h, loose = 0
-        cdef Doc* d
-        cdef Tok* t
-        cdef int node, shape
-        cdef int* keys = NULL
-        cdef int* tot = NULL
-        cdef int* nam = NULL
-        cdef int* three = NULL
-        cdef unsigned char* under = NULL
-        for di in range(ndocs):
-            total += docs[di].toks.n
-        while cap < 2 * total:
-            cap <<= 1
-        try:
-            keys = <int*>malloc(cap * sizeof(int))
-            tot = <int*>calloc(cap, sizeof(int))
-            nam = <int*>calloc(cap, sizeof(int))
-            three = <int*>calloc(cap, sizeof(int))
-            if keys == NULL or tot == NULL or nam == NULL or three == NULL:
-                raise MemoryError()
-            memset(keys, 0xff, cap * sizeof(int))  # -1: empty
-            for di in range(ndocs):
-                d = &docs[di]
-                free(under)
-                under = <unsigned char*>malloc(d.toks.n + 1)
-                if under == NULL:
-                    raise MemoryError()
-                for i in range(d.toks.n):
-                    t = &d.toks.v[i]
-                    under[i] = lines or (t.parent >= 0 and (d.toks.v[t.parent].kind == T_ARR
-                                                           or under[t.parent]))
-                    if t.kind != T_STR or not under[i]:
-                        continue
-                    shape = self._name_shaped(d, i, scratch)
-                    node = d.node[i]
-                    if node < 0 or self.index_sensitive:
-                        loose += shape != 0
-                        continue
-                    h = (<Py_ssize_t>node * 2654435761) & (cap - 1)
-                    while keys[h] != -1 and keys[h] != node:
-                        h = (h + 1) & (cap - 1)
-                    keys[h] = node
-                    tot[h] += 1
-                    nam[h] += shape != 0
-                    three[h] += shape == 3
-            if loose >= 4:
-                self.host.names_column(None)
-            for h in range(cap):
-                if keys[h] != -1 and tot[h] >= 5 and 5 * nam[h] >= 4 * tot[h] \
-                        and 25 * three[h] >= 8 * tot[h]:
-                    self.host.names_column(node_path(&self.paths, keys[h]))
-        finally:
-            free(keys)
-            free(tot)
-            free(nam)
-            free(three)
-            free(under)
-        return 0
-
     def protect(self, list bodies, object numbers, object call, int stage=0,
                 bint share_gil=False):
         """Inspect JSON documents: one body, or the lines of an NDJSON body
@@ -410,7 +322,8 @@ cdef class JsonPlan:
             for di in range(ndocs):
                 self._walk(docs, di, lines, <unsigned char*>scratch, share_gil)
             if self.columns:
-                self._columns(docs, ndocs, lines, scratch)
+                count_columns(&self.paths, &self.engine.cfg.tables, self.host,
+                              self.index_sensitive, docs, ndocs, lines, scratch)
             # pass 1: whole-field rules
             for di in range(ndocs):
                 for i in range(docs[di].toks.n):

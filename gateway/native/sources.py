@@ -9,8 +9,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SOURCES = ("_core.pyx", "chars.pxi", "spans.pxi", "words.pxi", "context.pxi", "numbers.pxi",
            "phones.pxi", "documents.pxi", "netaddr.pxi", "names.pxi", "cues.pxi", "kinds.pxi",
-           "scan.pxi", "jsonstr.pxi", "json.pxi", "masks.pxi", "paths.pxi", "decision.pxi",
-           "jsondoc.pxi", "protect.pxi", "leaves.pxi")
+           "scan.pxi", "jsonstr.pxi", "json.pxi", "masks.pxi", "generalize.pxi", "paths.pxi",
+           "decision.pxi", "jsondoc.pxi", "columns.pxi", "protect.pxi", "leaves.pxi")
 
 
 def source_digest(folder: Path = HERE) -> str | None:

@@ -46,3 +46,10 @@ def test_a_stale_build_is_not_used(tmp_path: Path) -> None:
     (copy / "scan.pxi").write_bytes((copy / "scan.pxi").read_bytes() + b"\n# changed\n")
     assert sources.source_digest(copy) != digest
     assert sources.source_digest(tmp_path / "empty") is None
+
+
+def test_every_source_file_is_in_the_digest() -> None:
+    """A .pxi left out of SOURCES could change without the build counting as stale."""
+    folder = Path(sources.__file__).parent
+    on_disk = {p.name for p in folder.iterdir() if p.suffix in (".pyx", ".pxi")}
+    assert on_disk == set(sources.SOURCES)
