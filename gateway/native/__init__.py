@@ -44,3 +44,11 @@ def _load() -> tuple[ModuleType | None, str]:
 
 
 core, STATUS = _load()
+
+
+def degraded() -> str | None:
+    """Why bodies are inspected on the pure-Python path though nobody chose
+    it (not built, stale), or None: the core is used, or PII_GATEWAY_NATIVE=off."""
+    if core is not None or STATUS.startswith("off"):
+        return None
+    return STATUS

@@ -129,6 +129,10 @@ class GatewayServer:
         self._start_audit(policy)
         if self.tune_gc:
             tune_gc()
+        why = native.degraded()
+        if why is not None:  # said once, loudly: the slow path is easy to miss
+            log.warning("native_core_unavailable", reason=why,
+                        effect="bodies are inspected on the pure-Python path (about 20x slower)")
         log.info("listening", proxy_port=self.proxy_port, admin_port=self.admin_port,
                  worker=self.state.worker_id, policy_version=policy.version,
                  native_core=native.STATUS, event_loop=eventloop.running(),

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from gateway.native import sources
 
 PROBE = "from gateway.native import STATUS, core; print(core is not None, STATUS)"
@@ -53,3 +55,17 @@ def test_every_source_file_is_in_the_digest() -> None:
     folder = Path(sources.__file__).parent
     on_disk = {p.name for p in folder.iterdir() if p.suffix in (".pyx", ".pxi")}
     assert on_disk == set(sources.SOURCES)
+
+
+def test_degraded_names_why_only_when_nobody_chose_the_python_path(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import gateway.native as native
+
+    monkeypatch.setattr(native, "core", None)
+    monkeypatch.setattr(native, "STATUS", "stale (its sources changed since it was built)")
+    assert native.degraded() == "stale (its sources changed since it was built)"
+    monkeypatch.setattr(native, "STATUS", "off (PII_GATEWAY_NATIVE)")
+    assert native.degraded() is None
+    monkeypatch.setattr(native, "core", object())
+    monkeypatch.setattr(native, "STATUS", "compiled")
+    assert native.degraded() is None
