@@ -193,6 +193,41 @@ cdef Py_ssize_t m_name_verb(const NameTables* tb, const Text* x, Py_ssize_t s) n
     return -1
 
 
+cdef bint _mobile_follows(const Text* x, Py_ssize_t p) noexcept nogil:
+    """(?=[ \\t:(]{0,2}1[3-9][0-9]{9}(?![0-9])) at p."""
+    cdef Py_ssize_t q = 0, i
+    cdef uchar c
+    while q < 2 and p + q < x.n:
+        c = x.t[p + q]
+        if c != 0x20 and c != 9 and c != 0x3a and c != 0x28:
+            break
+        q += 1
+    p += q
+    if p + 11 > x.n or x.t[p] != 0x31 or not (0x33 <= x.t[p + 1] <= 0x39):
+        return False
+    for i in range(2, 11):
+        if not is_digit(x.t[p + i]):
+            return False
+    return p + 11 >= x.n or not is_digit(x.t[p + 11])
+
+
+cdef Py_ssize_t m_name_phone(const NameTables* tb, const Text* x, Py_ssize_t s) noexcept nogil:
+    """(?<=^|[^\\u4e00-\\u9fff])TEXT_SURNAME HAN{1,2}?(?=MOBILE)"""
+    cdef Py_ssize_t e
+    cdef Py_ssize_t lengths[2]
+    cdef int n = _text_surnames(tb, x, s, lengths), i, k
+    if n == 0 or (s > 0 and is_han(x.t[s - 1])):
+        return -1
+    for i in range(n):
+        for k in range(1, 3):
+            if han_run(x, s + lengths[i], k) < k:
+                break
+            e = s + lengths[i] + k
+            if _mobile_follows(x, e):
+                return e
+    return -1
+
+
 cdef Py_ssize_t m_address_cue(const NameTables* tb, const Text* x, Py_ssize_t s) noexcept nogil:
     """(?<=CUE)BODY{1,40}CUE_END"""
     cdef Py_ssize_t b = 0, q, j

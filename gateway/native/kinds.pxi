@@ -7,7 +7,7 @@ cdef enum Kind:
     K_PASSPORT, K_HK_MACAU, K_HOME_RETURN, K_TAIWAN_L, K_TAIWAN_8, K_PLATE
     K_EMAIL, K_IPV4, K_IPV6
     K_NAME_HAN, K_NAME_DOT, K_NAME_LATIN, K_ADDRESS_VALUE, K_ADDRESS_PLACE
-    K_NAME_CUE, K_NAME_HONORIFIC, K_ADDRESS_CUE, K_NAME_DISPLAY, K_NAME_VERB
+    K_NAME_CUE, K_NAME_HONORIFIC, K_ADDRESS_CUE, K_NAME_DISPLAY, K_NAME_VERB, K_NAME_PHONE
     K_COUNT
 
 # (entity, pattern name) -> kind: what the native scanner implements.
@@ -37,6 +37,7 @@ KINDS = {
     ("PERSON_NAME", "name before honorific"): K_NAME_HONORIFIC,
     ("PERSON_NAME", "display name"): K_NAME_DISPLAY,
     ("PERSON_NAME", "name before verb"): K_NAME_VERB,
+    ("PERSON_NAME", "name before mobile"): K_NAME_PHONE,
     ("ADDRESS", "address value"): K_ADDRESS_VALUE,
     ("ADDRESS", "address from place"): K_ADDRESS_PLACE,
     ("ADDRESS", "address after cue"): K_ADDRESS_CUE,
@@ -109,6 +110,7 @@ cdef void set_starts(Config* cfg) noexcept:
         cfg.starts[<int>K_NAME_HONORIFIC][c] = cfg.starts[<int>K_NAME_CUE][c]
         cfg.starts[<int>K_NAME_DISPLAY][c] = cfg.starts[<int>K_NAME_CUE][c]
         cfg.starts[<int>K_NAME_VERB][c] = cfg.starts[<int>K_NAME_CUE][c]
+        cfg.starts[<int>K_NAME_PHONE][c] = cfg.starts[<int>K_NAME_CUE][c]
     for c in range(0x4e00, 0xa000):
         set_bit(cfg.starts[<int>K_ADDRESS_CUE], c)
         set_bit(cfg.starts[<int>K_EMAIL], c)  # internationalized local parts
@@ -209,6 +211,8 @@ cdef unsigned int possible_kinds(const Config* cfg, const Text* x) noexcept nogi
         k |= 1u << K_IPV6
     if han >= 2:
         k |= 1u << K_NAME_HAN
+    if han >= 2 and digits >= 11:
+        k |= 1u << K_NAME_PHONE
     if middot:
         k |= 1u << K_NAME_DOT
     if alphas >= 2:

@@ -24,7 +24,7 @@ cdef bint check(const Config* cfg, int kind, const Text* x, Py_ssize_t s, Py_ssi
     if kind == K_IPV4 or kind == K_IPV6:
         return v_ip(x, s, e)
     if kind == K_NAME_HAN or kind == K_NAME_CUE or kind == K_NAME_HONORIFIC \
-            or kind == K_NAME_DISPLAY or kind == K_NAME_VERB:
+            or kind == K_NAME_DISPLAY or kind == K_NAME_VERB or kind == K_NAME_PHONE:
         return v_name_han(&cfg.tables, x, s, e)
     if kind == K_NAME_DOT:
         return not _whole(&cfg.tables, x, s, e)
@@ -90,6 +90,8 @@ cdef Py_ssize_t _name_display(const Config* cfg, const Text* x, Py_ssize_t s) no
     return m_name_display(&cfg.tables, x, s)
 cdef Py_ssize_t _name_verb(const Config* cfg, const Text* x, Py_ssize_t s) noexcept nogil:
     return m_name_verb(&cfg.tables, x, s)
+cdef Py_ssize_t _name_phone(const Config* cfg, const Text* x, Py_ssize_t s) noexcept nogil:
+    return m_name_phone(&cfg.tables, x, s)
 
 
 cdef Matcher MATCHERS[K_COUNT]
@@ -117,6 +119,7 @@ MATCHERS[<int>K_NAME_HONORIFIC] = _name_honorific
 MATCHERS[<int>K_ADDRESS_CUE] = _address_cue
 MATCHERS[<int>K_NAME_DISPLAY] = _name_display
 MATCHERS[<int>K_NAME_VERB] = _name_verb
+MATCHERS[<int>K_NAME_PHONE] = _name_phone
 MATCHERS[<int>K_NAME_HAN] = NULL       # the per-line kinds are run line by line
 MATCHERS[<int>K_NAME_DOT] = NULL
 MATCHERS[<int>K_NAME_LATIN] = NULL

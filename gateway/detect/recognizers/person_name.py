@@ -15,6 +15,8 @@
   (总额, 总计, 姐妹, 哥们) or the whole is a common word (师姐, 帅哥).
 - Names where a clause starts (the start, punctuation, 今天/下午/随后) right
   before what people in notes do (来电, 表示, 称, 说, 承诺, 拒接, ...).
+- Names right before a mobile number, as contact lists and shipping labels pair
+  them (收货信息：郭琳 13125461017, 李四（139...）), where a word may start.
 A name starting with a common word (明天, 公司, 所以) is none. Names elsewhere
 in free text are not found; docs/detection.md gives the measured recall.
 """
@@ -89,7 +91,7 @@ COMMON_STARTS = frozenset({
     "经过", "欧元", "司机", "通过", "通知", "严重", "连续", "项目", "相关", "宁愿", "景区", "康复",
     "孙子", "温度", "熊猫", "卫生", "凤凰", "苗条", "叶子", "华为", "时光", "龙头", "公司", "平台",
     "高层", "所以", "简单", "严格", "相对", "银行", "法院", "双方", "官方", "家人", "全体", "师傅",
-    "来电", "来访", "来人", "万元", "王府",
+    "来电", "来访", "来人", "万元", "王府", "单号", "车号", "房号", "门号",
 })
 _LATIN_WORD = regex.compile(r"[A-Z][a-z'\-]*|[A-Z'\-]+")
 
@@ -101,6 +103,10 @@ def _display_title(title: str) -> str:
 
 _VERB = (f"(?<=^|[^\\u4e00-\\u9fff]|{'|'.join(VERB_LEFT)}){_TEXT_SURNAME}{_HAN}{{1,2}}?"
          f"(?={'|'.join(VERBS)})")
+# A mobile number right after the name: up to two of space, tab, colon or
+# opening parenthesis (full-width forms are folded), then 11 digits.
+_PHONE = (f"(?<=^|[^\\u4e00-\\u9fff]){_TEXT_SURNAME}{_HAN}{{1,2}}?"
+          f"(?=[ \\t:(]{{0,2}}1[3-9][0-9]{{9}}(?![0-9]))")
 _DISPLAY = (f"(?<=^|[^\\u4e00-\\u9fff]|{'|'.join(DISPLAY_LEFT)}){_TEXT_SURNAME}"
             f"(?:{'|'.join(_display_title(t) for t in DISPLAY_TITLES)})")
 
@@ -134,6 +140,7 @@ class PersonNameRecognizer(ValidatingRecognizer):
              Gate(trigger="|".join(HONORIFICS))),
         Spec("display name", _DISPLAY, 0.5, Gate(trigger="|".join(DISPLAY_TITLES))),
         Spec("name before verb", _VERB, 0.5, Gate(trigger="|".join(VERBS))),
+        Spec("name before mobile", _PHONE, 0.5, Gate(min_digits=11)),
     )
     # Only the field hint raises scores (see address.py for why).
     CONTEXT = (PERSON_HINT,)

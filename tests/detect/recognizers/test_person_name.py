@@ -29,6 +29,12 @@ def test_not_names(value: str, hint: str) -> None:
     ("今天张三来电说下周还款", ["张三"]),  # no cue, a clause start before a verb
     ("王小明表示月底前还清，李四承诺月底还款", ["王小明", "李四"]),
     ("与张三通话5分钟", []),  # no cue, no verb right after: not found (see the README)
+    # right before a mobile number, as contact lists and labels write them
+    ("收货信息：郭琳 13125461017", ["郭琳"]), ("李四（13912345678）", ["李四"]),
+    ("通讯录 王伟 13800138000；张总 13900139000", ["王伟", "张总"]),
+    ("单号 13800138000", []), ("金额 13800138000", []), ("本人 13800138000", []),
+    ("王伟 1380013800099", []),  # no mobile: thirteen digits
+    ("我叫郭琳 13125461017", []),  # 叫 before the name: no word start (a cue list thing)
     ("公司表示会处理，所以说不算逾期", []), ("今天客户来电说下周还款", []),
 ])
 def test_free_text(text: str, names: list[str]) -> None:
