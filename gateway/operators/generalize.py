@@ -3,7 +3,7 @@
 What a value is comes from its field's data class (`gateway/detect/classes.py`:
 birth dates keep the year, addresses and issuing authorities their city,
 incomes become a band, coordinates one decimal, IP addresses their network,
-device ids a keyed hash) or, for a finding in text, from its entity type
+device ids a keyed hash in letters) or, for a finding in text, from its entity type
 (ADDRESS, IP_ADDRESS). Anything else, and any value without the expected
 shape, gets the `mask` operator's display form (`fallback: redact` empties it).
 """
@@ -71,12 +71,22 @@ class Generalize:
         if method == "prefix":
             return g.prefix(value, "*")
         if method == "hash":
-            return hmac_value(self.key, "DEVICE", value)[:16] if self.key else None
+            return device_pseudonym(self.key, value) if self.key else None
         if method == "keep":
             return value
         if method == "remove":
             return ""
         return None  # mask
+
+
+# Hex digits as letters: a hex pseudonym is all digits one time in 1,800 and
+# then may read as a card or phone number (4462232261544953 passes Luhn).
+_LETTERS = str.maketrans("0123456789abcdef", "ghijklmnopqrstuv")
+
+
+def device_pseudonym(key: bytes, value: str) -> str:
+    """A device id's keyed pseudonym: 16 lower-case letters, never a number."""
+    return hmac_value(key, "DEVICE", value)[:16].translate(_LETTERS)
 
 
 def make_generalize(params: Mapping[str, Any], context: OperatorContext) -> Generalize:
