@@ -32,6 +32,8 @@ from gateway.ratelimit.redis_store import (
 from gateway.ratelimit.store import DAY_OFFSET, Bucket, Observed, Op, Verdict
 
 SCHEME = "redis+cluster://"
+# Connections per cluster node and gateway process (redis-py defaults to 100).
+MAX_CONNECTIONS = 10_000
 # Undo one admission of each bucket (the decision charged them; another slot
 # group denied): TAT back by one interval, the day's quota count back by one.
 _REFUND = """
@@ -81,9 +83,14 @@ class RedisClusterStore(RedisStore):
 
     def __init__(self, url: str, timeout: float) -> None:
         self.url = url
+        # redis-py's cluster client allows 100 connections per node and refuses
+        # (MaxConnectionsError, no waiting) beyond: a burst of concurrent
+        # decisions then looked like a dead store and fell back to local
+        # buckets. One Redis's pool has no such cap; the gateway's own
+        # connection limits bound the concurrency.
         self.redis = RedisCluster.from_url(
             cluster_url(url), socket_timeout=timeout, socket_connect_timeout=timeout,
-            decode_responses=True, retry=no_retry())
+            decode_responses=True, retry=no_retry(), max_connections=MAX_CONNECTIONS)
         self._decide = self.redis.register_script(_DECIDE)
         self._observe = self.redis.register_script(_OBSERVE)
         self._refund = self.redis.register_script(_REFUND)
