@@ -109,10 +109,6 @@ def base64_text(text: str) -> str | None:
     return decoded
 
 
-def _maybe_base64(text: str) -> bool:
-    return len(text) >= _BASE64_MIN and base64_text(text) is not None
-
-
 @dataclass(frozen=True, slots=True)
 class Normalized:
     """`text` is what recognizers see; `starts[i]`/`ends[i]` bound the original
@@ -140,7 +136,7 @@ def _fold_char(char: str) -> str:
 def needs_folding(texts: Sequence[str]) -> set[int]:
     """Indices of the texts that `normalize` would change, in one pass (and
     one look at each text for a whole base64 value)."""
-    encoded = {index for index, text in enumerate(texts) if _maybe_base64(text)}
+    encoded = {index for index, text in enumerate(texts) if base64_text(text) is not None}
     if _unchanged("\n".join(texts)):
         return encoded
     return encoded | {index for index, text in enumerate(texts) if not _unchanged(text)}
@@ -204,7 +200,7 @@ def _unescape(text: str, starts: list[int], ends: list[int]) -> Mapped:
 
 
 def normalize(text: str) -> Normalized:
-    decoded = base64_text(text) if len(text) >= _BASE64_MIN else None
+    decoded = base64_text(text)
     if decoded is not None:
         inner = normalize(decoded).text
         return Normalized(inner, (0,) * len(inner), (len(text),) * len(inner))

@@ -4,6 +4,7 @@ dying under a gateway (the contract itself runs in test_store.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -111,8 +112,6 @@ async def test_a_burst_of_concurrent_decisions_is_decided_not_refused(
     """redis-py's cluster client refuses a 101st connection to a node at once
     (MaxConnectionsError); a burst of concurrent requests then looked like a
     dead store and fell back to local buckets (found by the replica test)."""
-    import asyncio
-
     verdicts = await asyncio.gather(*(
         store.decide([Bucket(f"pgw:rl:{{c{i}}}:r", 10.0, 10)], []) for i in range(900)))
     assert all(v.allowed for v in verdicts)
