@@ -23,7 +23,6 @@ COVERED_BY: dict[str, tuple[str, ...]] = {
                             "tests/proxy/test_ratelimit_stage.py"),
     "gateway/cli/limits.py": ("tests/integration/test_scraping.py",),
     "gateway/state.py": ("tests/proxy/test_middlewares.py", "tests/server/test_runtime.py"),
-    "gateway/audit/chain.py": ("tests/audit/test_writer.py", "tests/audit/test_verify.py"),
     "gateway/audit/events.py": ("tests/audit/test_writer.py", "tests/audit/test_records.py"),
     "gateway/audit/settings.py": ("tests/audit/test_writer.py", "tests/policy/test_audit.py"),
     "gateway/codecs/base.py": ("tests/codecs/test_json_codec.py", "tests/operators/test_site.py"),

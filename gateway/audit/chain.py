@@ -5,6 +5,12 @@ newline, the record's canonical JSON without `chain`). The record holds its
 chain id (random per writer start), worker id, sequence number and key id,
 so a changed, deleted, inserted or reordered record breaks the chain where it
 happened, and the next record cannot be made to fit without the key.
+
+The canonical form is orjson's with sorted keys (compact, UTF-8 unescaped):
+a record parsed and written out again by a log pipeline still verifies.
+Trails written before orjson used `json.dumps` with the same options; the
+two differ only in some floats' exponents (`1.5e-07`), so `verify` accepts
+either form (`FORMS`).
 """
 
 from __future__ import annotations
@@ -13,38 +19,54 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Callable
 from typing import Any
+
+import orjson
 
 GENESIS = "0" * 64
 
 
 def canonical_json(record: dict[str, Any]) -> bytes:
+    body = {k: v for k, v in record.items() if k != "chain"} if "chain" in record else record
+    try:
+        return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # orjson.JSONEncodeError: integers beyond 64 bits, odd types
+        return legacy_json(body)
+
+
+def legacy_json(record: dict[str, Any]) -> bytes:
+    """The canonical form of earlier trails (and of what orjson cannot write)."""
     body = {k: v for k, v in record.items() if k != "chain"}
-    return json.dumps(body, sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False).encode()
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str).encode()
 
 
-def link(key: bytes, previous: str, record: dict[str, Any]) -> str:
-    return hmac.new(key, previous.encode() + b"\n" + canonical_json(record),
-                    hashlib.sha256).hexdigest()
+FORMS: tuple[Callable[[dict[str, Any]], bytes], ...] = (canonical_json, legacy_json)
+
+
+def link(key: bytes, previous: str, record: dict[str, Any],
+         form: Callable[[dict[str, Any]], bytes] = canonical_json) -> str:
+    return hmac.new(key, previous.encode() + b"\n" + form(record), hashlib.sha256).hexdigest()
 
 
 class Chain:
     def __init__(self, key: bytes, kid: str, worker: int) -> None:
-        self._key = key
+        self._mac = hmac.new(key, digestmod=hashlib.sha256)  # keyed once, copied per record
         self.kid = kid
         self.worker = worker
         self.chain_id = secrets.token_hex(8)
         self.seq = 0
         self.last = GENESIS
 
-    def seal(self, record: dict[str, Any]) -> str:
+    def seal(self, record: dict[str, Any]) -> bytes:
         """The record as one JSON line (canonical form, then `chain`), with
         chain id, worker, sequence and key id added. Serialized once: the
         line is the canonical form the chain value covers."""
         body = canonical_json({**record, "chain_id": self.chain_id, "worker": self.worker,
-                          "seq": self.seq, "kid": self.kid})
-        self.last = hmac.new(self._key, self.last.encode() + b"\n" + body,
-                             hashlib.sha256).hexdigest()
+                               "seq": self.seq, "kid": self.kid})
+        mac = self._mac.copy()
+        mac.update(self.last.encode() + b"\n" + body)
+        self.last = mac.hexdigest()
         self.seq += 1
-        return body[:-1].decode() + f',"chain":"{self.last}"}}\n'
+        return body[:-1] + b',"chain":"' + self.last.encode() + b'"}\n'

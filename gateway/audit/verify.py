@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway.audit import events
-from gateway.audit.chain import GENESIS, link
+from gateway.audit.chain import FORMS, GENESIS, link
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +86,7 @@ def verify_chain(entries: list[Entry], key_for: Callable[[str], bytes | None],
         if key is None:
             return Problem(entry.where, "unknown key", "the audit key of this record is not in "
                            "the key store (destroyed, or another store)")
-        if link(key, previous, record) != record.get("chain"):
+        if all(link(key, previous, record, form) != record.get("chain") for form in FORMS):
             return Problem(entry.where, "modified", "the record does not match its chain value")
         previous, expected = str(record["chain"]), expected + 1
     last = entries[-1]

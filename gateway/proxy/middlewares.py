@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 
 import structlog
 from aiohttp import web
@@ -98,8 +99,7 @@ async def gateway_middleware(request: web.Request, handler: Handler) -> web.Stre
         if ex.policy.server.metrics:
             observe_exchange(ex)
         if state.audit is not None:
-            for record in request_records(ex, state.audit.digest):
-                await state.audit.emit_async(record)
+            await state.audit.emit_later(partial(request_records, ex, state.audit.digests))
     assert resp is not None
     return resp
 

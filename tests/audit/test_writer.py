@@ -3,6 +3,7 @@ workers with their own chains, and a full queue never dropping a record."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -14,7 +15,7 @@ import pytest
 from gateway.audit import events
 from gateway.audit.settings import AuditSettings
 from gateway.audit.verify import verify
-from gateway.audit.writer import AuditWriter
+from gateway.audit.writer import GATHER, AuditWriter
 
 KEY, KID = b"k" * 32, "aud-test0001"
 
@@ -85,9 +86,9 @@ def test_a_full_queue_fails_readiness_and_loses_nothing(tmp_path: Path) -> None:
     gate = threading.Event()
     original = writer._write
 
-    def stalled(record: dict[str, Any]) -> None:
+    def stalled(data: bytes) -> None:
         gate.wait(5)
-        original(record)
+        original(data)
 
     writer.start()
     writer._write = stalled  # type: ignore[method-assign]
@@ -110,10 +111,10 @@ async def test_a_full_queue_makes_the_request_wait_when_told_to_block(tmp_path: 
     gate, entered = threading.Event(), threading.Event()
     original = writer._write
 
-    def stalled(record: dict[str, Any]) -> None:
+    def stalled(data: bytes) -> None:
         entered.set()
         gate.wait(5)
-        original(record)
+        original(data)
 
     writer.start()
     writer._write = stalled  # type: ignore[method-assign]
@@ -121,7 +122,6 @@ async def test_a_full_queue_makes_the_request_wait_when_told_to_block(tmp_path: 
     assert entered.wait(5)                             # the writer thread is stuck
     accepted = [writer.emit({"event": events.REVEALED, "count": i}) for i in range(12)]
     assert accepted.count(False) >= 1                  # the caller must wait
-    import asyncio
     waiting = asyncio.ensure_future(writer.emit_async({"event": events.REVEALED, "count": 99}))
     await asyncio.sleep(0.05)
     assert not waiting.done()
@@ -141,3 +141,36 @@ def test_stdout_sink(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None
     path = tmp_path / "stdout.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in out) + "\n")
     assert verify([path], key_for)[1] == []
+
+
+async def test_records_made_later_keep_their_order_and_survive_close(tmp_path: Path) -> None:
+    writer = AuditWriter(settings(tmp_path), KEY, KID, 0)
+    writer.start()
+    made: list[int] = []
+
+    def request(i: int) -> Any:
+        def records() -> list[dict[str, Any]]:
+            made.append(i)
+            return [{"event": events.REVEALED, "count": i}]
+        return records
+
+    def broken() -> list[dict[str, Any]]:
+        raise ValueError("a value that must not be logged")
+
+    await writer.emit_later(request(0))
+    await writer.emit_later(broken)
+    await writer.emit_later(request(1))
+    assert made == []                                  # made together, a moment later
+    writer.emit({"event": events.BLOCKED, "count": 2})  # after those already handed over
+    assert made == [0, 1]
+    await writer.emit_later(request(3))
+    await asyncio.sleep(GATHER * 4)
+    assert made == [0, 1, 3]                           # the gathering ran on its own
+    await writer.emit_later(request(4))
+    writer.close()                                     # makes what is still waiting
+    check_trail(tmp_path, [0, 1, 2, 3, 4])
+
+
+def check_trail(directory: Path, counts: list[int]) -> None:
+    assert [r["count"] for r in records(directory) if "count" in r] == counts
+    assert verify(sorted(directory.glob("*.jsonl")), key_for)[1] == []

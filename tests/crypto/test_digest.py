@@ -53,3 +53,11 @@ def test_ascii_skips_nfkc_without_changing_results() -> None:
     for text in ("ABC-123 x_y", "abc", "13800138000"):
         assert normalize_value(text) == unicodedata.normalize("NFKC", text).translate(
             str.maketrans("", "", " -_")).upper()
+
+
+def test_many_values_digest_as_each_alone() -> None:
+    keyed = KeyedDigest(KEY)
+    values = ["138 0013 8000", "13800138000", "ｚｈａｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ", "北京市朝阳区",
+              "6222\u20130212\u200b3456", "a_b-c", ""]
+    assert keyed.values("CN_MOBILE", values) == [keyed.value("CN_MOBILE", v) for v in values]
+    assert keyed.value("CN_MOBILE", "138 0013-8000") == keyed.value("CN_MOBILE", "13800138000")

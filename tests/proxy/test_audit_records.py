@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
 from gateway.audit import events
 from gateway.errors import FieldBlocked, InspectionError
@@ -16,8 +17,8 @@ def exchange() -> Exchange:
     return ex
 
 
-def digest(entity: str, value: str) -> str:
-    return f"d({entity}:{len(value)})"
+def digest(entity: str, values: Iterable[str]) -> list[str]:
+    return [f"d({entity}:{len(value)})" for value in values]
 
 
 def test_records_of_a_request_hold_no_values() -> None:
