@@ -1,14 +1,17 @@
 """The audit writer: records sealed into the chain as they come, written out
 to stdout or files by a thread.
 
-A record is sealed (timestamped, serialized, chained) by `emit`, on the
-caller's thread, in the order records are emitted; sealed lines wait in a
-list that the writer thread takes whole every `LINGER` seconds and writes
-with one call, so the event loop never waits for a disk and the thread
-wakes (and takes its turn at the GIL) a few dozen times a second instead of
-once per record. Records are never dropped: while more than `queue` sealed
-records wait, `on_full: block` makes the request wait for room, `unready`
-keeps them and fails the readiness check until the writer has caught up.
+A record is sealed (timestamped, serialized, chained) on the caller's
+thread, in the order records are emitted: at once by `emit`, or, for a
+request's records (`emit_later`), made and sealed `GATHER` seconds later
+with those of the other requests finishing meanwhile, in one warm pass.
+Sealed lines wait in a list that the writer thread takes whole every
+`LINGER` seconds and writes with one call, so the event loop never waits for
+a disk and the thread wakes (and takes its turn at the GIL) a few dozen
+times a second instead of once per record. Records are never dropped: while
+`queue` records wait, `on_full: block` makes the request wait for room,
+`unready` keeps them and fails the readiness check until the writer has
+caught up.
 
 Files are `audit-w<worker>-<chain id>-<segment>.jsonl` in the directory; a
 file is rotated by size or age, the chain going on in the next one
@@ -82,7 +85,7 @@ class AuditWriter:
 
     @property
     def ready(self) -> bool:
-        return self._waiting <= self.settings.queue
+        return self._waiting + len(self._later) <= self.settings.queue
 
     def start(self) -> None:
         self._stream = self._open(0)
