@@ -47,15 +47,14 @@ cdef int field_leaf(JsonPlan plan, object call, Doc* docs, Py_ssize_t di, Py_ssi
     if a.kind == A_PY or a.kind == A_GEN or a.kind == A_BLOCK or (a.kind == A_KEEP and reveals is not None
                                               and a.reveals):
         text = plan._text(d, tok, scratch)
-        path = plan._path(docs, di, tok, lines)
         if a.kind == A_PY or a.kind == A_GEN:
-            new = call.run(<object>a.obj, text, "FIELD", path,
+            new = call.run(<object>a.obj, text, "FIELD", plan._path(docs, di, tok, lines),
                            plan._records(docs, di, tok, lines, scratch))
             if new != text:
                 replace_str(d, tok, arena, new)
             return 0
         if a.kind == A_BLOCK:
-            call.block(a.status, path, "FIELD")
+            call.block(a.status, plan._path(docs, di, tok, lines), "FIELD")
             return 0
         reveals.setdefault((pattern, "FIELD"), []).append(text)
     counts[nent * nops + a.op] += 1
@@ -134,12 +133,14 @@ cdef int scan_leaf(JsonPlan plan, object call, Doc* docs, Py_ssize_t di, Py_ssiz
     while k >= 0:
         f = chosen.v[k]
         a = &dec.acts[f.entity]
+        shown = None  # the finding's text, made once for values and reveals
         if values is not None:
             name = plan.entity_names[f.entity]
             bucket = values.get(name)
             if bucket is None:
                 bucket = values[name] = set()
-            bucket.add(chars_str(x.o + f.start, f.end - f.start))
+            shown = chars_str(x.o + f.start, f.end - f.start)
+            bucket.add(shown)
         # the text after this finding, reversed into `piece` later
         m = piece.n
         out_chars(piece, x.o + f.end, end - f.end)
@@ -150,7 +151,7 @@ cdef int scan_leaf(JsonPlan plan, object call, Doc* docs, Py_ssize_t di, Py_ssiz
             out_chars(piece, x.o + f.start, f.end - f.start)
             if reveals is not None and a.reveals:
                 reveals.setdefault((pattern, plan.entity_names[f.entity]), []).append(
-                    chars_str(x.o + f.start, f.end - f.start))
+                    shown if shown is not None else chars_str(x.o + f.start, f.end - f.start))
         elif a.kind == A_MASK:
             counts[f.entity * nops + a.op] += 1
             apply_mask(piece, a, x.o + f.start, f.end - f.start)
