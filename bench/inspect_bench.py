@@ -9,7 +9,9 @@ mobiles masked, the rest removed) and the risk engine (everything shown, the
 values collected for the audit trail). Each row is the median of interleaved
 rounds; stages are cumulative stops inside the core (parse; + walk and
 per-path decisions; + pattern scan without checks; + checks, scores,
-duplicates; + overlaps and operators; + encode).
+duplicates; + overlaps and operators; + encode). A last table sets the
+default policy against the same policy with `detection.prose_names: false`
+(names in prose without a cue), native path, unknown caller.
 
     .venv/bin/python bench/inspect_bench.py [--rounds 15]
 """
@@ -17,6 +19,7 @@ duplicates; + overlaps and operators; + encode).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import gc
 import json
@@ -84,6 +87,7 @@ def main() -> None:
     gc.freeze()  # as the gateway does at start (server/runtime.py: tune_gc)
     gc.set_threshold(700, 100, 1000)
     rows, stages = [], []
+    prose = prose_rows(rounds)
     for label, (direction, body) in payloads().items():
         method = "GET" if direction == "response" else "POST"
         for role, collect in roles.items():
@@ -124,6 +128,41 @@ def main() -> None:
             before = med[name]
         size = len(payloads()[label][1])
         print(f"| {label} | " + " | ".join(cells) + f" | {size / med['encode'] / 1000:.1f} |")
+    print("\nnames in prose (native path, unknown caller; ms)\n")
+    print("| payload | prose_names off | on | on / off |")
+    print("|---|---:|---:|---:|")
+    for label, off, on in prose:
+        print(f"| {label} | {off:.3f} | {on:.3f} | {on / off:.2f} |")
+
+
+def prose_rows(rounds: int) -> list[tuple[str, float, float]]:
+    """(payload, ms with the prose pass off, ms with it on), interleaved."""
+    policies = {}
+    for switch in (False, True):  # as `detection.prose_names: false` compiles
+        loaded = load_policy_file(default_policy())
+        detection = loaded.model.detection.model_copy(update={"prose_names": switch})
+        loaded = dataclasses.replace(
+            loaded, model=loaded.model.model_copy(update={"detection": detection}))
+        policies[switch] = compile_policy(loaded, upstream_url="http://127.0.0.1:9")
+    assert not policies[False].detector.prose
+    assert policies[True].detector.prose
+    out = []
+    for label, (direction, body) in payloads().items():
+        method = "GET" if direction == "response" else "POST"
+        runs = {}
+        for switch, policy in policies.items():
+            plan = policy.protection.plan("lending-api", method, direction, "anonymous")
+            native = native_json(plan, policy.detector)
+            assert native is not None
+            runs[switch] = functools.partial(protect_json, native, [body], None, False, 0)
+            runs[switch]()
+        inner = max(1, 200_000 // len(body))
+        samples: dict[bool, list[float]] = {False: [], True: []}
+        for _ in range(rounds):
+            for switch, run in runs.items():
+                samples[switch] += median_ms(run, 1, inner)
+        out.append((label, statistics.median(samples[False]), statistics.median(samples[True])))
+    return out
 
 
 if __name__ == "__main__":

@@ -10,8 +10,11 @@ from presidio_analyzer import AnalyzerEngine, PatternRecognizer
 
 from gateway.detect.engine import analyze, build_engine
 from gateway.detect.hints import ADDRESS_HINT, PERSON_HINT, HintTable
-from gateway.detect.native_scanner import NativeScanner
+from gateway.detect.native_scanner import NativeScanner, merge
 from gateway.detect.normalize import Normalized, needs_folding, normalize
+from gateway.detect.prose_names import ENTITY as PROSE_ENTITY
+from gateway.detect.prose_names import SCORE as PROSE_SCORE
+from gateway.detect.prose_names import prose_findings, qualifies
 from gateway.detect.recognizers import BUILTIN
 from gateway.detect.recognizers.custom import CustomRecognizer, load_presidio_yaml
 from gateway.detect.results import Finding, Span
@@ -20,6 +23,7 @@ from gateway.detect.settings import DetectionSettings
 from gateway.native import core as native_core
 
 HINT_MARKERS = {"person_name": PERSON_HINT, "address": ADDRESS_HINT}
+PROSE_SKIP = frozenset({PERSON_HINT, ADDRESS_HINT})
 # presidio logs every recognizer it builds at INFO, on each policy load.
 logging.getLogger("presidio-analyzer").setLevel(logging.WARNING)
 
@@ -52,6 +56,11 @@ class Detector:
         self._scanner = Scanner(self.recognizers, self.settings.default_threshold)
         self._hints = HintTable({HINT_MARKERS[k]: v for k, v in self.settings.hints.items()})
         self._engine: AnalyzerEngine | None = None
+        # names in prose without a cue (prose_names.py), where names are detected
+        limit = self.settings.thresholds.get(PROSE_ENTITY, self.settings.default_threshold)
+        self.prose = (self.settings.prose_names and limit <= PROSE_SCORE
+                      and PROSE_ENTITY in self.settings.enabled_builtin())
+        self._prose_hints: dict[tuple[str, ...], bool] = {}
         self.native: NativeScanner | None = None
         if native and native_core is not None:
             self.native = self._native_scanner(native_core)
@@ -62,7 +71,8 @@ class Detector:
             custom = Detector(self.settings.without_builtin(), native=False)
         try:
             return NativeScanner(core, self._scanner, self.entities, self._hints.context,
-                                 self.python_many, custom.python_many if custom else None)
+                                 self.python_many, custom.python_many if custom else None,
+                                 self.with_prose)
         except ValueError:
             return None
 
@@ -94,8 +104,27 @@ class Detector:
             texts[index] = normal.text
         contexts = [self._hints.context(hints) for _, hints in items]
         scanned = self._scanner.scan(texts, contexts)
-        return [_findings(folded.get(index), spans) if spans else []
-                for index, spans in enumerate(scanned)]
+        return [self.with_prose(text, hints, _findings(folded.get(index), spans) if spans else [])
+                for index, ((text, hints), spans) in enumerate(zip(items, scanned, strict=True))]
+
+    def prose_for(self, hints: tuple[str, ...]) -> bool:
+        """Whether the prose pass reads texts under these field names: not
+        under a name or address field (their values are found whole)."""
+        if not self.prose:
+            return False
+        verdict = self._prose_hints.get(hints)
+        if verdict is None:
+            verdict = not PROSE_SKIP.intersection(self._hints.context(hints))
+            if len(self._prose_hints) < 65536:
+                self._prose_hints[hints] = verdict
+        return verdict
+
+    def with_prose(self, text: str, hints: tuple[str, ...],
+                   findings: list[Finding]) -> list[Finding]:
+        """`findings` in `text` with the names the prose pass finds merged in."""
+        if not self.prose_for(hints) or not qualifies(text):
+            return findings
+        return merge(findings, prose_findings(text))
 
     def reference(self, text: str, hints: Sequence[str] = ()) -> list[Finding]:
         """`detect` through presidio's AnalyzerEngine.analyze (slow; for tests
@@ -104,7 +133,7 @@ class Detector:
             self._engine = build_engine(self.recognizers, self.settings.default_threshold)
         normalized = normalize(text)
         spans = analyze(self._engine, normalized.text, self._hints.context(tuple(hints)))
-        return _findings(normalized, spans)
+        return self.with_prose(text, tuple(hints), _findings(normalized, spans))
 
 
 def _findings(normalized: Normalized | None, spans: list[Span]) -> list[Finding]:

@@ -73,7 +73,9 @@ class NativeScanner:
 
     def __init__(self, core: ModuleType, scanner: Scanner, entities: Sequence[str],
                  context: Callable[[tuple[str, ...]], tuple[str, ...]],
-                 python_many: ReferenceMany, custom_many: ReferenceMany | None) -> None:
+                 python_many: ReferenceMany, custom_many: ReferenceMany | None,
+                 with_prose: Callable[[str, tuple[str, ...], list[Finding]], list[Finding]]
+                 ) -> None:
         built = engine_config(core, scanner, entities)
         if built is None:
             raise ValueError("a built-in pattern has no native twin")
@@ -84,6 +86,7 @@ class NativeScanner:
         self._context = context
         self._python_many = python_many
         self._custom_many = custom_many
+        self._with_prose = with_prose
         self._bits: dict[tuple[str, ...], int] = {}
 
     def bits(self, hints: tuple[str, ...]) -> int:
@@ -109,6 +112,9 @@ class NativeScanner:
             for i, custom in zip(taken, self._custom_many([items[i] for i in taken]),
                                  strict=True):
                 out[i] = merge(out[i], custom)
+        for i, spans in enumerate(found):
+            if spans is not None:  # the Python path did the prose pass already
+                out[i] = self._with_prose(items[i][0], items[i][1], out[i])
         return out
 
 

@@ -18,7 +18,8 @@ class DetectionSettings:
     """`entities`: the built-in entity types to detect (None: all).
     `thresholds`: minimum score per entity type (others: `default_threshold`).
     `hints`: extra field names per hint marker (`person_name`, `address`).
-    `custom`: recognizers from the policy; `presidio_yaml`: recognizer files."""
+    `custom`: recognizers from the policy; `presidio_yaml`: recognizer files.
+    `prose_names`: find names in prose without a cue (prose_names.py)."""
 
     entities: frozenset[str] | None = None
     default_threshold: float = DEFAULT_THRESHOLD
@@ -26,6 +27,7 @@ class DetectionSettings:
     hints: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     custom: tuple[CustomSpec, ...] = ()
     presidio_yaml: tuple[Path, ...] = ()
+    prose_names: bool = True
 
     def without_builtin(self) -> DetectionSettings:
         """The same settings with the policy's own recognizers only."""

@@ -21,8 +21,10 @@ class Engine:
 
 class Decision:
     hints: tuple[str, ...]
+    prose: bool
     def __init__(self, field: tuple[Any, ...] | None, bits: int,
-                 actions: list[tuple[Any, ...]], hints: tuple[str, ...]) -> None: ...
+                 actions: list[tuple[Any, ...]], hints: tuple[str, ...],
+                 prose: bool = ...) -> None: ...
 
 class JsonPlan:
     ops: tuple[str, ...]
@@ -30,7 +32,7 @@ class JsonPlan:
     paths_known: int
     def __init__(self, engine: Engine, host: Any, ops: tuple[str, ...], index_sensitive: bool,
                  custom: bool, record_keys: tuple[str, ...], max_paths: int = ...,
-                 columns: bool = ...) -> None: ...
+                 columns: bool = ..., prose_min: int = ...) -> None: ...
     def protect(self, bodies: list[bytes], numbers: tuple[int, ...] | None, call: Any,
                 stage: int = 0, share_gil: bool = False
                 ) -> tuple[list[bytes | None] | None, list[tuple[int, int, int]]]: ...

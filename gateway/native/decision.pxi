@@ -30,6 +30,7 @@ cdef class Decision:
     cdef Act* acts
     cdef Py_ssize_t nact
     cdef readonly tuple hints
+    cdef readonly bint prose  # texts here go to the prose pass (JsonPlan prose_min)
     cdef list keep
 
     def __cinit__(self):
@@ -37,10 +38,12 @@ cdef class Decision:
         self.nact = 0
         self.keep = []
 
-    def __init__(self, field, unsigned long long bits, list actions, tuple hints):
+    def __init__(self, field, unsigned long long bits, list actions, tuple hints,
+                 bint prose=False):
         cdef Py_ssize_t i
         self.bits = bits
         self.hints = hints
+        self.prose = prose
         self.has_field = field is not None
         if field is not None:
             self._set(&self.field, field)

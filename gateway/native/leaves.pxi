@@ -113,7 +113,7 @@ cdef int scan_leaf(JsonPlan plan, object call, Doc* docs, Py_ssize_t di, Py_ssiz
     scan_text(&plan.engine.cfg, &x, dec.bits, found, raw, tk, stage != STAGE_SCAN)
     if stage == STAGE_SCAN:
         return 0
-    if plan.custom:
+    if plan.custom or (plan.prose_min and dec.prose and _han_at_least(x.o, n, plan.prose_min)):
         for entity, start, stop, score, rec in call.custom(chars_str(x.o, n), dec.hints):
             spans_push(found, entity, -1, start, stop, score)
     if found.n == 0:
@@ -186,6 +186,18 @@ cdef int scan_leaf(JsonPlan plan, object call, Doc* docs, Py_ssize_t di, Py_ssiz
     if piece.n != n or memcmp(piece.v, x.o, n * sizeof(uchar)) != 0:
         replace_chars(d, tok, arena, piece.v, piece.n)
     return 0
+
+
+cdef bint _han_at_least(const uchar* c, Py_ssize_t n, int most) noexcept nogil:
+    """At least `most` Chinese characters (U+4E00-U+9FFF) in c[:n]."""
+    cdef Py_ssize_t k
+    cdef int count = 0
+    for k in range(n):
+        if is_han(c[k]):
+            count += 1
+            if count >= most:
+                return True
+    return False
 
 
 cdef int piece_str(Out* piece, object text) except -1:

@@ -55,23 +55,28 @@ cdef class JsonPlan:
     cdef Paths paths
     cdef bint index_sensitive
     cdef bint custom
+    cdef int prose_min       # hand texts with this many Chinese characters to `custom` (0: none)
     cdef bint columns        # count name-shaped values per path (gateway/protect/columns.py)
     cdef tuple rkeys         # record keys, UTF-8
     cdef readonly tuple ops
     cdef readonly tuple entity_names
 
     def __init__(self, Engine engine, host, tuple ops, bint index_sensitive, bint custom,
-                 tuple record_keys, int max_paths=MAX_CHUNKS * CHUNK, bint columns=False):
+                 tuple record_keys, int max_paths=MAX_CHUNKS * CHUNK, bint columns=False,
+                 int prose_min=0):
         """`max_paths`: distinct key paths whose decisions are kept; leaves at
         further paths are decided each time (65,536 at most). `columns`: show
         the host each path inside lists whose string values are mostly
-        name-shaped (`names_column`)."""
+        name-shaped (`names_column`). `prose_min`: hand each text with at
+        least this many Chinese characters to the host's `custom` (names in
+        prose, gateway/detect/prose_names.py); 0: only with `custom`."""
         paths_init(&self.paths, max_paths)
         self.engine = engine
         self.host = host
         self.ops = ops
         self.index_sensitive = index_sensitive
         self.custom = custom
+        self.prose_min = prose_min
         self.columns = columns
         self.entity_names = engine.entities
         self.rkeys = tuple(k.encode() for k in record_keys)

@@ -53,6 +53,7 @@ class DetectionModel(Model):
     hints: dict[Literal["person_name", "address"], tuple[str, ...]] = Field(default_factory=dict)
     recognizers: tuple[RecognizerModel, ...] = ()
     presidio_yaml: tuple[str, ...] = ()
+    prose_names: bool = True
 
     @field_validator("entities")
     @classmethod
@@ -97,6 +98,7 @@ def build_detector(model: DetectionModel, policy_dir: Path) -> Detector:
                        context=r.context, validator=r.validator)
             for r in model.recognizers),
         presidio_yaml=paths,
+        prose_names=model.prose_names,
     )
     try:
         return Detector(settings)

@@ -24,6 +24,10 @@ from gateway.codecs.registry import codec_for, content_type_params
 from gateway.codecs.tables import is_header_key
 from gateway.detect import Detector
 from gateway.detect.hints import key_hints
+from gateway.detect.prose_names import ENTITY as PROSE_ENTITY
+from gateway.detect.prose_names import MIN_HAN as PROSE_MIN_HAN
+from gateway.detect.prose_names import SCORE as PROSE_SCORE
+from gateway.detect.prose_names import find_names
 from gateway.errors import FieldBlocked
 from gateway.native import core
 from gateway.operators.base import Operator
@@ -122,7 +126,8 @@ class NativeJson:
             for rule in plan.rules for selector in (rule.fields or ()) for token in selector.tokens)
         self.core = core.JsonPlan(self.scanner.engine, self, OPS, index_sensitive,
                                   self._custom is not None, tuple(sorted(plan.record_keys)),
-                                  max_paths, "PERSON_NAME" in detector.entities)
+                                  max_paths, "PERSON_NAME" in detector.entities,
+                                  PROSE_MIN_HAN if detector.prose else 0)
 
     def decide(self, path: FieldPath) -> tuple[Any, str]:
         """The core's Decision for the leaves at `path`, and the path's pattern."""
@@ -138,7 +143,8 @@ class NativeJson:
         decision = self._decisions.get(key)
         if decision is None:
             assert core is not None
-            decision = core.Decision(field, bits, actions, hints)
+            decision = core.Decision(field, bits, actions, hints,
+                                     self.detector.prose_for(hints))
             if len(self._decisions) < _DECISIONS:
                 self._decisions[key] = decision
         return decision, pattern_path(path)
@@ -168,10 +174,15 @@ class NativeJson:
             raise KeysHoldData
 
     def custom(self, text: str, hints: tuple[str, ...]) -> list[tuple[int, int, int, float, int]]:
-        assert self._custom is not None
+        """Findings the core does not make: the policy's recognizers', and
+        names in prose (for texts with enough Chinese characters)."""
         rank = self._rank
-        return [(rank[f.entity_type], f.start, f.end, f.score, 0)
-                for f in self._custom.python_many([(text, hints)])[0]]
+        found = [(rank[f.entity_type], f.start, f.end, f.score, 0)
+                 for f in self._custom.python_many([(text, hints)])[0]] if self._custom else []
+        if self.detector.prose_for(hints):
+            person = rank[PROSE_ENTITY]
+            found += [(person, start, end, PROSE_SCORE, 0) for start, end in find_names(text)]
+        return found
 
 
 def _key(spec: tuple[Any, ...] | None) -> Any:

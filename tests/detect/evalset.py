@@ -22,6 +22,7 @@ from stdnum import luhn
 
 from gateway.detect import Detector, Finding
 from gateway.detect.recognizers.resident_id import valid_resident_id
+from tests.detect import evalset_prose as prose
 from tests.detect import keynames as k
 from tests.detect import values as v
 from tests.detect.evalset_base64 import base64_evasions, base64_negatives
@@ -307,7 +308,9 @@ def generate(seed: int = 20261128, per_type: int = 300) -> list[Sample]:
             + base64_evasions(rng, per_type) + base64_negatives(rng, per_type)
             + contact_notes(rng, per_type) + prose_negatives(rng, per_type)
             + town_addresses(rng, per_type) + place_negatives(rng, per_type)
-            + cueless_notes(rng, per_type))
+            + cueless_notes(rng, per_type) + prose.prose_names(rng, per_type * 2)
+            + prose.prose_negatives(rng, per_type * 2) + prose.holdout_names(rng, per_type)
+            + prose.holdout_negatives(rng, per_type) + prose.title_negatives(rng, per_type))
 
 
 @dataclass

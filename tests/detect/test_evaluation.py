@@ -85,10 +85,10 @@ def test_formats_from_public_suites(results: tuple[list, list]) -> None:
 def test_display_names_in_notes(results: tuple[list, list]) -> None:
     """Contact display names (王姐, 李总, 吴老师) in collection notes, call
     transcripts and contact lists; the title-first forms 老王/小李 (one in
-    eight) are not found, so recall stays below 0.9."""
+    eight) by the prose pass (88.8 % before it)."""
     metrics = _metrics(results, "contact_note")
     assert metrics.expected["PERSON_NAME"] >= 300
-    assert 0.85 <= metrics.recall("PERSON_NAME") < 0.9, metrics.recall("PERSON_NAME")
+    assert metrics.recall("PERSON_NAME") >= 0.98, metrics.recall("PERSON_NAME")
     assert sum(metrics.false_positives.values()) == 0
 
 
@@ -103,13 +103,29 @@ def test_addresses_from_a_city_or_county_without_a_cue(results: tuple[list, list
     assert sum(metrics.false_positives.values()) == 0
 
 
-def test_free_text_names_are_measured_not_promised(results: tuple[list, list]) -> None:
+def test_free_text_names(results: tuple[list, list]) -> None:
     """docs/detection.md quotes these figures. The free-text set's names all
     have a cue, an honorific or a clause start before a verb; the cue-less set
-    (written afterwards, from notes) puts names where no rule looks: after
-    与/委托/据, before 的/本人/、."""
+    (written from notes before the prose pass existed) puts names after
+    与/委托/据, before 的/本人/、; `evalset_prose.py` writes notes, transcripts,
+    chats and complaints with names anywhere, and a held-out set written after
+    the prose pass was tuned (measured once before its two fixes)."""
     assert _metrics(results, "free_text").recall("PERSON_NAME") >= 0.99
-    cueless = _metrics(results, "cueless")
-    assert cueless.expected["PERSON_NAME"] >= 300
-    assert 0.2 <= cueless.recall("PERSON_NAME") < 0.5, cueless.recall("PERSON_NAME")
-    assert sum(cueless.false_positives.values()) == 0
+    for kind, least in (("cueless", 0.9), ("prose", 0.9), ("prose_holdout", 0.85)):
+        metrics = _metrics(results, kind)
+        assert metrics.expected["PERSON_NAME"] >= 300, kind
+        assert metrics.recall("PERSON_NAME") >= least, (kind, metrics.recall("PERSON_NAME"))
+        assert sum(metrics.false_positives.values()) <= 0.005 * metrics.samples, kind
+
+
+def test_prose_without_names(results: tuple[list, list]) -> None:
+    """Notes that name no one, many starting words with a surname's character
+    (高兴, 马上, 钱款, 于是), shop and company names. Over all hard negatives the
+    over-masking stays under 0.5 %; on these alone it is higher (docs/detection.md:
+    typos such as 崔促 for 催促, literary words such as 孟夏)."""
+    prose = _metrics(results, "prose_negative", "prose_holdout_negative")
+    assert prose.samples >= 900
+    assert sum(prose.false_positives.values()) <= 0.03 * prose.samples
+    every = _metrics(results, "negative", "vocab_negative", "prose_negative",
+                     "prose_holdout_negative")
+    assert sum(every.false_positives.values()) <= 0.005 * every.samples

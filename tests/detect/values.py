@@ -125,8 +125,8 @@ def ipv6(rng: random.Random) -> str:
 
 
 # How people save contacts and how collectors refer to them: kinship words,
-# forms of address at work and office titles (a share of them unknown to the
-# recognizer: 老王 and 小李 put the title first).
+# forms of address at work and office titles (one in eight with the title
+# first: 老王, 小李).
 KINSHIP = ("姐", "哥", "叔", "姨", "婶", "嫂", "伯", "阿姨", "大姐", "大哥", "叔叔")
 WORK_TITLES = ("总", "老师", "经理", "师傅", "老板", "主任", "医生", "律师", "会计", "主管",
                "总经理", "局长", "处长", "科长", "队长", "行长")

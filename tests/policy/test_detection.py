@@ -28,6 +28,14 @@ def test_defaults_detect_everything(tmp_path: Path) -> None:
     assert [f.entity_type for f in found] == ["CN_MOBILE"]
 
 
+def test_prose_names_switch(tmp_path: Path) -> None:
+    on = _compile(tmp_path, "")
+    off = _compile(tmp_path, "detection: {prose_names: false}\n")
+    text = "与郭琳通话5分钟"
+    assert [f.entity_type for f in on.detector.detect(text)] == ["PERSON_NAME"]  # type: ignore[attr-defined]
+    assert off.detector.detect(text) == []  # type: ignore[attr-defined]
+
+
 def test_thresholds_hints_recognizers_and_presidio_yaml(tmp_path: Path) -> None:
     (tmp_path / "recognizers").mkdir()
     (tmp_path / "recognizers" / "extra.yaml").write_text(

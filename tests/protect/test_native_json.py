@@ -317,3 +317,25 @@ def test_columns_of_names_by_their_values_on_both_paths(
         assert differences([names, escaped, places], "application/json", policies[name]) == []
     out = json.loads(python_path(names, "application/json", plan, policy, False)[1])
     assert [r["f2"] for r in out["list"]] == ["张**", "王*", "李**", "刘**", "陈**", "杨**"]
+
+
+def test_names_in_prose_on_both_paths(policies: dict[str, CompiledPolicy]) -> None:
+    """Notes with names and no cue: the core hands texts with enough Chinese
+    characters to the prose pass; both paths mask the same names, and a body
+    whose notes hold none stays unchanged."""
+    notes = ["与郭琳通话5分钟，态度良好。", "委托庄晓燕代为还款3000元。",
+             "张伟的电话一直无人接听。", "客户高兴地说已经找到新工作了", "郭琳", "call 张伟"]
+    body = json.dumps({"records": [{"id": i, "remark": note} for i, note in enumerate(notes)]},
+                      ensure_ascii=False).encode()
+    plain = json.dumps({"remark": "钱已经转过去了，麻烦查一下是否到账"},
+                       ensure_ascii=False).encode()
+    for name in ("default.yaml", "every-operator"):
+        assert differences([body, plain], "application/json", policies[name]) == []
+    policy = policies["default.yaml"]
+    plan = policy.protection.plan("lending-api", "GET", "response", "anonymous")
+    seen = native_path(body, "application/json", plan, policy, False)
+    out = [r["remark"] for r in json.loads(seen[1])["records"]]
+    assert out[:4] == ["与郭*通话5分钟，态度良好。", "委托庄**代为还款3000元。",
+                       "张*的电话一直无人接听。", "客户高兴地说已经找到新工作了"]
+    assert out[4:] == ["郭琳", "call 张伟"]  # too few Chinese characters: no prose
+    assert native_path(plain, "application/json", plan, policy, False)[1] is None
