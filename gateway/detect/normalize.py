@@ -22,7 +22,12 @@ What is folded:
   control characters but tab and line breaks, no unassigned or private-use
   code points) is read decoded (and folded as above); every decoded
   character maps to the whole value, since no finding inside can be mapped to
-  fewer of the characters sent (a finding protects the whole value).
+  fewer of the characters sent (a finding protects the whole value);
+- a base64 token inside longer text (twelve characters or more of one
+  alphabet and its padding, between characters that are no base64 but for a
+  `=` before it, passing the same test) is read decoded in place, between
+  spaces; its decoded characters map to the whole token
+  (`备注 MTM4MDAxMzgwMDA= 请核实`: a finding covers the token).
 
 Every normalized character records the half-open range of original characters
 it came from, so a finding maps back to exactly the characters the user sent:
@@ -59,6 +64,10 @@ _BASE64 = regex.compile(r"(?:[A-Za-z0-9+/]+|[A-Za-z0-9_-]+)={0,2}")
 # Decoded text holds none of these (control, surrogate, unassigned, private use).
 _NOT_TEXT = regex.compile(r"[^\t\n\r\P{Cc}]|\p{Cs}|\p{Cn}|\p{Co}")
 _BASE64_MIN = 8  # six bytes: a two-character Chinese name
+# A base64 token inside longer text: twelve characters or more (nine bytes).
+# (`=` may come before it: `mobile=MTM4...`, not after its padding.)
+_B64_TOKEN = regex.compile(r"(?<![A-Za-z0-9+/_-])(?:[A-Za-z0-9+/]{12,}|[A-Za-z0-9_-]{12,})={0,2}"
+                           r"(?![A-Za-z0-9+/=_-])")
 _LETTER = regex.compile(r"[A-Za-z]")
 
 Mapped = tuple[str, list[int], list[int]]
@@ -76,6 +85,8 @@ def _unchanged(text: str) -> bool:
     so the C-level whole-text checks are exact."""
     large = len(text) > 64 * 1024  # let the regex engine release the GIL
     if _ESCAPE_TRIGGER.search(text, concurrent=large) is not None:
+        return False
+    if any(base64_text(m[0]) is not None for m in _B64_TOKEN.finditer(text, concurrent=large)):
         return False
     if any(_dotted_groups(m[0]) for m in _DOTTED.finditer(text, concurrent=large)):
         return False
@@ -199,6 +210,31 @@ def _unescape(text: str, starts: list[int], ends: list[int]) -> Mapped:
     return "".join(pieces), new_starts, new_ends
 
 
+def _tokens(text: str) -> Mapped:
+    """Base64 tokens inside `text` read decoded (and normalized), between
+    spaces, every character of them mapping to the whole token."""
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    last = 0
+    for match in _B64_TOKEN.finditer(text):
+        decoded = base64_text(match[0])
+        if decoded is None:
+            continue
+        inner = f" {normalize(decoded).text} "
+        pieces.append(text[last:match.start()])
+        starts.extend(range(last, match.start()))
+        ends.extend(range(last + 1, match.start() + 1))
+        pieces.append(inner)
+        starts.extend([match.start()] * len(inner))
+        ends.extend([match.end()] * len(inner))
+        last = match.end()
+    pieces.append(text[last:])
+    starts.extend(range(last, len(text)))
+    ends.extend(range(last + 1, len(text) + 1))
+    return "".join(pieces), starts, ends
+
+
 def normalize(text: str) -> Normalized:
     decoded = base64_text(text)
     if decoded is not None:
@@ -206,8 +242,11 @@ def normalize(text: str) -> Normalized:
         return Normalized(inner, (0,) * len(inner), (len(text),) * len(inner))
     if _unchanged(text):
         return Normalized(text)
-    folded, starts, ends = _fold(text, list(range(len(text))),
-                                 list(range(1, len(text) + 1)))
+    if _B64_TOKEN.search(text) is not None:
+        text_in, starts_in, ends_in = _tokens(text)
+    else:
+        text_in, starts_in, ends_in = text, list(range(len(text))), list(range(1, len(text) + 1))
+    folded, starts, ends = _fold(text_in, starts_in, ends_in)
     for _ in range(_ROUNDS):
         if _ESCAPE_TRIGGER.search(folded) is None:
             break

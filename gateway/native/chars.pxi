@@ -168,11 +168,32 @@ cdef bint maybe_base64_text(const uchar* t, Py_ssize_t n) noexcept nogil:
     return letter == 1 and need == 0
 
 
+cdef bint has_base64_token(const uchar* o, Py_ssize_t n) noexcept nogil:
+    """normalize._B64_TOKEN's tokens, loosened: a run of twelve base64
+    characters or more (either alphabet) with up to two `=` after it and no
+    third, that maybe_base64_text accepts. Read on the text as sent, as the reference
+    reads it."""
+    cdef Py_ssize_t i = 0, s, e
+    while i < n:
+        if b64_digit(o[i], 0) < 0:
+            i += 1
+            continue
+        s = i
+        while i < n and b64_digit(o[i], 0) >= 0:
+            i += 1
+        e = i
+        while e < n and e - i < 2 and o[e] == 0x3d:
+            e += 1
+        if i - s >= 12 and not (e < n and o[e] == 0x3d) and maybe_base64_text(o + s, e - s):
+            return True
+    return False
+
+
 cdef int fold_text(const uchar* o, uchar* t, Py_ssize_t n) noexcept nogil:
     """Fold `o` into `t`; FOLD_DEFER if a character is not known, a run of
     seven Chinese numerals would be folded into digits by the reference, the
     text holds escapes or dotted digit groups the reference decodes, or the
-    whole text may be base64 of text."""
+    whole text, or a token inside it, may be base64 of text."""
     cdef Py_ssize_t i, run = 0
     cdef uchar c
     for i in range(n):
@@ -186,7 +207,7 @@ cdef int fold_text(const uchar* o, uchar* t, Py_ssize_t n) noexcept nogil:
                 return FOLD_DEFER
         else:
             run = 0
-    if needs_decoding(t, n) or maybe_base64_text(t, n):
+    if needs_decoding(t, n) or maybe_base64_text(t, n) or has_base64_token(o, n):
         return FOLD_DEFER
     return FOLD_OK
 

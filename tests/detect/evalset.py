@@ -25,7 +25,12 @@ from gateway.detect.recognizers.resident_id import valid_resident_id
 from tests.detect import evalset_prose as prose
 from tests.detect import keynames as k
 from tests.detect import values as v
-from tests.detect.evalset_base64 import base64_evasions, base64_negatives
+from tests.detect.evalset_base64 import (
+    base64_evasions,
+    base64_in_text,
+    base64_negatives,
+    base64_text_negatives,
+)
 from tests.detect.evalset_notes import (
     contact_notes,
     cueless_notes,
@@ -310,7 +315,8 @@ def generate(seed: int = 20261128, per_type: int = 300) -> list[Sample]:
             + town_addresses(rng, per_type) + place_negatives(rng, per_type)
             + cueless_notes(rng, per_type) + prose.prose_names(rng, per_type * 2)
             + prose.prose_negatives(rng, per_type * 2) + prose.holdout_names(rng, per_type)
-            + prose.holdout_negatives(rng, per_type) + prose.title_negatives(rng, per_type))
+            + prose.holdout_negatives(rng, per_type) + prose.title_negatives(rng, per_type)
+            + base64_in_text(rng, per_type) + base64_text_negatives(rng, per_type))
 
 
 @dataclass

@@ -72,3 +72,43 @@ def base64_negatives(rng: random.Random, count: int) -> list[Sample]:
         keys, make = makers[i % len(makers)]
         samples.append(build([make()], (rng.choice(keys),), "negative"))
     return samples
+
+
+def base64_in_text(rng: random.Random, count: int) -> list[Sample]:
+    """Base64 tokens inside longer text, as logs, remarks and query-like
+    strings carry them: the token is the label (a finding covers it whole)."""
+    makers: list[tuple[str, Callable[[random.Random], str]]] = [
+        ("CN_MOBILE", v.mobile), ("CN_RESIDENT_ID", v.resident_id),
+        ("CN_BANK_CARD", v.unionpay_card), ("EMAIL_ADDRESS", v.email),
+    ]
+    frames = (("备注：", "，请核实"), ("ext=", "&ts=1733040000"), ("客户资料 ", " 已上传"),
+              ("payload: ", " (encoded)"), ("[", "]"), ("data:", ";"))
+    samples = []
+    for i in range(count):
+        entity, make = makers[i % len(makers)]
+        before, after = rng.choice(frames)
+        token = _b64(make(rng), rng)
+        if len(token.rstrip("=")) < 12:
+            token = base64.b64encode(make(rng).encode()).decode()
+        samples.append(build([before, (entity, token), after],
+                             (rng.choice(("remark", "log", "extInfo", "msg")),), "evasion_hard"))
+    return samples
+
+
+def base64_text_negatives(rng: random.Random, count: int) -> list[Sample]:
+    """Longer text holding tokens that are no personal data: access tokens,
+    signatures, JWTs, digests, dashless UUIDs, base64 of status text."""
+    texts = ("审核通过，放款成功", "loan approved, amount 20000.00", "订单已发货，单号待补")
+    makers: list[Callable[[], str]] = [
+        lambda: base64.urlsafe_b64encode(rng.randbytes(24)).decode().rstrip("="),
+        lambda: base64.b64encode(rng.randbytes(32)).decode(),
+        lambda: "eyJhbGciOiJIUzI1NiJ9." + base64.urlsafe_b64encode(
+            b'{"sub":"u' + str(rng.randrange(10**6)).encode() + b'"}').decode().rstrip("=")
+        + "." + base64.urlsafe_b64encode(rng.randbytes(32)).decode().rstrip("="),
+        lambda: f"{rng.getrandbits(128):032x}",
+        lambda: uuid.UUID(int=rng.getrandbits(128)).hex,
+        lambda: _b64(rng.choice(texts), rng),
+    ]
+    frames = ("Authorization: Bearer {} ok", "sign={}&v=2", "回调参数 {} 已校验", "trace {} done")
+    return [build([rng.choice(frames).format(makers[i % len(makers)]())], ("log",), "negative")
+            for i in range(count)]

@@ -95,7 +95,8 @@ def test_texts_outside_the_known_characters_take_the_python_path() -> None:
 def _base64_corners(rng: random.Random) -> list[str]:
     """Base64 of text and of bytes that are almost text (a control character,
     a broken or overlong UTF-8 sequence, a surrogate), padded or not, in both
-    alphabets, plus look-alikes that are not base64."""
+    alphabets, whole and as tokens inside texts, plus look-alikes that are not
+    base64."""
     import base64
 
     payloads = [b"13800138000", "张伟".encode(), "手机13912345678".encode(), b"a\x01b\x02c\x03",
@@ -108,12 +109,16 @@ def _base64_corners(rng: random.Random) -> list[str]:
         for encode in (base64.b64encode, base64.urlsafe_b64encode):
             text = encode(data).decode()
             texts += [text, text.rstrip("="), text + "=", "x" + text, text[1:]]
-    texts += ["Abcdefgh", "12345678", "abc+def_ghij", "====AAAA", "AAAA====", "AAAAAAA="]
+            # the same as a token inside a text, at its edges, after `=`
+            texts += [f"备注 {text} 请核实", f"k={text}&v=1", f"{text}，已核实", f"a {text}= b",
+                      f"({text})", f"x{text}"]
+    texts += ["Abcdefgh", "12345678", "abc+def_ghij", "====AAAA", "AAAA====", "AAAAAAA=",
+              "a MTM4+MDAx_MzgwMDA b", "a MTM4MDAxMzgwMDA=== b"]
     return texts
 
 
 def test_base64_values_are_deferred_exactly_when_the_reference_decodes_them() -> None:
-    from gateway.detect.normalize import base64_text
+    from gateway.detect.normalize import _B64_TOKEN, base64_text
 
     detector = Detector()
     assert detector.native is not None
@@ -124,5 +129,8 @@ def test_base64_values_are_deferred_exactly_when_the_reference_decodes_them() ->
     deferred = {t for t in texts if detector.native.engine.detect(t) is None}
     decoded = {t for t in texts if base64_text(t) is not None}
     assert len(decoded) > 300
+    # whole values, and tokens inside a text (a corner text may hold one)
+    decoded |= {t for t in texts
+                if any(base64_text(m[0]) is not None for m in _B64_TOKEN.finditer(t))}
     assert decoded <= deferred                 # the core never keeps what the reference decodes
     assert len(deferred - decoded) <= 4        # and little more (C1 controls, unassigned)

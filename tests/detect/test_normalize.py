@@ -113,3 +113,28 @@ def test_a_base64_value_is_read_decoded_and_maps_to_the_whole_value() -> None:
     assert result.original_span(0, 11) == (0, len(text))
     assert result.original_span(3, 4) == (0, len(text))
     assert needs_folding(["plain", text, "MTM4MDAxMzgwMDA="]) == {1, 2}
+
+
+@pytest.mark.parametrize(("text", "folded"), [
+    ("备注 MTM4MDAxMzgwMDA= 请核实", "备注  13800138000  请核实"),     # between spaces
+    ("mobile=MTM4MDAxMzgwMDA&x=1", "mobile= 13800138000 &x=1"),      # `=` may come before
+    ("客户MTM4MDAxMzgwMDA，已核实", "客户 13800138000 ,已核实"),  # then folded
+    ("a MTM4MDAxMzgwMDA=== b", "a MTM4MDAxMzgwMDA=== b"),           # three `=`: no token
+    ("a MTM4MDAx b", "a MTM4MDAx b"),                               # under twelve characters
+    ("trace d41d8cd98f00b204e9800998ecf8427e done",                  # a digest: no UTF-8 text
+     "trace d41d8cd98f00b204e9800998ecf8427e done"),
+    ("x MTM4+MDAx_MzgwMDA y", "x MTM4+MDAx_MzgwMDA y"),             # two alphabets: no token
+])
+def test_base64_tokens_inside_text(text: str, folded: str) -> None:
+    assert normalize(text).text == folded
+    assert (0 in needs_folding([text])) == (folded != text)
+
+
+def test_a_base64_token_maps_to_the_whole_token() -> None:
+    text = "备注 MTM4MDAxMzgwMDA= 请核实"
+    result = normalize(text)
+    start = result.text.index("138")
+    assert result.original_span(start, start + 11) == (3, 19)
+    assert result.original_span(0, 2) == (0, 2)  # text around it maps to itself
+    tail = result.text.index("请")
+    assert result.original_span(tail, tail + 3) == (20, 23)

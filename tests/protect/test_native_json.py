@@ -277,6 +277,29 @@ def test_base64_values_are_protected_whole_on_both_paths(
     assert out["token"] == original["token"] and out["status"] == original["status"]
 
 
+def test_base64_tokens_inside_text_on_both_paths(policies: dict[str, CompiledPolicy]) -> None:
+    """A token inside a longer text is read decoded: the core hands the text to
+    the Python path, which masks the token whole; a digest or a random token
+    beside it stays."""
+    import base64
+    token = base64.b64encode(b"13800138000").decode()
+    body = json.dumps({"remark": f"客户资料 {token} 已上传",
+                       "log": f"sign={base64.b64encode(bytes(range(200, 232))).decode()}&v=2",
+                       "trace": "trace d41d8cd98f00b204e9800998ecf8427e done"},
+                      ensure_ascii=False).encode()
+    policy = policies["default.yaml"]
+    assert differences([body], "application/json", policy) == []
+    plan = policy.protection.plan("lending-api", "GET", "response", "anonymous")
+    out, original = json.loads(python_path(body, "application/json", plan, policy, False)[1]), \
+        json.loads(body)
+    assert out["remark"].startswith("客户资料 MTM") and token not in out["remark"]
+    assert out["remark"].endswith(" 已上传") and "*" in out["remark"]
+    assert out["log"] == original["log"] and out["trace"] == original["trace"]
+    assert policy.detector.native is not None
+    engine = policy.detector.native.engine
+    assert engine.detect_batch([original["remark"]], [0]) == [None]  # handed over
+
+
 def test_tables_are_handed_to_the_python_path(policies: dict[str, CompiledPolicy]) -> None:
     """A body with a table's column names (`columns`, `headers`, ...) goes to the
     Python path, whose codec names each cell by its column; a table on either
