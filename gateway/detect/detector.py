@@ -14,7 +14,7 @@ from gateway.detect.native_scanner import NativeScanner, merge
 from gateway.detect.normalize import Normalized, needs_folding, normalize
 from gateway.detect.prose_names import ENTITY as PROSE_ENTITY
 from gateway.detect.prose_names import SCORE as PROSE_SCORE
-from gateway.detect.prose_names import prose_findings, qualifies
+from gateway.detect.prose_names import prose_findings
 from gateway.detect.recognizers import BUILTIN
 from gateway.detect.recognizers.custom import CustomRecognizer, load_presidio_yaml
 from gateway.detect.results import Finding, Span
@@ -122,9 +122,10 @@ class Detector:
     def with_prose(self, text: str, hints: tuple[str, ...],
                    findings: list[Finding]) -> list[Finding]:
         """`findings` in `text` with the names the prose pass finds merged in."""
-        if not self.prose_for(hints) or not qualifies(text):
+        if not self.prose_for(hints):
             return findings
-        return merge(findings, prose_findings(text))
+        found = prose_findings(text)
+        return merge(findings, found) if found else findings
 
     def reference(self, text: str, hints: Sequence[str] = ()) -> list[Finding]:
         """`detect` through presidio's AnalyzerEngine.analyze (slow; for tests

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
+from gateway.detect.pinyin_names import SURNAMES as PINYIN_SURNAMES
 from gateway.detect.recognizers import BUILTIN, address, license_plate, person_name, surnames
 from gateway.detect.results import Finding, Span, remove_duplicates
 from gateway.detect.scanner import Scanner
@@ -62,6 +63,7 @@ def engine_config(core: ModuleType, scanner: Scanner,
         "verb_left": list(person_name.VERB_LEFT), "verbs": list(person_name.VERBS),
         "address_cues": list(address.CUES), "address_links": list(address.CUE_LINKS),
         "cue_ends": list(address.CUE_ENDS), "plates": license_plate.PROVINCES,
+        "pinyin_surnames": sorted(PINYIN_SURNAMES),
     }
     config = {"recognizers": recognizers, "entities": sorted(entities), "tables": tables,
               "stopwords": sorted(STOPWORDS)}

@@ -52,6 +52,7 @@ from typing import Any
 
 import rjieba
 
+from gateway.detect.pinyin_names import find_pinyin_names
 from gateway.detect.recognizers.address import PLACE_WORDS
 from gateway.detect.recognizers.person_name import COMMON_STARTS, NOT_NAMES, TEXT_SINGLE
 from gateway.detect.recognizers.surnames import COMPOUND, SINGLE
@@ -98,6 +99,7 @@ _CLAUSE_BREAKS = frozenset("，。；！？、,;!? \t\n：:")
 _SURNAMES = frozenset(TEXT_SINGLE + "于向")
 _COMPOUND = frozenset(COMPOUND)
 _DOTS = frozenset("·•")
+_CAPITAL = re.compile(r"[A-Z][A-Za-z]* [A-Z]")  # two capitalised words: maybe a pinyin name
 _NOT_BEFORE = _DOTS | _NUMERALS
 _STARTS = re.compile(  # a surname and a Chinese character that is no function character
     f"(?:{'|'.join(COMPOUND)}|[{''.join(sorted(_SURNAMES))}])"
@@ -290,6 +292,17 @@ def find_names(text: str) -> list[tuple[int, int]]:
     return sorted(found)
 
 
+def prose_spans(text: str) -> list[tuple[int, int]]:
+    """Names in prose: in Chinese (`find_names`) and in pinyin in Latin
+    script (`pinyin_names.py`), in order."""
+    found = find_names(text)
+    if _CAPITAL.search(text) is not None:
+        latin = find_pinyin_names(text)
+        if latin:
+            found = sorted(found + latin)
+    return found
+
+
 def prose_findings(text: str) -> list[Finding]:
-    """`find_names` as findings of the PERSON_NAME entity."""
-    return [Finding(ENTITY, start, end, SCORE, RECOGNIZER) for start, end in find_names(text)]
+    """`prose_spans` as findings of the PERSON_NAME entity."""
+    return [Finding(ENTITY, start, end, SCORE, RECOGNIZER) for start, end in prose_spans(text)]

@@ -224,6 +224,7 @@ cdef class Engine:
         make_wordset(tables["address_cues"], True, &self.cfg.tables.address_cues)
         make_wordset(tables["address_links"], False, &self.cfg.tables.address_links)
         make_wordset(tables["cue_ends"], False, &self.cfg.tables.cue_ends)
+        make_wordset(tables["pinyin_surnames"], True, &self.cfg.tables.pinyin_surnames)
         make_wordset(config["stopwords"], True, &self.cfg.stop)
         for c in tables["plates"]:
             set_bit(self.cfg.plates, ord(c))
@@ -270,6 +271,7 @@ cdef class Engine:
         free_wordset(&tb.address_cues)
         free_wordset(&tb.address_links)
         free_wordset(&tb.cue_ends)
+        free_wordset(&tb.pinyin_surnames)
         free_wordset(&self.cfg.stop)
         free_wordset(&self.cfg.contexts)
         free(self.cfg.owners)

@@ -113,7 +113,9 @@ cdef int scan_leaf(JsonPlan plan, object call, Doc* docs, Py_ssize_t di, Py_ssiz
     scan_text(&plan.engine.cfg, &x, dec.bits, found, raw, tk, stage != STAGE_SCAN)
     if stage == STAGE_SCAN:
         return 0
-    if plan.custom or (plan.prose_min and dec.prose and _han_at_least(x.o, n, plan.prose_min)):
+    if plan.custom or (plan.prose_min and dec.prose
+                       and (_han_at_least(x.o, n, plan.prose_min)
+                            or pinyin_pair(&plan.engine.cfg.tables, &x))):
         for entity, start, stop, score, rec in call.custom(chars_str(x.o, n), dec.hints):
             spans_push(found, entity, -1, start, stop, score)
     if found.n == 0:

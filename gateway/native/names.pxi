@@ -25,6 +25,7 @@ ctypedef struct NameTables:
     WordSet street_ends                  # where an address from a place may end
     WordSet markers                      # 省 市 区 ... (the validator's Chinese markers)
     WordSet english                      # road, street, ... (between \b)
+    WordSet pinyin_surnames              # zhang, wang, ouyang, ... (gateway/detect/pinyin_names.py)
 
 
 cdef inline Py_ssize_t line_end(const Text* x, Py_ssize_t p) noexcept nogil:
@@ -257,3 +258,28 @@ cdef Py_ssize_t m_address_place(const NameTables* tb, const Text* x, Py_ssize_t 
             if j >= 0:
                 return q + tb.street_ends.w[j].n
             b -= 1
+
+
+cdef bint pinyin_pair(const NameTables* tb, const Text* x) noexcept nogil:
+    """pinyin_names.find_pinyin_names may find something: a capitalised run
+    of ASCII letters that is a pinyin surname (either case), one space from
+    another run of letters starting with a capital (before it or after it)."""
+    cdef Py_ssize_t i = 0, s, k
+    cdef const Word* w
+    while i < x.n:
+        if not is_alpha(x.t[i]):
+            i += 1
+            continue
+        s = i
+        while i < x.n and is_alpha(x.t[i]):
+            i += 1
+        if not (0x41 <= x.t[s] <= 0x5a) or not bit(tb.pinyin_surnames.first, x.t[s]):
+            continue
+        if not ((i + 1 < x.n and x.t[i] == 0x20 and 0x41 <= x.t[i + 1] <= 0x5a)
+                or (s >= 2 and x.t[s - 1] == 0x20 and is_alpha(x.t[s - 2]))):
+            continue
+        for k in range(tb.pinyin_surnames.n):
+            w = &tb.pinyin_surnames.w[k]
+            if w.n == i - s and word_at(x, s, w, True):
+                return True
+    return False

@@ -27,7 +27,7 @@ from gateway.detect.hints import key_hints
 from gateway.detect.prose_names import ENTITY as PROSE_ENTITY
 from gateway.detect.prose_names import MIN_HAN as PROSE_MIN_HAN
 from gateway.detect.prose_names import SCORE as PROSE_SCORE
-from gateway.detect.prose_names import find_names
+from gateway.detect.prose_names import prose_spans
 from gateway.errors import FieldBlocked
 from gateway.native import core
 from gateway.operators.base import Operator
@@ -181,7 +181,7 @@ class NativeJson:
                  for f in self._custom.python_many([(text, hints)])[0]] if self._custom else []
         if self.detector.prose_for(hints):
             person = rank[PROSE_ENTITY]
-            found += [(person, start, end, PROSE_SCORE, 0) for start, end in find_names(text)]
+            found += [(person, start, end, PROSE_SCORE, 0) for start, end in prose_spans(text)]
         return found
 
 

@@ -316,7 +316,8 @@ def generate(seed: int = 20261128, per_type: int = 300) -> list[Sample]:
             + cueless_notes(rng, per_type) + prose.prose_names(rng, per_type * 2)
             + prose.prose_negatives(rng, per_type * 2) + prose.holdout_names(rng, per_type)
             + prose.holdout_negatives(rng, per_type) + prose.title_negatives(rng, per_type)
-            + base64_in_text(rng, per_type) + base64_text_negatives(rng, per_type))
+            + base64_in_text(rng, per_type) + base64_text_negatives(rng, per_type)
+            + prose.pinyin_notes(rng, per_type) + prose.pinyin_negatives(rng, per_type))
 
 
 @dataclass

@@ -235,3 +235,74 @@ TITLE_NEGATIVES = (
 
 def title_negatives(rng: random.Random, count: int) -> list[Sample]:
     return [build([rng.choice(TITLE_NEGATIVES)], (), "prose_negative") for _ in range(count)]
+
+
+# Pinyin as names are romanised: the commonest surnames, given names of one or
+# two syllables (written by hand, not from the recognizer's tables).
+PINYIN_SURNAMES = ("Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou",
+                   "Xu", "Sun", "Ma", "Zhu", "Hu", "Guo", "He", "Gao", "Lin", "Luo", "Zheng",
+                   "Liang", "Xie", "Song", "Tang", "Han", "Feng", "Deng", "Cao", "Peng", "Zeng",
+                   "Xiao", "Tian", "Dong", "Yuan", "Pan", "Cai", "Jiang", "Du", "Ye", "Cheng",
+                   "Su", "Wei", "Ding", "Ren", "Shen", "Yao", "Lu", "Zhong", "Cui", "Ouyang")
+PINYIN_GIVEN = ("Wei", "Fang", "Na", "Min", "Jing", "Qiang", "Lei", "Jun", "Yong", "Yan", "Jie",
+                "Juan", "Tao", "Ming", "Chao", "Xiuying", "Xia", "Ping", "Gang", "Hua", "Jianguo",
+                "Wenjie", "Haiyan", "Xiaoming", "Zihan", "Yuxuan", "Haoran", "Yichen", "Xinyi",
+                "Jiahui", "Zhiqiang", "Lili", "Hong", "Bo", "Yu", "Hui", "Ying", "Kai", "Rui",
+                "Shuang", "Xue", "Tingting", "Guoqing", "Dandan", "Shuai", "Lan", "Qing")
+_PINYIN_SYLLABLE_SPLITS = {"Xiaoming": "Xiao-Ming", "Jianguo": "Jian-Guo", "Haiyan": "Hai-Yan",
+                           "Zihan": "Zi-Han", "Yichen": "Yi-Chen"}
+
+
+def pinyin_name(rng: random.Random) -> str:
+    surname, given = rng.choice(PINYIN_SURNAMES), rng.choice(PINYIN_GIVEN)
+    roll = rng.random()
+    if roll < 0.15:
+        return f"{surname.upper()} {given}"           # passport order, surname in capitals
+    if roll < 0.3:
+        return f"{given} {surname}"                   # English order
+    if roll < 0.4 and given in _PINYIN_SYLLABLE_SPLITS:
+        return f"{surname} {_PINYIN_SYLLABLE_SPLITS[given]}"
+    return f"{surname} {given}"
+
+
+def pinyin_notes(rng: random.Random, count: int) -> list[Sample]:
+    """English notes, tickets and chats of lenders and their partners that
+    name people in pinyin."""
+    def pn() -> Part:
+        return ("PERSON_NAME", pinyin_name(rng))
+    templates: list[Callable[[], list[Part]]] = [
+        lambda: ["Called ", pn(), " at 3pm, no answer."],
+        lambda: ["Borrower ", pn(), " promised to repay by Friday."],
+        lambda: ["Spoke with ", pn(), " (emergency contact); unaware of the loan."],
+        lambda: ["Ticket: customer ", pn(), " disputes the late fee."],
+        lambda: [pn(), " requested an extension of 30 days."],
+        lambda: ["Agent: ", pn(), ". Reviewer: ", pn(), "."],
+        lambda: ["Hi ", pn(), ", your repayment of CNY 2,000 is due tomorrow."],
+        lambda: ["Transfer from ", pn(), ", memo: loan repayment"],
+        lambda: ["Field visit: ", pn(), " not at home, neighbour says moved."],
+        lambda: ["Guarantor ", pn(), " will pay on behalf of the borrower."],
+    ]
+    return [build(rng.choice(templates)(), (), "pinyin") for _ in range(count)]
+
+
+PINYIN_NEGATIVES = (
+    "Payment received at our Hong Kong branch.",
+    "Account opened with Hang Seng Bank last year.",
+    "Policy issued by Ping An Insurance, renewal due.",
+    "Long Term Loan approved, amount CNY 50,000.",
+    "Customer works for Sun Life as an agent.",
+    "He Said he would pay next week.",
+    "You Can repay online through the app.",
+    "Transfer from Bank Of China, reference 20261201.",
+    "Customer bought a Xiao Mi phone on instalments.",
+    "Meeting at the Li Ning store on Nanjing Road.",
+    "Tai Chi class fees were charged twice.",
+    "Customer In Default Status, Case Closed.",
+    "Please Contact Customer Service For Details.",
+    "Man United shirt purchased with the credit line.",
+    "Wire sent via Bank Of Communications, Shanghai Branch.",
+)
+
+
+def pinyin_negatives(rng: random.Random, count: int) -> list[Sample]:
+    return [build([rng.choice(PINYIN_NEGATIVES)], (), "pinyin_negative") for _ in range(count)]

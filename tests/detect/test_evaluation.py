@@ -129,3 +129,14 @@ def test_prose_without_names(results: tuple[list, list]) -> None:
     every = _metrics(results, "negative", "vocab_negative", "prose_negative",
                      "prose_holdout_negative")
     assert sum(every.false_positives.values()) <= 0.005 * every.samples
+
+
+def test_pinyin_names_in_english_text(results: tuple[list, list]) -> None:
+    """Names in pinyin in English notes (Zhang Wei, LIU Yang, Xiaoming Wang,
+    Li Xiao-Ming), and English text with places, brands and title-case words
+    that are pinyin too (Hong Kong, Hang Seng, Ping An, He Said)."""
+    names = _metrics(results, "pinyin")
+    assert names.expected["PERSON_NAME"] >= 300
+    assert names.recall("PERSON_NAME") >= 0.95, names.recall("PERSON_NAME")
+    negatives = _metrics(results, "pinyin_negative")
+    assert negatives.samples >= 300 and sum(negatives.false_positives.values()) == 0

@@ -347,7 +347,8 @@ def test_names_in_prose_on_both_paths(policies: dict[str, CompiledPolicy]) -> No
     characters to the prose pass; both paths mask the same names, and a body
     whose notes hold none stays unchanged."""
     notes = ["与郭琳通话5分钟，态度良好。", "委托庄晓燕代为还款3000元。",
-             "张伟的电话一直无人接听。", "客户高兴地说已经找到新工作了", "郭琳", "call 张伟"]
+             "张伟的电话一直无人接听。", "客户高兴地说已经找到新工作了", "郭琳", "call 张伟",
+             "Called Zhang Wei at 3pm", "Our Hong Kong branch"]
     body = json.dumps({"records": [{"id": i, "remark": note} for i, note in enumerate(notes)]},
                       ensure_ascii=False).encode()
     plain = json.dumps({"remark": "钱已经转过去了，麻烦查一下是否到账"},
@@ -360,5 +361,21 @@ def test_names_in_prose_on_both_paths(policies: dict[str, CompiledPolicy]) -> No
     out = [r["remark"] for r in json.loads(seen[1])["records"]]
     assert out[:4] == ["与郭*通话5分钟，态度良好。", "委托庄**代为还款3000元。",
                        "张*的电话一直无人接听。", "客户高兴地说已经找到新工作了"]
-    assert out[4:] == ["郭琳", "call 张伟"]  # too few Chinese characters: no prose
+    assert out[4:6] == ["郭琳", "call 张伟"]  # too few Chinese characters: no prose
+    assert out[6:] == ["Called Z**** *** at 3pm", "Our Hong Kong branch"]  # pinyin
     assert native_path(plain, "application/json", plan, policy, False)[1] is None
+
+
+def test_a_column_of_pinyin_names_on_both_paths(policies: dict[str, CompiledPolicy]) -> None:
+    """Names in pinyin under a field that says nothing (`f2`) are found value
+    by value by the pinyin pass, in the core's hands (no column rule needed);
+    two English words (`Sun Gang`) are not."""
+    names = ["Zhang Wei", "LIU Yang", "Xiaoming Wang", "Li Xiao-Ming", "Chen Jing", "Sun Gang"]
+    body = json.dumps({"list": [{"f2": n, "amt": "1.00"} for n in names]}).encode()
+    policy = policies["default.yaml"]
+    assert differences([body], "application/json", policy) == []
+    plan = policy.protection.plan("lending-api", "GET", "response", "anonymous")
+    seen = native_path(body, "application/json", plan, policy, False)
+    out = [r["f2"] for r in json.loads(seen[1])["list"]]
+    assert [o != n for o, n in zip(out, names, strict=True)] == [True] * 5 + [False]
+    assert inspect_json(body, "application/json", plan, policy.detector, False) is not None
