@@ -77,7 +77,7 @@ NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nz"})
 # Characters a given name in running text does not hold: particles, pronouns,
 # adverbs and prepositions that follow or precede names (刘洋均表示, 张三也说).
 # 氏 and 记 make shop and clan names (王氏贸易, 李记餐饮), 卡 cards (金卡), and
-# the markers of addresses places and streets (曹县, 金港镇, 珞喻路).
+# the markers of places and streets (曹县, 金港镇, 珞喻路).
 PLACE_MARKERS = frozenset("省市区县镇乡村路街道巷弄楼栋号")
 FUNCTION_CHARS = frozenset(
     "的了是在说称均都也已就又才未和与等被把将对向给跟让不没还很再会要能可这那其他她它们我你您"

@@ -175,7 +175,8 @@ class NativeJson:
 
     def custom(self, text: str, hints: tuple[str, ...]) -> list[tuple[int, int, int, float, int]]:
         """Findings the core does not make: the policy's recognizers', and
-        names in prose (for texts with enough Chinese characters)."""
+        names in prose and in pinyin (the texts the core hands over for them;
+        `Detector.prose_for` and `prose_names.prose_spans` decide)."""
         rank = self._rank
         found = [(rank[f.entity_type], f.start, f.end, f.score, 0)
                  for f in self._custom.python_many([(text, hints)])[0]] if self._custom else []
