@@ -41,7 +41,7 @@ import base64
 import binascii
 import html
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote_to_bytes
@@ -179,60 +179,62 @@ def _decoded(reference: str) -> str | None:
     return value
 
 
-def _unescape(text: str, starts: list[int], ends: list[int]) -> Mapped:
-    """One round of decoding; decoded characters map to their reference."""
+# A replacement: the span it replaces, its text, and the original range of
+# each of its characters.
+Replacement = tuple[int, int, str, list[int], list[int]]
+
+
+def _splice(text: str, starts: list[int], ends: list[int],
+            replacements: Iterable[Replacement]) -> Mapped:
+    """`text` with spans replaced (in order, not overlapping), the map kept."""
     pieces: list[str] = []
     new_starts: list[int] = []
     new_ends: list[int] = []
     last = 0
-    for match in _REFERENCE.finditer(text):
-        value = _decoded(match[0])
-        if value is None:
-            continue
-        pieces.append(text[last:match.start()])
-        new_starts.extend(starts[last:match.start()])
-        new_ends.extend(ends[last:match.start()])
+    for begin, finish, value, value_starts, value_ends in replacements:
+        pieces.append(text[last:begin])
+        new_starts.extend(starts[last:begin])
+        new_ends.extend(ends[last:begin])
         pieces.append(value)
-        if match[0][0] == "%":  # each character maps to its own escapes (3 per byte)
-            at = match.start()
-            for char in value:
-                width = 3 * len(char.encode("utf-8"))
-                new_starts.append(starts[at])
-                new_ends.append(ends[at + width - 1])
-                at += width
-        else:
-            new_starts.extend([starts[match.start()]] * len(value))
-            new_ends.extend([ends[match.end() - 1]] * len(value))
-        last = match.end()
+        new_starts.extend(value_starts)
+        new_ends.extend(value_ends)
+        last = finish
     pieces.append(text[last:])
     new_starts.extend(starts[last:])
     new_ends.extend(ends[last:])
     return "".join(pieces), new_starts, new_ends
 
 
-def _tokens(text: str) -> Mapped:
-    """Base64 tokens inside `text` read decoded (and normalized), between
-    spaces, every character of them mapping to the whole token."""
-    pieces: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    last = 0
+def _references(text: str, starts: list[int], ends: list[int]) -> Iterator[Replacement]:
+    """Each reference and run of percent escapes, decoded; a decoded character
+    maps to its reference (a percent-decoded one to its own escapes)."""
+    for match in _REFERENCE.finditer(text):
+        value = _decoded(match[0])
+        if value is None:
+            continue
+        if match[0][0] == "%":  # each character maps to its own escapes (3 per byte)
+            value_starts, value_ends, at = [], [], match.start()
+            for char in value:
+                width = 3 * len(char.encode("utf-8"))
+                value_starts.append(starts[at])
+                value_ends.append(ends[at + width - 1])
+                at += width
+        else:
+            value_starts = [starts[match.start()]] * len(value)
+            value_ends = [ends[match.end() - 1]] * len(value)
+        yield match.start(), match.end(), value, value_starts, value_ends
+
+
+def _tokens(text: str, starts: list[int], ends: list[int]) -> Iterator[Replacement]:
+    """Each base64 token inside `text` read decoded (and normalized), between
+    spaces, every character of it mapping to the whole token."""
     for match in _B64_TOKEN.finditer(text):
         decoded = base64_text(match[0])
         if decoded is None:
             continue
         inner = f" {normalize(decoded).text} "
-        pieces.append(text[last:match.start()])
-        starts.extend(range(last, match.start()))
-        ends.extend(range(last + 1, match.start() + 1))
-        pieces.append(inner)
-        starts.extend([match.start()] * len(inner))
-        ends.extend([match.end()] * len(inner))
-        last = match.end()
-    pieces.append(text[last:])
-    starts.extend(range(last, len(text)))
-    ends.extend(range(last + 1, len(text) + 1))
-    return "".join(pieces), starts, ends
+        yield (match.start(), match.end(), inner, [starts[match.start()]] * len(inner),
+               [ends[match.end() - 1]] * len(inner))
 
 
 def normalize(text: str) -> Normalized:
@@ -242,15 +244,14 @@ def normalize(text: str) -> Normalized:
         return Normalized(inner, (0,) * len(inner), (len(text),) * len(inner))
     if _unchanged(text):
         return Normalized(text)
+    spliced: Mapped = (text, list(range(len(text))), list(range(1, len(text) + 1)))
     if _B64_TOKEN.search(text) is not None:
-        text_in, starts_in, ends_in = _tokens(text)
-    else:
-        text_in, starts_in, ends_in = text, list(range(len(text))), list(range(1, len(text) + 1))
-    folded, starts, ends = _fold(text_in, starts_in, ends_in)
+        spliced = _splice(*spliced, _tokens(*spliced))
+    folded, starts, ends = _fold(*spliced)
     for _ in range(_ROUNDS):
         if _ESCAPE_TRIGGER.search(folded) is None:
             break
-        decoded, starts, ends = _unescape(folded, starts, ends)
+        decoded, starts, ends = _splice(folded, starts, ends, _references(folded, starts, ends))
         if decoded == folded:
             break
         folded, starts, ends = _fold(decoded, starts, ends)

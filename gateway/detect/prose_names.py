@@ -126,6 +126,8 @@ def _han(c: str) -> bool:
 def qualifies(text: str) -> bool:
     """Whether the pass runs on `text`: enough Chinese characters (the native
     core hands over the texts with `MIN_HAN`), and no organisation's name."""
+    if text.isascii():
+        return False
     count = 0
     for c in text:
         if "\u4e00" <= c <= "\u9fff":

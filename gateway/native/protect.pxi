@@ -55,7 +55,7 @@ cdef class JsonPlan:
     cdef Paths paths
     cdef bint index_sensitive
     cdef bint custom
-    cdef int prose_min       # hand texts with this many Chinese characters to `custom` (0: none)
+    cdef int prose_min       # hand prose to `custom` (this many Chinese characters; 0: none)
     cdef bint columns        # count name-shaped values per path (gateway/protect/columns.py)
     cdef tuple rkeys         # record keys, UTF-8
     cdef readonly tuple ops
@@ -67,9 +67,11 @@ cdef class JsonPlan:
         """`max_paths`: distinct key paths whose decisions are kept; leaves at
         further paths are decided each time (65,536 at most). `columns`: show
         the host each path inside lists whose string values are mostly
-        name-shaped (`names_column`). `prose_min`: hand each text with at
-        least this many Chinese characters to the host's `custom` (names in
-        prose, gateway/detect/prose_names.py); 0: only with `custom`."""
+        name-shaped (`names_column`). `prose_min`: hand each text at a path
+        whose Decision says `prose` to the host's `custom` when it holds at
+        least this many Chinese characters or a pinyin surname next to a
+        capitalised word (names in prose: gateway/detect/prose_names.py,
+        pinyin_names.py); 0: only with `custom`."""
         paths_init(&self.paths, max_paths)
         self.engine = engine
         self.host = host
