@@ -4,11 +4,12 @@ Every key carries its client dimension's hash tag (`pgw:rl:{<tag>}:<rule>`,
 `pgw:pen:{<tag>}`, `pgw:ex:{<tag>}:...`), so the keys of one dimension live in
 one slot. A decision that touches several dimensions (subject, device,
 address) runs the decision script once per slot group, in parallel: one round
-trip of latency. Buckets stay all-or-nothing: when one group denies, the
-groups that admitted are refunded (a second call, on the denial path only).
-A penalty counts in every group (a ban anywhere denies); a throttle slows the
-buckets of the dimension it was put on (on one Redis, all the client's
-buckets). `rate_limits.store: redis+cluster://host:port` (any node; the rest
+trip of latency; the slot groups of the decisions made in one event-loop tick
+share their slot's call (`coalesce.py`). Buckets stay all-or-nothing: when one
+group denies, the groups that admitted are refunded (a second call, on the
+denial path only). A penalty counts in every group (a ban anywhere denies); a
+throttle slows the buckets of the dimension it was put on (on one Redis, all
+the client's buckets). `rate_limits.store: redis+cluster://host:port` (any node; the rest
 are discovered).
 """
 
@@ -21,14 +22,9 @@ from typing import Any
 from redis.asyncio.cluster import RedisCluster
 from redis.crc import key_slot
 
-from gateway.ratelimit.redis_store import (
-    _DECIDE,
-    _OBSERVE,
-    RedisStore,
-    _op_args,
-    _results,
-    no_retry,
-)
+from gateway.ratelimit.coalesce import Coalescer
+from gateway.ratelimit.lua import DECIDE, OBSERVE
+from gateway.ratelimit.redis_store import RedisStore, _op_args, _results, decision, no_retry
 from gateway.ratelimit.store import DAY_OFFSET, Bucket, Observed, Op, Verdict
 
 SCHEME = "redis+cluster://"
@@ -47,7 +43,8 @@ for i = 1, #KEYS do
   if tat then
     local back = tonumber(tat) - 1 / rate
     if back <= now then redis.call('DEL', KEYS[i])
-    else redis.call('SET', KEYS[i], tostring(back), 'PX', math.ceil((back - now + 1) * 1000)) end
+    else redis.call('SET', KEYS[i], string.format('%.17g', back),
+                    'PX', math.ceil((back - now + 1) * 1000)) end
   end
   if quota > 0 then
     local q = KEYS[i] .. ':q' .. day
@@ -91,9 +88,10 @@ class RedisClusterStore(RedisStore):
         self.redis = RedisCluster.from_url(
             cluster_url(url), socket_timeout=timeout, socket_connect_timeout=timeout,
             decode_responses=True, retry=no_retry(), max_connections=MAX_CONNECTIONS)
-        self._decide = self.redis.register_script(_DECIDE)
-        self._observe = self.redis.register_script(_OBSERVE)
+        self._decide = self.redis.register_script(DECIDE)
+        self._observe = self.redis.register_script(OBSERVE)
         self._refund = self.redis.register_script(_REFUND)
+        self._decisions = Coalescer(self._send_decisions)
         self._ready = False
         self._starting = asyncio.Lock()
 
@@ -123,14 +121,9 @@ class RedisClusterStore(RedisStore):
         return await self._combine(parts, outs, len(buckets), len(ops))
 
     async def _decide_group(self, group: _Group) -> list[Any]:
-        args: list[Any] = [len(group.buckets), len(group.penalties), DAY_OFFSET]
-        for _, b in group.buckets:
-            args += [repr(b.rate), b.burst, b.quota]
-        keys = [*(b.key for _, b in group.buckets), *(k for _, k in group.penalties),
-                *(op.key for _, op in group.ops)]
-        out: list[Any] = await self._decide(keys=keys, args=args + _op_args(
-            [op for _, op in group.ops]))
-        return out
+        keys, args = decision([b for _, b in group.buckets], [k for _, k in group.penalties],
+                              [op for _, op in group.ops])
+        return await self._decisions.call(_slot(keys[0]), keys, args)
 
     async def _combine(self, parts: list[_Group], outs: list[list[Any]], n_buckets: int,
                        n_ops: int) -> Verdict:

@@ -16,6 +16,10 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 DAY_OFFSET = 8 * 3600  # daily quotas reset at midnight China Standard Time (UTC+8)
+# Seconds of float noise allowed at GCRA's boundary: decisions taken at the
+# same instant (one script call) land exactly on it, and `now + interval`
+# rounds at epoch magnitudes (~2e-7 s). The Redis script uses the same 1e-6.
+GCRA_SLACK = 1e-6
 
 
 Observed = int | dict[str, int]
@@ -85,12 +89,12 @@ def gcra(tat: float, now: float, rate: float, burst: int) -> tuple[bool, float, 
     """(allowed, new TAT, remaining, retry after), times in seconds. The
     same arithmetic as the Redis script."""
     interval = 1.0 / rate
-    tolerance = interval * burst
+    tolerance = interval * burst + GCRA_SLACK
     tat = max(tat, now)
     new_tat = tat + interval
     if new_tat - now > tolerance:
-        return False, tat, 0, new_tat - now - tolerance
-    return True, new_tat, int((tolerance - (new_tat - now)) / interval), 0.0
+        return False, tat, 0, max(new_tat - now - tolerance, GCRA_SLACK)
+    return True, new_tat, max(0, int((tolerance - (new_tat - now)) / interval)), 0.0
 
 
 def day_index(now: float) -> int:

@@ -116,7 +116,10 @@ async def test_every_redis_key_expires(redis_server: RedisProcess) -> None:
 
 def test_gcra_arithmetic() -> None:
     assert gcra(0.0, 10.0, 2.0, 2) == (True, 10.5, 1, 0.0)
-    assert gcra(11.0, 10.0, 2.0, 2) == (False, 11.0, 0, 0.5)
+    allowed, tat, remaining, retry = gcra(11.0, 10.0, 2.0, 2)
+    assert (allowed, tat, remaining) == (False, 11.0, 0) and retry == pytest.approx(0.5, abs=1e-5)
+    now = 1_764_000_000.123457  # the last slot of a burst at the same instant (float noise)
+    assert gcra(now + 4.0, now, 0.5, 3)[:3] == (True, now + 6.0, 0)
 
 
 async def test_a_decision_carries_the_requests_detector_updates(store: LimitStore) -> None:
@@ -126,3 +129,22 @@ async def test_a_decision_carries_the_requests_detector_updates(store: LimitStor
     denied = await store.decide([bucket("o", burst=1)], ["pgw:pen:{o}"],
                                 [Op("distinct", "pgw:en:{o}", 60, ("b",))])
     assert not denied.allowed and denied.observed == (2,)  # attempts count, admitted or not
+
+
+async def test_decisions_made_at_once_are_decided_one_after_another(store: LimitStore) -> None:
+    """Decisions asked for in one event-loop tick (one script call on Redis,
+    one per slot on the cluster) come out as if each had been called alone:
+    a burst of 3 admits 3 of 10, clients do not share buckets, and each
+    caller gets its own detector results."""
+    tight = bucket("p", rate=0.5, burst=3)
+    verdicts = await asyncio.gather(*(
+        store.decide([tight, bucket(f"q{i}", burst=5)], [f"pgw:pen:{{q{i}}}"],
+                     [Op("distinct", f"pgw:en:{{q{i}}}", 60, tuple(str(j) for j in range(i)))])
+        for i in range(10)))
+    assert [v.allowed for v in verdicts] == [True] * 3 + [False] * 7
+    assert [v.remaining for v in verdicts[:3]] == [(2, 4), (1, 4), (0, 4)]
+    assert all(v.denied == 0 and v.retry_after > 1.0 for v in verdicts[3:])
+    assert [v.observed for v in verdicts] == [(i,) for i in range(10)]
+    again = [await store.decide([bucket(f"q{i}", burst=5)], []) for i in range(4)]
+    # the three admitted and the first denied charged their own buckets once
+    assert [v.remaining for v in again] == [(3,), (3,), (3,), (4,)]

@@ -1,0 +1,88 @@
+"""Decisions asked for in one event-loop tick, sent as one script call per
+hash slot.
+
+Under load many requests ask for a decision between two turns of the event
+loop; each was its own `EVALSHA` (redis-py's per-call work and a round of
+syscalls on both sides). Queued per slot and sent once the tick is over, they
+go as one call of the many-decisions script (`lua.DECIDE`), which takes them
+one after another, exactly as separate calls would; each caller gets its own
+reply. At most `most` decisions per call. A caller that stops waiting (its
+timeout) leaves the call to finish for the others; a call that fails fails
+every caller in it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from redis.exceptions import ResponseError
+
+Send = Callable[[list[str], list[Any]], Awaitable[list[Any]]]
+_Item = tuple[list[str], list[Any], "asyncio.Future[list[Any]]"]
+
+
+class Coalescer:
+    def __init__(self, send: Send, most: int = 64) -> None:
+        """`send(keys, args)`: one call of the many-decisions script (all keys
+        in one slot)."""
+        self._send = send
+        self._most = most
+        self._queue: dict[int, list[_Item]] = {}
+        self._scheduled = False
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def call(self, slot: int, keys: list[str], args: list[Any]) -> list[Any]:
+        """One decision's reply: `keys` and `args` as the one-decision script
+        reads them."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[list[Any]] = loop.create_future()
+        self._queue.setdefault(slot, []).append((keys, args, future))
+        if not self._scheduled:
+            self._scheduled = True
+            loop.call_soon(self._flush)
+        return await future
+
+    def _flush(self) -> None:
+        self._scheduled = False
+        queue, self._queue = self._queue, {}
+        loop = asyncio.get_running_loop()
+        for items in queue.values():
+            for at in range(0, len(items), self._most):
+                task = loop.create_task(self._run(items[at:at + self._most]))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, items: list[_Item]) -> None:
+        head: list[Any] = [len(items)]
+        keys: list[str] = []
+        args: list[Any] = []
+        for k, a, _ in items:
+            head += [len(k), len(a)]
+            keys += k
+            args += a
+        try:
+            replies = await self._send(keys, head + args)
+            if len(replies) != len(items):
+                raise ResponseError("the script answered a different number of decisions")
+        except asyncio.CancelledError:
+            for _, _, future in items:
+                future.cancel()
+            raise
+        except Exception as exc:
+            for _, _, future in items:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for (_, _, future), reply in zip(items, replies, strict=True):
+            if not future.done():
+                future.set_result(reply)
+
+    async def drain(self) -> None:
+        """Wait for every call in flight (the queue is sent at the tick's end)."""
+        while self._queue or self._tasks:
+            if self._tasks:
+                await asyncio.wait(set(self._tasks))
+            else:
+                await asyncio.sleep(0)

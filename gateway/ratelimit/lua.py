@@ -1,0 +1,142 @@
+"""The Redis scripts, on Redis's own clock (`TIME`: no skew between replicas).
+
+`DECIDE` takes several decisions in one call, one after another, as if each
+were its own script call: the decisions of many requests made in one
+event-loop tick cost one round trip (`coalesce.py`). Every key it touches
+carries a TTL. Distinct counts use HyperLogLog (`PFADD`/`PFCOUNT`, ~0.8 %
+error).
+"""
+
+from __future__ import annotations
+
+# Detector updates, keys K[k0..#K], arguments from A[a0]: per op a kind
+# (d|c|r), a window, a count n, then n members (or the value).
+_OBSERVE_FN = """
+local function observe(K, k0, A, a0, sec)
+  local out = {}
+  local a = a0
+  for i = k0, #K do
+    local kind, window, n = A[a], tonumber(A[a + 1]), tonumber(A[a + 2])
+    if kind == 'r' then
+      local v = tonumber(A[a + 3])
+      local last = redis.call('HMGET', K[i], 'v', 'n')
+      local run = 1
+      if last[1] then
+        local d = math.abs(v - tonumber(last[1]))
+        if d == 1 then run = tonumber(last[2]) + 1 elseif d == 0 then run = tonumber(last[2]) end
+      end
+      redis.call('HSET', K[i], 'v', A[a + 3], 'n', run)
+      redis.call('EXPIRE', K[i], math.ceil(window))
+      out[#out + 1] = run
+    else
+      local k = K[i] .. ':w' .. math.floor(sec / window)
+      if kind == 'd' then
+        for j = a + 3, a + 2 + n, 500 do
+          redis.call('PFADD', k, unpack(A, j, math.min(j + 499, a + 2 + n)))
+        end
+        if n == 0 then redis.call('PFADD', k) end
+        redis.call('EXPIRE', k, math.ceil(window))
+        out[#out + 1] = redis.call('PFCOUNT', k)
+      else
+        for j = a + 3, a + 2 + n do redis.call('HINCRBY', k, A[j], 1) end
+        redis.call('EXPIRE', k, math.ceil(window))
+        out[#out + 1] = redis.call('HGETALL', k)
+      end
+    end
+    a = a + 3 + n
+  end
+  return out
+end
+"""
+
+OBSERVE = _OBSERVE_FN + """
+return observe(KEYS, 1, ARGV, 1, tonumber(redis.call('TIME')[1]))
+"""
+
+# One decision. K: buckets..., penalty keys..., op keys...   A: n_buckets,
+# n_penalty_keys, day_offset, per bucket: rate, burst, quota, then the ops
+# (as `observe` reads them). A penalty value is `action[:factor]|reason`. The
+# detector updates of the request ride along. A TAT is stored with all its
+# digits (`tostring` keeps 14: 0.1 ms at epoch magnitudes, which cost the
+# last slot of a burst decided at one instant).
+_DECIDE_FN = _OBSERVE_FN + """
+local function decide(K, A, t)
+  local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+  local n = tonumber(A[1])
+  local npen = tonumber(A[2])
+  local observed = observe(K, n + npen + 1, A, 4 + 3 * n, tonumber(t[1]))
+  local factor = 1
+  local day = math.floor((now + tonumber(A[3])) / 86400)
+  local to_midnight = 86400 - ((now + tonumber(A[3])) % 86400)
+  local penalty, penalty_ttl = '', 0
+  for i = n + 1, n + npen do
+    local v = redis.call('GET', K[i])
+    if v then
+      local head = string.match(v, '^[^|]*')
+      penalty = string.match(head, '^[^:]*')
+      factor = tonumber(string.match(head, ':(%d+)$') or '1')
+      penalty_ttl = redis.call('PTTL', K[i]) / 1000
+      break
+    end
+  end
+  if penalty == 'ban' then
+    return {0, tostring(penalty_ttl), -1, penalty, tostring(penalty_ttl), 0, observed}
+  end
+  local tats, remaining = {}, {}
+  for i = 1, n do
+    local rate = tonumber(A[3 + 3 * i - 2])
+    local burst = tonumber(A[3 + 3 * i - 1])
+    local quota = tonumber(A[3 + 3 * i])
+    if penalty == 'throttle' then rate = rate / factor; burst = 1 end
+    local interval = 1 / rate
+    local tolerance = interval * burst + 1e-6  -- float noise at equal times
+    local tat = tonumber(redis.call('GET', K[i]) or now)
+    if tat < now then tat = now end
+    local new_tat = tat + interval
+    if new_tat - now > tolerance then
+      local wait = math.max(new_tat - now - tolerance, 1e-6)
+      return {0, tostring(wait), i - 1, penalty, tostring(penalty_ttl), 0, observed}
+    end
+    if quota > 0 then
+      local used = tonumber(redis.call('GET', K[i] .. ':q' .. day) or 0)
+      if used >= quota then
+        return {0, tostring(to_midnight), i - 1, penalty, tostring(penalty_ttl), 1, observed}
+      end
+    end
+    tats[i] = new_tat
+    remaining[i] = math.max(0, math.floor((tolerance - (new_tat - now)) / interval))
+  end
+  for i = 1, n do
+    redis.call('SET', K[i], string.format('%.17g', tats[i]),
+               'PX', math.ceil((tats[i] - now + 1) * 1000))
+    if tonumber(A[3 + 3 * i]) > 0 then
+      local q = K[i] .. ':q' .. day
+      redis.call('INCR', q)
+      redis.call('EXPIRE', q, math.ceil(to_midnight) + 60)
+    end
+  end
+  local out = {1, '0', -1, penalty, tostring(penalty_ttl), 0, observed}
+  for i = 1, n do out[#out + 1] = remaining[i] end
+  return out
+end
+"""
+
+# Several decisions: ARGV[1] = m, then per decision its key and argument
+# counts, then every decision's arguments; KEYS are every decision's keys in
+# order. Returns one reply per decision, in order. (Copied by loops, not
+# `unpack`: an argument list can be longer than Lua's C stack.)
+DECIDE = _DECIDE_FN + """
+local t = redis.call('TIME')
+local m = tonumber(ARGV[1])
+local out = {}
+local k, a = 1, 2 + 2 * m
+for d = 1, m do
+  local nk, na = tonumber(ARGV[2 * d]), tonumber(ARGV[2 * d + 1])
+  local K, A = {}, {}
+  for j = 1, nk do K[j] = KEYS[k + j - 1] end
+  for j = 1, na do A[j] = ARGV[a + j - 1] end
+  out[d] = decide(K, A, t)
+  k, a = k + nk, a + na
+end
+return out
+"""

@@ -1,0 +1,95 @@
+"""Decisions of one event-loop tick sent together, one call per slot."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+
+from gateway.ratelimit.coalesce import Coalescer
+
+
+class Script:
+    """Answers each decision with its keys, as the many-decisions script
+    would lay them out; records every call."""
+
+    def __init__(self, fail: bool = False, short: bool = False) -> None:
+        self.calls: list[tuple[list[str], list[Any]]] = []
+        self.fail, self.short = fail, short
+        self.release = asyncio.Event()
+        self.release.set()
+
+    async def send(self, keys: list[str], args: list[Any]) -> list[Any]:
+        self.calls.append((keys, args))
+        await self.release.wait()
+        if self.fail:
+            raise RedisConnectionError("down")
+        m, out, k = args[0], [], 0
+        for d in range(m):
+            nk = args[1 + 2 * d]
+            out.append(keys[k:k + nk])
+            k += nk
+        return out[:-1] if self.short else out
+
+
+async def test_one_call_per_slot_per_tick_each_caller_its_own_reply() -> None:
+    script = Script()
+    calls = Coalescer(script.send)
+    replies = await asyncio.gather(
+        calls.call(1, ["a1", "a2"], ["x"]), calls.call(2, ["b"], ["y", "z"]),
+        calls.call(1, ["c"], []))
+    assert replies == [["a1", "a2"], ["b"], ["c"]]
+    assert sorted(script.calls) == [
+        (["a1", "a2", "c"], [2, 2, 1, 1, 0, "x"]),   # m, then per decision keys/args, then args
+        (["b"], [1, 1, 2, "y", "z"])]
+    assert await calls.call(1, ["d"], []) == ["d"]  # the next tick: a call of its own
+    assert len(script.calls) == 3
+
+
+async def test_at_most_most_decisions_per_call() -> None:
+    script = Script()
+    calls = Coalescer(script.send, most=4)
+    replies = await asyncio.gather(*(calls.call(0, [f"k{i}"], []) for i in range(10)))
+    assert replies == [[f"k{i}"] for i in range(10)]
+    assert [c[1][0] for c in script.calls] == [4, 4, 2]
+
+
+@pytest.mark.parametrize("script", [Script(fail=True), Script(short=True)],
+                         ids=["redis down", "wrong reply count"])
+async def test_a_failed_call_fails_every_caller_in_it(script: Script) -> None:
+    calls = Coalescer(script.send)
+    results = await asyncio.gather(calls.call(0, ["a"], []), calls.call(0, ["b"], []),
+                                   return_exceptions=True)
+    expected = RedisConnectionError if script.fail else ResponseError
+    assert all(isinstance(r, expected) for r in results)
+    assert len(script.calls) == 1
+
+
+async def test_a_caller_that_stops_waiting_leaves_the_others_their_replies() -> None:
+    script = Script()
+    script.release.clear()
+    calls = Coalescer(script.send)
+    impatient = asyncio.ensure_future(calls.call(0, ["a"], []))
+    patient = asyncio.ensure_future(calls.call(0, ["b"], []))
+    await asyncio.sleep(0.01)
+    impatient.cancel()
+    script.release.set()
+    assert await patient == ["b"]
+    assert impatient.cancelled()
+
+
+async def test_drain_waits_for_calls_in_flight() -> None:
+    script = Script()
+    script.release.clear()
+    calls = Coalescer(script.send)
+    waiting = asyncio.ensure_future(calls.call(0, ["a"], []))
+    await asyncio.sleep(0)
+    drained = asyncio.ensure_future(calls.drain())
+    await asyncio.sleep(0.01)
+    assert not drained.done()
+    script.release.set()
+    await drained
+    assert waiting.done() and waiting.result() == ["a"]
