@@ -7,7 +7,9 @@
 2. The gateway with the default policy (2 KB JSON GET), limits off, on with
    the memory store, on with Redis and on with Redis Cluster (limits raised so
    nothing is refused: the limiter still decides every request and the
-   detectors count), wrk, interleaved rounds, medians.
+   detectors count), wrk, interleaved rounds, medians; with each gateway
+   process's CPU time per request (from /proc), which this noisy machine
+   moves less than it moves req/s.
 
     python bench/ratelimit_bench.py [--rounds 3] [--duration 5] [--connections 32]
 Needs redis-server and wrk (bench/run installs them).
@@ -61,6 +63,12 @@ async def decision_latency(store: LimitStore, n: int = 5000) -> tuple[float, flo
         await store.decide(buckets, penalties)
         times.append((time.perf_counter() - began) * 1e6)
     return statistics.median(times), percentile(times, 0.99)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of one process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def start_redis(port: int, directory: str) -> object:
@@ -126,38 +134,47 @@ def main() -> None:
             "limits on, Redis Cluster": with_store(
                 default_policy(limits=True, limit_rate="1000000/s"), cluster_url),
         }
-        ports = {}
+        ports, pids = {}, {}
         for name, policy in variants.items():
             ports[name] = free_port()
             procs.append(start([PY, "-m", "gateway", "serve", "--policy", str(policy),
                                 "--upstream", upstream, "--listen", f"127.0.0.1:{ports[name]}",
                                 "--admin", f"127.0.0.1:{free_port()}", "--log-format", "json"]))
+            pids[name] = procs[-1].pid  # type: ignore[attr-defined]
         for port in ports.values():
             wait_http(f"http://127.0.0.1:{port}/api/v1/loans/1")
         results: dict[str, list[tuple[float, float, float]]] = {}
+        cpu: dict[str, list[float]] = {}
         for port in ports.values():
             wrk(f"http://127.0.0.1:{port}/api/v1/loans/1", "GET", 1, args.connections)
         for _ in range(args.rounds):
             for name, port in ports.items():
+                before = cpu_seconds(pids[name])
                 results.setdefault(name, []).append(
                     wrk(f"http://127.0.0.1:{port}/api/v1/loans/1", "GET", args.duration,
                         args.connections))
+                served = results[name][-1][0] * args.duration
+                cpu.setdefault(name, []).append(
+                    (cpu_seconds(pids[name]) - before) / served * 1e6)
     finally:
         stop(procs)  # type: ignore[arg-type]
         shutil.rmtree(workdir, ignore_errors=True)
 
     print(f"\nmachine: {os.cpu_count()} cores; 2 KB JSON GET, default policy; wrk -t1 "
           f"-c{args.connections}, {args.rounds} rounds x {args.duration}s, interleaved; medians\n")
-    print("| gateway | req/s | p50 ms | p99 ms | req/s vs limits off | p50 added ms |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| gateway | req/s | p50 ms | p99 ms | req/s vs limits off | p50 added ms | "
+          "gateway CPU µs/req | CPU vs limits off |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     base_rps = statistics.median(r[0] for r in results["limits off"])
     base_p50 = statistics.median(r[1] for r in results["limits off"])
+    base_cpu = statistics.median(cpu["limits off"])
     for name, rs in results.items():
         rps = statistics.median(r[0] for r in rs)
         p50 = statistics.median(r[1] for r in rs)
         p99 = statistics.median(r[2] for r in rs)
+        used = statistics.median(cpu[name])
         print(f"| {name} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {rps / base_rps:.2f} | "
-              f"{p50 - base_p50:+.2f} |")
+              f"{p50 - base_p50:+.2f} | {used:,.0f} | {used / base_cpu:.2f} |")
 
 
 if __name__ == "__main__":

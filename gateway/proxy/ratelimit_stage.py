@@ -14,7 +14,6 @@ import math
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import parse_qsl
 
@@ -23,17 +22,19 @@ from gateway.exchange import BudgetOverrun, DetectorFiring, Exchange, LimitDecis
 from gateway.obs.logging import get_logger
 from gateway.obs.metrics import DETECTOR_FIRINGS, HONEYTOKENS, RATELIMIT_DECISIONS
 from gateway.policy.compiled import CompiledRoute
-from gateway.policy.ratelimits import ActionModel, ProbingModel
+from gateway.policy.ratelimits import ActionModel
 from gateway.ratelimit.breaker import StoreUnavailable
 from gateway.ratelimit.identity import Identity
 from gateway.ratelimit.limiter import StoreHolder
 from gateway.ratelimit.limits import CompiledLimit, Limits
+from gateway.ratelimit.plan import Check, ClientPlan, over, plan_for
 from gateway.ratelimit.store import Bucket, LimitStore, Observed, Op, Verdict
 
 log = get_logger("gateway.ratelimit")
 T = TypeVar("T")
-_ID_SEGMENT = re.compile(r"\d{1,20}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-                         r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+# a path segment that is a numeric id or a UUID, whole
+_ID_SEGMENT = re.compile(r"(?<![^/])(?:\d{1,20}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                         r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12})(?![^/])")
 _RUN_MAX = 10**10  # only short numeric ids join a sequential run (never a mobile or an ID)
 _MEMBERS = 1000  # per store call
 ADDRESS_EVIDENCE = 3  # distinct offenders from one address before the address is penalized
@@ -57,12 +58,8 @@ async def _call(holder: StoreHolder, kind: str, route: CompiledRoute,
 
 def _rate_headers(limit: CompiledLimit, remaining: int, retry: float) -> dict[str, str]:
     reset = retry if retry > 0 else (limit.burst - remaining) / limit.rate
-    return {"RateLimit-Policy": f'"{limit.name}";q={limit.burst};w={max(1, round(limit.window))}',
+    return {"RateLimit-Policy": limit.policy_header,
             "RateLimit": f'"{limit.name}";r={remaining};t={math.ceil(reset)}'}
-
-
-def _penalty_keys(identity: Identity) -> list[str]:
-    return [f"pgw:pen:{identity.tag(d)}" for d in identity.keys]
 
 
 async def _targets(ex: Exchange, holder: StoreHolder, route: CompiledRoute,
@@ -123,21 +120,12 @@ def _scaled(bucket: Bucket, share: float) -> Bucket:
 
 
 async def _limit(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
-                 identity: Identity, checks: list[Check]) -> None:
+                 identity: Identity, plan: ClientPlan, checks: list[Check]) -> None:
     """Penalties, limits and the request's detector updates in one store call."""
-    chosen: list[tuple[CompiledLimit, str]] = []
-    buckets: list[Bucket] = []
-    for limit in limits.for_route(route.name, ex.method):
-        for dimension in limit.dimensions:
-            tag = identity.tag(dimension)
-            if tag is not None:
-                chosen.append((limit, dimension))
-                buckets.append(Bucket(f"pgw:rl:{tag}:{limit.name}", limit.rate, limit.burst,
-                                      limit.quota))
-    penalties = _penalty_keys(identity)
+    chosen, buckets, penalties = plan.chosen, plan.buckets, plan.penalties
     ops = [c.op for c in checks]
     verdict: Verdict = await _call(holder, "decide", route, lambda s, share: s.decide(
-        [_scaled(b, share) for b in buckets], penalties, ops))
+        buckets if share >= 1.0 else [_scaled(b, share) for b in buckets], penalties, ops))
     if verdict.penalty != "ban":  # a scraper at its limit is still seen by the detectors
         await _act(ex, limits, holder, route, identity, checks, verdict.observed)
     if verdict.penalty == "ban":
@@ -168,18 +156,6 @@ async def _limit(ex: Exchange, limits: Limits, holder: StoreHolder, route: Compi
     ex.rate_headers = _rate_headers(limit, verdict.remaining[index], 0)
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
-    """One detector update and the test that makes it fire."""
-
-    detector: str
-    dimension: str
-    op: Op
-    fires: Callable[[Observed], bool]
-    then: ActionModel
-    entity: str | None = None
-
-
 async def _act(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
                identity: Identity, checks: list[Check], results: Sequence[Observed]) -> None:
     """The first check whose result fires acts."""
@@ -192,35 +168,31 @@ async def _act(ex: Exchange, limits: Limits, holder: StoreHolder, route: Compile
             return
 
 
-def _tags(limits: Limits, identity: Identity) -> list[tuple[str, str]]:
-    """(dimension, hash tag) for each detector dimension the client has."""
-    return [(d, tag) for d in limits.detect_by if (tag := identity.tag(d)) is not None]
-
-
 async def before_request(ex: Exchange, route: CompiledRoute, holder: StoreHolder, path: str,
                          query: str) -> None:
     limits = ex.policy.limits
     identity = ex.caller.identity  # resolved with the caller (proxy/caller.py)
     if limits is None or identity is None:
         return
+    plan = plan_for(limits, identity, route.name, ex.method)
     params = parse_qsl(query, keep_blank_values=True) if query else []
     checks: list[Check] = []
-    if limits.paging is not None:
-        checks += await _paging(ex, limits, holder, route, identity, params)
+    if limits.paging is not None and params:
+        checks += await _paging(ex, limits, holder, route, identity, plan.tags, params)
     if limits.enumeration is not None:
-        checks += _enumeration(limits, route, identity, path, params)
-    await _limit(ex, limits, holder, route, identity, checks)
+        checks += _enumeration(limits, plan, path, params)
+    await _limit(ex, limits, holder, route, identity, plan, checks)
 
 
 async def _paging(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
-                  identity: Identity, params: list[tuple[str, str]]) -> list[Check]:
+                  identity: Identity, tags: Sequence[tuple[str, str]],
+                  params: list[tuple[str, str]]) -> list[Check]:
     paging = limits.paging
     assert paging is not None
     size = next((int(v) for k, v in params if k in paging.size_params and v.isdigit()), None)
     if size is not None and size > paging.max_size:
         raise PageSizeTooLarge(paging.max_size)
     page = next((int(v) for k, v in params if k in paging.page_params and v.isdigit()), None)
-    tags = _tags(limits, identity)
     if page is None or not tags:
         return []
     if any(k == "offset" for k, _ in params):
@@ -230,45 +202,30 @@ async def _paging(ex: Exchange, limits: Limits, holder: StoreHolder, route: Comp
     limit = paging.max_pages
     return [Check("paging", d, Op("distinct", f"pgw:pg:{tag}:{route.name}", paging.window,
                                   (f"{page}:{size}",)),
-                  _over(limit), paging.then)
+                  over(limit), paging.then)
             for d, tag in tags]
 
 
-def _enumeration(limits: Limits, route: CompiledRoute, identity: Identity, path: str,
+def _enumeration(limits: Limits, plan: ClientPlan, path: str,
                  params: list[tuple[str, str]]) -> list[Check]:
     enum = limits.enumeration
     assert enum is not None
-    ids = [s for s in path.split("/") if _ID_SEGMENT.fullmatch(s)] if enum.path_ids else []
-    ids += [f"{k}={v}" for k, v in params if k in enum.query_params and v]
+    ids = _ID_SEGMENT.findall(path) if enum.path_ids else []
+    if params:
+        ids += [f"{k}={v}" for k, v in params if k in enum.query_params and v]
     if not ids:
         return []
     members = tuple(limits.identifier.digest("id", i) for i in ids[:_MEMBERS])
     numeric = [int(i) for i in ids if i.isdigit() and int(i) < _RUN_MAX]
     last = numeric[-1] + limits.identifier.run_offset if numeric else 0
-    most, run = enum.max_ids, enum.sequential_run
     checks = []
-    for d, tag in _tags(limits, identity):
-        checks.append(Check("enumeration", d, Op("distinct", f"pgw:en:{tag}:{route.name}",
-                                                 enum.window, members),
-                            _over(most), enum.then))
+    for d, ids_key, run_key in plan.enumeration:
+        checks.append(Check("enumeration", d, Op("distinct", ids_key, enum.window, members),
+                            plan.too_many_ids, enum.then))
         if numeric:
-            checks.append(Check("enumeration", d, Op("run", f"pgw:sq:{tag}:{route.name}",
-                                                     enum.window, value=last),
-                                lambda n: isinstance(n, int) and n >= run, enum.then))
+            checks.append(Check("enumeration", d, Op("run", run_key, enum.window, value=last),
+                                plan.run_too_long, enum.then))
     return checks
-
-
-def _over(limit: int) -> Callable[[Observed], bool]:
-    return lambda seen: isinstance(seen, int) and seen > limit
-
-
-def _probing_fires(probing: ProbingModel) -> Callable[[Observed], bool]:
-    def fires(counts: Observed) -> bool:
-        if not isinstance(counts, dict):
-            return False
-        total, errors = counts.get("all", 0), counts.get("error", 0)
-        return total >= probing.min_requests and errors / total > probing.max_error_ratio
-    return fires
 
 
 async def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder, status: int,
@@ -283,16 +240,12 @@ async def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder
     identity = ex.caller.identity
     if limits is None or identity is None:
         return
-    tags = _tags(limits, identity)
+    plan = plan_for(limits, identity, route.name, ex.method)
+    tags = plan.tags
     checks: list[Check] = []
     probing = limits.probing
     if probing is not None:
-        error = status in probing.statuses
-        fields = ("all", "error") if error else ("all",)
-        # only an error response fires: after a ban, good requests do not re-fire
-        fires = _probing_fires(probing) if error else (lambda _: False)
-        checks += [Check("probing", d, Op("count", f"pgw:pr:{tag}", probing.window, fields),
-                         fires, probing.then) for d, tag in tags]
+        checks += plan.probing_error if status in probing.statuses else plan.probing
     exposure = limits.exposure
     role = ex.caller.role
     if exposure is not None and values:
@@ -303,7 +256,7 @@ async def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder
             members = tuple(limits.identifier.value_digest(entity, v) for v in found)
             checks += [Check("exposure", d, Op("distinct", f"pgw:ex:{tag}:{role}:{entity}",
                                                exposure.window, members),
-                             _over(budget), exposure.then, entity) for d, tag in tags]
+                             over(budget), exposure.then, entity) for d, tag in tags]
     if not checks:
         return
     ops = [c.op for c in checks]

@@ -33,13 +33,21 @@ def network_of(ip: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """A client's keys by dimension (only the dimensions it has)."""
+    """A client's keys by dimension (only the dimensions it has). One object
+    per client while it is cached (`Identifier.identify`): what the rate-limit
+    stage derives from it per route (bucket keys, detector keys) is kept in
+    `plans`, built once."""
 
     keys: Mapping[str, str]  # dimension -> hmac hex
+    _tags: dict[str, str] = field(init=False, repr=False, compare=False)
+    plans: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_tags", {d: "{" + k + "}" for d, k in self.keys.items()})
 
     def tag(self, dimension: str) -> str | None:
-        key = self.keys.get(dimension)
-        return None if key is None else "{" + key + "}"
+        """The Redis hash tag of one dimension (`{<hmac>}`), None when absent."""
+        return self._tags.get(dimension)
 
 
 @dataclass(frozen=True, slots=True)

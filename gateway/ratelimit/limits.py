@@ -4,7 +4,7 @@ The store it names is process state, held by `limiter.StoreHolder`."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gateway.policy.ratelimits import (
     EnumerationModel,
@@ -27,6 +27,11 @@ class CompiledLimit:
     burst: int
     quota: int
     window: float  # for the RateLimit-Policy header: seconds the burst refills in
+    policy_header: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "policy_header",
+                           f'"{self.name}";q={self.burst};w={max(1, round(self.window))}')
 
     def applies(self, route: str, method: str) -> bool:
         return ((self.routes is None or route in self.routes)
@@ -48,6 +53,13 @@ class Limits:
     exposure: ExposureModel | None
     probing: ProbingModel | None
     paging: PagingModel | None
+    # methods some limit names: any other method gets the same limits as every
+    # other one, so a client's plans are kept per named method (plan.py)
+    named_methods: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "named_methods", frozenset(
+            m for limit in self.limits for m in limit.methods or ()))
 
     def for_route(self, route: str, method: str) -> tuple[CompiledLimit, ...]:
         return tuple(limit for limit in self.limits if limit.applies(route, method))

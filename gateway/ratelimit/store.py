@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Protocol
 
 DAY_OFFSET = 8 * 3600  # daily quotas reset at midnight China Standard Time (UTC+8)
@@ -105,7 +105,7 @@ def seconds_to_midnight(now: float) -> float:
     return 86400 - (now + DAY_OFFSET) % 86400
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     value: object
     expires: float
@@ -136,11 +136,10 @@ class MemoryStore:
 
     async def decide(self, buckets: Sequence[Bucket], penalty_keys: Sequence[str],
                      ops: Sequence[Op] = ()) -> Verdict:
-        observed = tuple(await self.observe(ops))
-        verdict = self._decide(buckets, penalty_keys)
-        return replace(verdict, observed=observed) if observed else verdict
+        return self._decide(buckets, penalty_keys, tuple(await self.observe(ops)) if ops else ())
 
-    def _decide(self, buckets: Sequence[Bucket], penalty_keys: Sequence[str]) -> Verdict:
+    def _decide(self, buckets: Sequence[Bucket], penalty_keys: Sequence[str],
+                observed: tuple[Observed, ...]) -> Verdict:
         now = self._now()
         penalty, penalty_ttl, factor = "", 0.0, 1
         for key in penalty_keys:
@@ -152,7 +151,7 @@ class MemoryStore:
                 break
         if penalty == "ban":
             return Verdict(False, penalty_ttl, tuple(0 for _ in buckets), -1, penalty,
-                           penalty_ttl)
+                           penalty_ttl, observed=observed)
         updates: list[tuple[str, float, float]] = []
         remaining: list[int] = []
         for i, b in enumerate(buckets):
@@ -165,9 +164,10 @@ class MemoryStore:
                 used = self._get(f"{b.key}:q{day_index(now)}", now)
                 if int(used or 0) >= b.quota:  # type: ignore[call-overload]
                     return Verdict(False, seconds_to_midnight(now), tuple(remaining), i,
-                                   penalty, penalty_ttl, quota_hit=True)
+                                   penalty, penalty_ttl, True, observed)
             if not ok:
-                return Verdict(False, retry, tuple(remaining), i, penalty, penalty_ttl)
+                return Verdict(False, retry, tuple(remaining), i, penalty, penalty_ttl,
+                               observed=observed)
             updates.append((b.key, new_tat, new_tat - now + 1))
             remaining.append(left)
         for (key, new_tat, ttl), b in zip(updates, buckets, strict=True):
@@ -176,7 +176,7 @@ class MemoryStore:
                 qkey = f"{b.key}:q{day_index(now)}"
                 self._set(qkey, int(self._get(qkey, now) or 0) + 1,  # type: ignore[call-overload]
                           seconds_to_midnight(now) + 60, now)
-        return Verdict(True, 0.0, tuple(remaining), -1, penalty, penalty_ttl)
+        return Verdict(True, 0.0, tuple(remaining), -1, penalty, penalty_ttl, observed=observed)
 
     def _window_key(self, key: str, window: float, now: float) -> str:
         return f"{key}:w{math.floor(now / window)}"

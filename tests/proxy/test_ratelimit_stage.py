@@ -12,7 +12,7 @@ from gateway.errors import PageSizeTooLarge, RateLimited
 from gateway.exchange import DetectorFiring, Exchange, LimitDecision
 from gateway.policy.compiled import CompiledPolicy
 from gateway.proxy.caller import resolve_caller
-from gateway.proxy.ratelimit_stage import after_response, before_request
+from gateway.proxy.ratelimit_stage import _ID_SEGMENT, after_response, before_request
 from gateway.ratelimit.limiter import StoreHolder
 from tests.conftest import caller_at, compiled, policy_text
 
@@ -43,8 +43,9 @@ async def holder(policy: CompiledPolicy) -> AsyncIterator[StoreHolder]:
     await held.close()
 
 
-def _exchange(policy: CompiledPolicy, client: str = "10.0.0.1", key: str = "k1") -> Exchange:
-    ex = Exchange("rid", policy, caller_at(client), "GET")
+def _exchange(policy: CompiledPolicy, client: str = "10.0.0.1", key: str = "k1",
+              method: str = "GET") -> Exchange:
+    ex = Exchange("rid", policy, caller_at(client), method)
     ex.route = policy.routes[0]
     resolve_caller(ex.caller, {"X-Api-Key": key}, policy, ex.route)
     return ex
@@ -98,6 +99,44 @@ async def test_walking_ids_fires_enumeration_and_bans(policy: CompiledPolicy,
         await _request(policy, holder, path="/protected/loans/1000")
     assert later.value.code == "client_banned"
     await _request(policy, holder, path="/protected/loans/1000", client="10.9.9.9")
+
+
+@pytest.mark.parametrize(("path", "ids"), [
+    ("/protected/loans/1007", ["1007"]),
+    ("/protected/loans/1007/", ["1007"]),
+    ("/protected/1/loans/2", ["1", "2"]),
+    ("/protected/loans/abc1007", []),                     # ids are whole segments
+    ("/protected/loans/1007abc", []),
+    ("/protected/loans/12345678901234567890123", []),     # longer than 20 digits
+    ("/protected/v2/loans", []),
+    ("/protected/a/123e4567-e89b-12d3-a456-426614174000", ["123e4567-e89b-12d3-a456-426614174000"]),
+    ("/protected/a/123e4567-e89b-12d3-a456-4266141740001", []),
+    ("/protected/a/12345678-1234", []),
+])
+def test_ids_in_a_path_are_whole_numeric_or_uuid_segments(path: str, ids: list[str]) -> None:
+    assert _ID_SEGMENT.findall(path) == ids
+
+
+async def test_a_clients_plan_is_built_once_per_route(policy: CompiledPolicy,
+                                                                 holder: StoreHolder) -> None:
+    first = await _request(policy, holder)
+    again = await _request(policy, holder)
+    identity = first.caller.identity
+    assert identity is not None and identity is again.caller.identity  # cached per client
+    assert list(identity.plans) == [(policy.routes[0].name, "")]  # no limit names a method
+    plan = next(iter(identity.plans.values()))
+    await _request(policy, holder)
+    assert next(iter(identity.plans.values())) is plan
+    for method in ("POST", "PROPFIND", "X-ANY-TOKEN-1", "X-ANY-TOKEN-2"):
+        ex = _exchange(policy, method=method)
+        assert ex.route is not None
+        await before_request(ex, ex.route, holder, "/protected/x", "")
+    assert len(identity.plans) == 1  # methods the limits do not name share the plan
+    other = await _request(policy, holder, client="10.0.0.2")
+    assert other.caller.identity is not identity
+    reloaded = compiled(policy_text("http://127.0.0.1:9") + LIMITS)  # a reload: new plans
+    ex = await _request(reloaded, holder)
+    assert ex.caller.identity is not None and ex.caller.identity is not identity
 
 
 async def test_an_exposure_budget_refuses_the_response_that_overruns_it(
@@ -215,3 +254,19 @@ async def test_exposure_counts_values_shown_in_full_with_budgets_per_role() -> N
                             role="collections") == "ok"
     finally:
         await held.close()
+
+
+async def test_a_limit_on_one_method_gets_a_plan_of_its_own(holder: StoreHolder) -> None:
+    policy = compiled(policy_text("http://127.0.0.1:9") + LIMITS.replace(
+        "rate: 1/s, burst: 8}", "rate: 1/s, burst: 8, methods: [post]}"))
+    holder.sync(policy.limits)
+    posted = _exchange(policy, method="POST")
+    assert posted.route is not None
+    await before_request(posted, posted.route, holder, "/protected/x", "")
+    got = _exchange(policy, method="GET")
+    assert got.route is not None
+    await before_request(got, got.route, holder, "/protected/x", "")
+    assert [d.rule for d in posted.limits if isinstance(d, LimitDecision)] == ["per-client"]
+    assert not [d for d in got.limits if isinstance(d, LimitDecision)]
+    assert posted.caller.identity is not None
+    assert sorted(k[1] for k in posted.caller.identity.plans) == ["", "POST"]

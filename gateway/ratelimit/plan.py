@@ -1,0 +1,104 @@
+"""What one client's requests to one route decide, built once.
+
+For a client identity, a route and a method: the buckets of the limits that
+apply (with the dimension each names), the client's penalty keys, its
+detector dimensions with their hash tags, and its probing checks. Kept on the
+Identity, which `Identifier.identify` caches per client, so a request builds
+none of it again; a policy reload compiles a new Identifier, hence new plans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import cast
+
+from gateway.policy.ratelimits import ActionModel, ProbingModel
+from gateway.ratelimit.identity import Identity
+from gateway.ratelimit.limits import CompiledLimit, Limits
+from gateway.ratelimit.store import Bucket, Observed, Op
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One detector update and the test that makes it fire."""
+
+    detector: str
+    dimension: str
+    op: Op
+    fires: Callable[[Observed], bool]
+    then: ActionModel
+    entity: str | None = None
+
+
+def over(limit: int) -> Callable[[Observed], bool]:
+    return lambda seen: isinstance(seen, int) and seen > limit
+
+
+def _probing_fires(probing: ProbingModel) -> Callable[[Observed], bool]:
+    def fires(counts: Observed) -> bool:
+        if not isinstance(counts, dict):
+            return False
+        total, errors = counts.get("all", 0), counts.get("error", 0)
+        return total >= probing.min_requests and errors / total > probing.max_error_ratio
+    return fires
+
+
+def _never(_: Observed) -> bool:
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class ClientPlan:
+    chosen: tuple[tuple[CompiledLimit, str], ...]  # (limit, dimension) per bucket
+    buckets: tuple[Bucket, ...]
+    penalties: tuple[str, ...]  # the client's penalty keys, one per dimension
+    tags: tuple[tuple[str, str], ...]  # (dimension, hash tag) per detector dimension
+    probing: tuple[Check, ...]  # for a response that is no error: counts, never fires
+    probing_error: tuple[Check, ...]  # for an error response
+    # enumeration: (dimension, distinct ids key, sequential run key) per detector dimension
+    enumeration: tuple[tuple[str, str, str], ...]
+    too_many_ids: Callable[[Observed], bool]
+    run_too_long: Callable[[Observed], bool]
+
+
+def plan_for(limits: Limits, identity: Identity, route: str, method: str) -> ClientPlan:
+    """Kept per route and per method that some limit names; every other method
+    (any token a client sends) shares one plan, so a client cannot grow them."""
+    key = (route, method if method in limits.named_methods else "")
+    found = identity.plans.get(key)
+    if found is None:
+        found = identity.plans[key] = _build(limits, identity, route, method)
+    return cast(ClientPlan, found)
+
+
+def _build(limits: Limits, identity: Identity, route: str, method: str) -> ClientPlan:
+    chosen: list[tuple[CompiledLimit, str]] = []
+    buckets: list[Bucket] = []
+    for limit in limits.for_route(route, method):
+        for dimension in limit.dimensions:
+            tag = identity.tag(dimension)
+            if tag is not None:
+                chosen.append((limit, dimension))
+                buckets.append(Bucket(f"pgw:rl:{tag}:{limit.name}", limit.rate, limit.burst,
+                                      limit.quota))
+    tags = tuple((d, tag) for d in limits.detect_by if (tag := identity.tag(d)) is not None)
+    probing: tuple[Check, ...] = ()
+    probing_error: tuple[Check, ...] = ()
+    if (model := limits.probing) is not None:
+        # only an error response fires: after a ban, good requests do not re-fire
+        probing = tuple(Check("probing", d, Op("count", f"pgw:pr:{tag}", model.window,
+                                               ("all",)), _never, model.then)
+                        for d, tag in tags)
+        fires = _probing_fires(model)
+        probing_error = tuple(Check("probing", d, Op("count", f"pgw:pr:{tag}", model.window,
+                                                     ("all", "error")), fires, model.then)
+                              for d, tag in tags)
+    enum = limits.enumeration
+    most, run = (enum.max_ids, enum.sequential_run) if enum is not None else (0, 0)
+    return ClientPlan(tuple(chosen), tuple(buckets),
+                      tuple(f"pgw:pen:{identity.tag(d)}" for d in identity.keys), tags,
+                      probing, probing_error,
+                      tuple((d, f"pgw:en:{tag}:{route}", f"pgw:sq:{tag}:{route}")
+                            for d, tag in tags),
+                      over(most), lambda n: isinstance(n, int) and n >= run)
