@@ -16,6 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from gateway.detect.pinyin_names import SURNAMES as PINYIN_SURNAMES
+from gateway.detect.prose_names import CLAUSE_BREAKS, ORGANISATION_ENDS
 from gateway.detect.recognizers import BUILTIN, address, license_plate, person_name, surnames
 from gateway.detect.results import Finding, Span, remove_duplicates
 from gateway.detect.scanner import Scanner
@@ -64,6 +65,7 @@ def engine_config(core: ModuleType, scanner: Scanner,
         "address_cues": list(address.CUES), "address_links": list(address.CUE_LINKS),
         "cue_ends": list(address.CUE_ENDS), "plates": license_plate.PROVINCES,
         "pinyin_surnames": sorted(PINYIN_SURNAMES),
+        "organisation_ends": list(ORGANISATION_ENDS), "clause_breaks": sorted(CLAUSE_BREAKS),
     }
     config = {"recognizers": recognizers, "entities": sorted(entities), "tables": tables,
               "stopwords": sorted(STOPWORDS)}

@@ -92,7 +92,7 @@ ORGANISATION_ENDS = ("公司", "集团", "银行", "分行", "支行", "医院",
                      "委员会", "协会", "餐饮", "贸易", "易购", "科技", "网络", "传媒", "实业",
                      "控股", "物流", "电子", "商贸", "服饰", "食品", "置业", "投资", "咨询", "局",
                      "厂", "店", "社", "部", "处")
-_CLAUSE_BREAKS = frozenset("，。；！？、,;!? \t\n：:")
+CLAUSE_BREAKS = frozenset("，。；！？、,;!? \t\n：:")
 # The cue-based patterns leave out surnames that are also prepositions; here
 # the dictionary tells 于洁 from 于是 and 向倩 from 向银行, so 于 and 向 (two
 # common surnames) are in.
@@ -137,7 +137,7 @@ def qualifies(text: str) -> bool:
     else:
         return False
     return not (text.rstrip().endswith(ORGANISATION_ENDS)
-                and not any(c in _CLAUSE_BREAKS for c in text.strip()))
+                and not any(c in CLAUSE_BREAKS for c in text.strip()))
 
 
 def _segmenter() -> Any:

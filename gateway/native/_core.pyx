@@ -225,6 +225,10 @@ cdef class Engine:
         make_wordset(tables["address_links"], False, &self.cfg.tables.address_links)
         make_wordset(tables["cue_ends"], False, &self.cfg.tables.cue_ends)
         make_wordset(tables["pinyin_surnames"], True, &self.cfg.tables.pinyin_surnames)
+        make_wordset(tables["organisation_ends"], False, &self.cfg.tables.organisation_ends)
+        if any(len(c) != 1 for c in tables["clause_breaks"]):
+            raise ValueError("clause breaks are single characters")
+        make_wordset(tables["clause_breaks"], False, &self.cfg.tables.clause_breaks)
         make_wordset(config["stopwords"], True, &self.cfg.stop)
         for c in tables["plates"]:
             set_bit(self.cfg.plates, ord(c))
@@ -272,6 +276,8 @@ cdef class Engine:
         free_wordset(&tb.address_links)
         free_wordset(&tb.cue_ends)
         free_wordset(&tb.pinyin_surnames)
+        free_wordset(&tb.organisation_ends)
+        free_wordset(&tb.clause_breaks)
         free_wordset(&self.cfg.stop)
         free_wordset(&self.cfg.contexts)
         free(self.cfg.owners)

@@ -114,7 +114,8 @@ cdef int scan_leaf(JsonPlan plan, object call, Doc* docs, Py_ssize_t di, Py_ssiz
     if stage == STAGE_SCAN:
         return 0
     if plan.custom or (plan.prose_min and dec.prose
-                       and (_han_at_least(x.o, n, plan.prose_min)
+                       and ((_han_at_least(x.o, n, plan.prose_min)
+                             and not organisation(&plan.engine.cfg.tables, &x))
                             or pinyin_pair(&plan.engine.cfg.tables, &x))):
         for entity, start, stop, score, rec in call.custom(chars_str(x.o, n), dec.hints):
             spans_push(found, entity, -1, start, stop, score)

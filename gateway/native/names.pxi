@@ -26,6 +26,8 @@ ctypedef struct NameTables:
     WordSet markers                      # 省 市 区 ... (the validator's Chinese markers)
     WordSet english                      # road, street, ... (between \b)
     WordSet pinyin_surnames              # zhang, wang, ouyang, ... (gateway/detect/pinyin_names.py)
+    WordSet organisation_ends            # 公司 银行 局 ... (prose_names.ORGANISATION_ENDS)
+    WordSet clause_breaks                # ， 。 ; ... (one character each)
 
 
 cdef inline Py_ssize_t line_end(const Text* x, Py_ssize_t p) noexcept nogil:
@@ -283,3 +285,36 @@ cdef bint pinyin_pair(const NameTables* tb, const Text* x) noexcept nogil:
             if w.n == i - s and word_at(x, s, w, True):
                 return True
     return False
+
+
+cdef inline bint py_space(uchar c) noexcept nogil:
+    """Python's str.isspace for one character."""
+    return ((0x09 <= c <= 0x0d) or (0x1c <= c <= 0x20) or c == 0x85 or c == 0xa0
+            or c == 0x1680 or (0x2000 <= c <= 0x200a) or c == 0x2028 or c == 0x2029
+            or c == 0x202f or c == 0x205f or c == 0x3000)
+
+
+cdef bint organisation(const NameTables* tb, const Text* x) noexcept nogil:
+    """prose_names.qualifies refuses the text as an organisation's name: it
+    ends (trailing whitespace aside) with an organisation word (公司, 银行,
+    局, ...) and holds no clause break between its first and last characters
+    that are no whitespace. Compares the characters as sent."""
+    cdef Py_ssize_t a = 0, b = x.n, k, i
+    cdef const Word* w
+    cdef bint ends = False
+    while b > 0 and py_space(x.o[b - 1]):
+        b -= 1
+    for i in range(tb.organisation_ends.n):
+        w = &tb.organisation_ends.w[i]
+        if w.n <= b and memcmp(x.o + b - w.n, w.c, w.n * sizeof(uchar)) == 0:
+            ends = True
+            break
+    if not ends:
+        return False
+    while a < b and py_space(x.o[a]):
+        a += 1
+    for k in range(a, b):
+        for i in range(tb.clause_breaks.n):
+            if x.o[k] == tb.clause_breaks.w[i].c[0]:
+                return False
+    return True

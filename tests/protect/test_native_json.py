@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 
 from gateway.codecs.json_codec import MAX_DEPTH
+from gateway.detect.prose_names import qualifies
 from gateway.native import STATUS, core
 from gateway.operators.generalize import Generalize
 from gateway.policy.compiled import CompiledPolicy
-from gateway.protect.native_json import inspect_json, native_json
+from gateway.protect.native_json import NativeJson, inspect_json, native_json
 from tests.conftest import compiled
 from tests.native import bodies
 from tests.native.twins import DECLINED, bundled_policies, differences, native_path, python_path
@@ -364,6 +365,39 @@ def test_names_in_prose_on_both_paths(policies: dict[str, CompiledPolicy]) -> No
     assert out[4:6] == ["郭琳", "call 张伟"]  # too few Chinese characters: no prose
     assert out[6:] == ["Called Z**** *** at 3pm", "Our Hong Kong branch"]  # pinyin
     assert native_path(plain, "application/json", plan, policy, False)[1] is None
+
+
+def test_organisation_names_stay_in_the_core(policies: dict[str, CompiledPolicy],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text that ends with an organisation word and holds no clause break
+    (bank, employer and police-bureau names fill every borrower page) is not
+    handed to the prose pass, which would refuse it: the core decides as
+    `prose_names.qualifies` does, whitespace as Python strips it; both paths
+    agree, also where a clause break or a pinyin name makes it prose."""
+    handed: list[str] = []
+    custom = NativeJson.custom
+
+    def counting(self: NativeJson, text: str, hints: tuple[str, ...]) -> Any:
+        handed.append(text)
+        return custom(self, text, hints)
+
+    monkeypatch.setattr(NativeJson, "custom", counting)
+    kept = ["中国工商银行股份有限公司", "深圳市腾飞科技有限公司  ", "上海市徐汇区公安局\u3000",
+            "\u2003杭州云帆信息技术有限公司\t", "招商银行深圳分行", "张伟在腾飞科技",
+            "于华忠说他在公司"]  # the rule's price: taken for an organisation
+    prose = ["联系人张伟，深圳市腾飞科技有限公司", "郭琳 上海浦江贸易有限公司",
+             "深圳市腾飞科技有限公司。", "公司：王芳的公司"]
+    latin = ["Zhang Wei 科技有限公司"]
+    body = json.dumps({"records": [{"remark": t} for t in kept + prose + latin]},
+                      ensure_ascii=False).encode()
+    for name in ("default.yaml", "every-operator"):
+        assert differences([body], "application/json", policies[name]) == []
+    handed.clear()
+    policy = policies["default.yaml"]
+    plan = policy.protection.plan("lending-api", "GET", "response", "anonymous")
+    native_path(body, "application/json", plan, policy, False)
+    assert sorted(handed) == sorted(prose + latin)
+    assert [qualifies(t) for t in kept] == [False] * len(kept)
 
 
 def test_a_column_of_pinyin_names_on_both_paths(policies: dict[str, CompiledPolicy]) -> None:
