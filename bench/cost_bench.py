@@ -7,7 +7,8 @@ before: a pass-through route with metrics and the access log off, + metrics,
 (limits raised so nothing is refused), the same on Redis, on a three-master
 Redis Cluster; then protection with the default policy for a caller that sees
 everything (the risk engine's key: every response reveals data), and + the
-audit trail. wrk, interleaved rounds, medians.
+audit trail. wrk, interleaved rounds, medians; with each proxy process's CPU
+time per request (from /proc).
 
     python bench/cost_bench.py [--rounds 3] [--duration 5] [--connections 32]
 Needs redis-server, redis-cli and wrk (bench/run installs them).
@@ -28,6 +29,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from proxy_bench import (
     PY,
+    cpu_seconds,
     default_policy,
     edit_policy,
     free_port,
@@ -88,6 +90,7 @@ def main() -> None:
         targets: dict[str, tuple[int, dict[str, str]]] = {"bare aiohttp proxy": (free_port(), {})}
         procs.append(start([PY, "bench/bare_proxy.py", str(targets["bare aiohttp proxy"][0]),
                             upstream]))
+        pids = {"bare aiohttp proxy": procs[-1].pid}
         protected = default_policy()
         gateways = {
             "pass-through, no metrics, no access log": (passthrough(False, False), {}),
@@ -108,33 +111,41 @@ def main() -> None:
             procs.append(start([PY, "-m", "gateway", "serve", "--policy", str(policy),
                                 "--upstream", upstream, "--listen", f"127.0.0.1:{port}",
                                 "--admin", f"127.0.0.1:{free_port()}"]))
+            pids[label] = procs[-1].pid
         for port, _ in targets.values():
             wait_http(f"http://127.0.0.1:{port}{PATH}")
         results: dict[str, list[tuple[float, float, float]]] = {}
+        cpu: dict[str, list[float]] = {}
         for port, headers in targets.values():  # warm-up
             wrk(f"http://127.0.0.1:{port}{PATH}", "GET", 1, args.connections, headers=headers)
         for _ in range(args.rounds):
             for label, (port, headers) in targets.items():
+                before = cpu_seconds(pids[label])
                 results.setdefault(label, []).append(
                     wrk(f"http://127.0.0.1:{port}{PATH}", "GET", args.duration,
                         args.connections, headers=headers))
+                served = results[label][-1][0] * args.duration
+                cpu.setdefault(label, []).append(
+                    (cpu_seconds(pids[label]) - before) / served * 1e6)
     finally:
         stop(procs)
         shutil.rmtree(workdir, ignore_errors=True)
 
     print(f"\nmachine: {os.cpu_count()} cores; 2 KB JSON GET; wrk -t1 -c{args.connections}, "
           f"{args.rounds} rounds x {args.duration}s, interleaved; medians\n")
-    print("| gateway | req/s | p50 ms | p99 ms | vs bare proxy | vs the row above |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| gateway | req/s | p50 ms | p99 ms | vs bare proxy | vs the row above | "
+          "proxy CPU µs/req | CPU vs the row above |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     base = statistics.median(r[0] for r in results["bare aiohttp proxy"])
-    above = base
+    above, above_cpu = base, statistics.median(cpu["bare aiohttp proxy"])
     for label, rs in results.items():
         rps = statistics.median(r[0] for r in rs)
         p50 = statistics.median(r[1] for r in rs)
         p99 = statistics.median(r[2] for r in rs)
+        used = statistics.median(cpu[label])
         print(f"| {label} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {rps / base:.2f} | "
-              f"{rps / above:.2f} |")
-        above = rps
+              f"{rps / above:.2f} | {used:,.0f} | {used / above_cpu:.2f} |")
+        above, above_cpu = rps, used
 
 
 if __name__ == "__main__":

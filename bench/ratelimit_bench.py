@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # tests.redis_processes
 from proxy_bench import (
     PY,
+    cpu_seconds,
     default_policy,
     edit_policy,
     free_port,
@@ -63,12 +64,6 @@ async def decision_latency(store: LimitStore, n: int = 5000) -> tuple[float, flo
         await store.decide(buckets, penalties)
         times.append((time.perf_counter() - began) * 1e6)
     return statistics.median(times), percentile(times, 0.99)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of one process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def start_redis(port: int, directory: str) -> object:

@@ -43,6 +43,7 @@ from gateway.obs.logging import get_logger
 log = get_logger("gateway.audit")
 LINGER = 0.02  # seconds the writer gathers sealed records before one write
 GATHER = 0.005  # seconds requests' records wait to be made and sealed together
+MAX_DIGESTS = 1000  # value digests per field in one reveal record
 Records = Callable[[], Iterable[dict[str, Any]]]
 _BOOKKEEPING = (events.SEGMENT_START, events.SEGMENT_END, events.CHECKPOINT, events.CLOSED)
 
@@ -80,8 +81,9 @@ class AuditWriter:
         return self._values.value(entity, value)
 
     def digests(self, entity: str, values: Iterable[str]) -> list[str]:
-        """`digest` of many values of one entity."""
-        return self._values.values(entity, values)
+        """The distinct `digest`s of many values of one entity, sorted (the
+        order of the values is not recorded), at most MAX_DIGESTS."""
+        return self._values.distinct(entity, values, MAX_DIGESTS)
 
     @property
     def ready(self) -> bool:

@@ -1,4 +1,5 @@
 # Types of the compiled core (gateway/native/_core.pyx), for mypy.
+from collections.abc import Callable
 from typing import Any
 
 SOURCE_DIGEST: str
@@ -36,3 +37,11 @@ class JsonPlan:
     def protect(self, bodies: list[bytes], numbers: tuple[int, ...] | None, call: Any,
                 stage: int = 0, share_gil: bool = False
                 ) -> tuple[list[bytes | None] | None, list[tuple[int, int, int]]]: ...
+
+
+class KeyedBlake2b:
+    """hashlib.blake2b(key=key, digest_size=size), keyed once (blake2b.pxi)."""
+
+    def __init__(self, key: bytes, size: int) -> None: ...
+    def values(self, kind: str, texts: list[str],
+               normalize: Callable[[str], str]) -> list[str]: ...

@@ -45,6 +45,7 @@ include "jsondoc.pxi"
 include "columns.pxi"
 include "protect.pxi"
 include "leaves.pxi"
+include "blake2b.pxi"
 
 
 cdef int make_word(object text, Word* w) except -1:

@@ -9,12 +9,11 @@ from gateway.audit import events
 from gateway.errors import FieldBlocked, HoneytokenServed, InspectionError
 from gateway.exchange import DetectorFiring, Exchange
 
-MAX_DIGESTS = 1000  # per reveal record
-
 
 def request_records(ex: Exchange, digests: Callable[[str, Iterable[str]], list[str]]
                     ) -> Iterator[dict[str, Any]]:
-    """`digests(entity, values)`: the keyed digests of values (the writer's)."""
+    """`digests(entity, values)`: the distinct keyed digests of values,
+    sorted, at most the writer's MAX_DIGESTS (`AuditWriter.digests`)."""
     base = {"request_id": ex.request_id, "trace_id": ex.trace_id,
             "route": ex.route.name if ex.route else None, "method": ex.method,
             "role": ex.caller.role, "caller": ex.caller.digest, "client": ex.caller.ip,
@@ -25,7 +24,7 @@ def request_records(ex: Exchange, digests: Callable[[str, Iterable[str]], list[s
         # (a response refused after inspection, e.g. by the exposure budget, showed nothing)
         yield {"event": events.REVEALED, **base, "fields": [
             {"field": field, "entity": entity, "count": len(values),
-             "digests": _distinct(digests(entity, values))}
+             "digests": digests(entity, values)}
             for (field, entity), values in ex.reveals.items()]}
     if isinstance(err, FieldBlocked):
         yield {"event": events.BLOCKED, **base, "direction": err.direction, "field": err.path,
@@ -44,8 +43,3 @@ def request_records(ex: Exchange, digests: Callable[[str, Iterable[str]], list[s
     for event in ex.limits:
         if isinstance(event, DetectorFiring):
             yield {"event": events.LIMITER, **base, **event.as_log()}
-
-
-def _distinct(found: list[str]) -> list[str]:
-    """Digests sorted, each once, at most MAX_DIGESTS (most fields show one value)."""
-    return found if len(found) == 1 else sorted(set(found))[:MAX_DIGESTS]

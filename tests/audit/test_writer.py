@@ -15,7 +15,7 @@ import pytest
 from gateway.audit import events
 from gateway.audit.settings import AuditSettings
 from gateway.audit.verify import verify
-from gateway.audit.writer import GATHER, AuditWriter
+from gateway.audit.writer import GATHER, MAX_DIGESTS, AuditWriter, value_digest, value_key
 
 KEY, KID = b"k" * 32, "aud-test0001"
 
@@ -174,3 +174,18 @@ async def test_records_made_later_keep_their_order_and_survive_close(tmp_path: P
 def check_trail(directory: Path, counts: list[int]) -> None:
     assert [r["count"] for r in records(directory) if "count" in r] == counts
     assert verify(sorted(directory.glob("*.jsonl")), key_for)[1] == []
+
+
+def test_value_digests_are_distinct_sorted_and_capped(tmp_path: Path) -> None:
+    """A reveal record's digests: each value's `audit search` digest, once,
+    in sorted order (not the order of the rows), at most MAX_DIGESTS."""
+    writer = AuditWriter(settings(tmp_path), KEY, KID, 0)
+    values = ["13800138000", "138 0013 8000", "13900139000", "13700137000"]
+    got = writer.digests("CN_MOBILE", values)
+    one = [value_digest(value_key(KEY), "CN_MOBILE", v) for v in values]
+    assert got == sorted(set(one)) and len(got) == 3  # the same number written two ways
+    many = [f"1380013{n:04d}" for n in range(MAX_DIGESTS + 50)]
+    capped = writer.digests("CN_MOBILE", many)
+    assert len(capped) == MAX_DIGESTS and capped == sorted(capped)
+    assert capped == sorted(value_digest(value_key(KEY), "CN_MOBILE", v)
+                            for v in many)[:MAX_DIGESTS]

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import random
+
+import pytest
 
 from gateway.crypto.digest import (
     KeyedDigest,
@@ -14,6 +17,7 @@ from gateway.crypto.digest import (
     normalize_value,
     value_digest,
 )
+from gateway.native import STATUS, core
 
 KEY = bytes(range(32))
 
@@ -61,3 +65,61 @@ def test_many_values_digest_as_each_alone() -> None:
               "6222\u20130212\u200b3456", "a_b-c", ""]
     assert keyed.values("CN_MOBILE", values) == [keyed.value("CN_MOBILE", v) for v in values]
     assert keyed.value("CN_MOBILE", "138 0013-8000") == keyed.value("CN_MOBILE", "13800138000")
+
+
+@pytest.mark.skipif(core is None, reason=f"native core: {STATUS}")
+@pytest.mark.parametrize("size", [12, 8, 32, 64])
+def test_the_cores_blake2b_gives_hashlibs_digests(size: int) -> None:
+    """KeyedBlake2b (gateway/native/blake2b.pxi) against hashlib, message by
+    message: every length across the 128-byte block edges, ASCII with the
+    separators and lower case the core normalizes itself, and Chinese,
+    full-width, emoji and other texts that go through normalize_value."""
+    assert core is not None
+    rng = random.Random(size)
+    alphabet = "0123456789abcXYZ -_.@/张三北京市朝阳区０１２ＡＢ\u2013\u200b\u3000😀é"
+    texts = ["", " ", "-_ ", "13800138000", "138 0013-8000", "a_b-c", "ß", "ﬁ", "Ⅻ"]
+    texts += ["x" * n for n in range(0, 300, 7)] + ["张" * n for n in (42, 43, 44, 85)]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 200)))
+              for _ in range(400)]
+    for key in (KEY, b"k", bytes(range(64)), bytes(range(80))):
+        native = core.KeyedBlake2b(key[:64], size)
+        for kind in ("CN_MOBILE", "PERSON_NAME", "", "类型"):
+            expected = []
+            for text in texts:
+                h = hashlib.blake2b(key=key[:64], digest_size=size)
+                h.update(f"{kind}\x00{normalize_value(text)}".encode())
+                expected.append(h.hexdigest())
+            assert native.values(kind, texts, normalize_value) == expected
+
+
+@pytest.mark.skipif(core is None, reason=f"native core: {STATUS}")
+def test_the_core_refuses_keys_and_sizes_blake2b_does_not_take() -> None:
+    assert core is not None
+    for key, size in ((b"", 12), (bytes(65), 12), (KEY, 0), (KEY, 65)):
+        with pytest.raises(ValueError, match="key of 1 to 64 bytes"):
+            core.KeyedBlake2b(key, size)
+
+
+def test_distinct_digests_are_sorted_once_each_and_capped() -> None:
+    keyed = KeyedDigest(KEY)
+    values = ["138 0013 8000", "13800138000", "张三", "张三", "a-b", "AB", "ab"]
+    each = keyed.values("X", values)
+    assert keyed.distinct("X", values, 10) == sorted(set(each))
+    assert len(keyed.distinct("X", values, 10)) == 3
+    assert keyed.distinct("X", values, 2) == sorted(set(each))[:2]
+    assert keyed.distinct("X", [], 5) == []
+
+
+@pytest.mark.skipif(core is None, reason=f"native core: {STATUS}")
+def test_the_cores_distinct_digests_are_the_python_ones() -> None:
+    assert core is not None
+    rng = random.Random(7)
+    python = KeyedDigest(KEY)
+    python._native = None  # the pure-Python path of the same object
+    native = KeyedDigest(KEY)
+    for n in (0, 1, 2, 3, 17, 100, 1100):
+        values = [rng.choice(["1380013800", "张三", "x-y", "X Y", "Ｘ"]) + str(rng.randint(0, n))
+                  for _ in range(n)]
+        for most in (1, 5, 1000):
+            assert native.distinct("E", values, most) == python.distinct("E", values, most)
+        assert native.values("E", values) == python.values("E", values)

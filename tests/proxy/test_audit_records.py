@@ -18,7 +18,8 @@ def exchange() -> Exchange:
 
 
 def digest(entity: str, values: Iterable[str]) -> list[str]:
-    return [f"d({entity}:{len(value)})" for value in values]
+    """Distinct and sorted, as the writer's (AuditWriter.digests)."""
+    return sorted({f"d({entity}:{len(value)})" for value in values})
 
 
 def test_records_of_a_request_hold_no_values() -> None:
