@@ -11,7 +11,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import cast
+from typing import Literal, cast
 
 from gateway.codecs.base import (
     Document,
@@ -36,12 +36,19 @@ from gateway.protect.split import protect_split
 Trace = Callable[[FieldPath, str, float, str, str, str], None]
 
 
+# What inspection keeps besides the counts: nothing (False); what responses
+# show in full, by field and entity (REVEALS: the audit trail, the exposure
+# budget); that and every value found, by entity (True: honeytokens too).
+Collect = bool | Literal["reveals"]
+REVEALS: Literal["reveals"] = "reveals"
+
+
 @dataclass(slots=True)
 class Outcome:
     counts: Counter[tuple[str, str]]  # (entity, operator) -> findings
     changed: bool = False
-    # entity -> the values found, when asked for (the exposure budget hashes
-    # them at once; they are never logged or stored)
+    # entity -> the values found, when asked for (honeytokens are looked up in
+    # them; they are never logged or stored)
     values: dict[str, set[str]] | None = None
     # (field pattern, entity) -> values shown in full (operators that reveal:
     # keep, decrypt then keep), when asked for: the audit trail's reveals
@@ -105,10 +112,11 @@ def apply_findings(plan: RulePlan, text: str, findings: list[Finding], site: Sit
 
 
 def protect(document: Document, plan: RulePlan, detector: Detector,
-            trace: Trace | None = None, collect: bool = False) -> Outcome:
-    """`collect`: keep the values found, by entity, in `Outcome.values`, and
-    those shown in full, by field and entity, in `Outcome.reveals`."""
-    outcome = Outcome(Counter(), values={} if collect else None,
+            trace: Trace | None = None, collect: Collect = False) -> Outcome:
+    """`collect`: keep the values shown in full, by field and entity, in
+    `Outcome.reveals` (REVEALS), and also every value found, by entity, in
+    `Outcome.values` (True)."""
+    outcome = Outcome(Counter(), values={} if collect is True else None,
                       reveals={} if collect else None)
     leaves = document.leaves()
     # record-key values as received, before any operator changes a leaf

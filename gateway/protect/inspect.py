@@ -22,7 +22,7 @@ from gateway.codecs.registry import decode_body
 from gateway.crypto.usage import KeyExhausted, KeyUsage
 from gateway.detect import DetectionTimeout, Detector
 from gateway.errors import FieldBlocked
-from gateway.protect.engine import Outcome, protect
+from gateway.protect.engine import Collect, Outcome, protect
 from gateway.protect.native_json import inspect_json
 from gateway.protect.rules import RulePlan
 
@@ -45,7 +45,7 @@ class Inspected:
 
 def inspect_now(body: bytes, content_type: str | None, encoding: str | None, limit: int,
                 plan: RulePlan, detector: Detector, file_types: frozenset[str] | None,
-                collect: bool = False) -> Inspected:
+                collect: Collect = False) -> Inspected:
     plain = decode_content(body, encoding, limit)
     fast = inspect_json(plain, content_type, plan, detector, collect)
     if fast is not None:  # the native core took it (JSON and NDJSON in UTF-8)

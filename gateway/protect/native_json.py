@@ -40,7 +40,7 @@ from gateway.operators.registry import OPERATORS
 from gateway.operators.replace import Replace
 from gateway.operators.site import Records, Site
 from gateway.protect.columns import unnamed
-from gateway.protect.engine import Outcome, apply_findings, run_operator
+from gateway.protect.engine import Collect, Outcome, apply_findings, run_operator
 from gateway.protect.rules import WHOLE_FIELD, CompiledRule, RulePlan
 from gateway.protect.split import is_part_key
 
@@ -238,10 +238,11 @@ def native_json(plan: RulePlan, detector: Detector) -> NativeJson | None:
 
 
 def protect_json(native: NativeJson, bodies: list[bytes], numbers: tuple[int, ...] | None,
-                 collect: bool, stage: int = 0) -> tuple[list[bytes | None] | None, Outcome]:
+                 collect: Collect, stage: int = 0
+                 ) -> tuple[list[bytes | None] | None, Outcome]:
     """Run the core over JSON documents (see core.JsonPlan.protect); refusals
     become the CodecErrors of the Python path."""
-    outcome = Outcome(Counter(), values={} if collect else None,
+    outcome = Outcome(Counter(), values={} if collect is True else None,
                       reveals={} if collect else None)
     assert core is not None
     share_gil = threading.current_thread() is not threading.main_thread()  # off the loop
@@ -301,7 +302,7 @@ def takes(content_type: str | None, detector: Detector) -> bool:
 
 
 def inspect_json(plain: bytes, content_type: str | None, plan: RulePlan, detector: Detector,
-                 collect: bool) -> tuple[bytes | None, Outcome] | None:
+                 collect: Collect) -> tuple[bytes | None, Outcome] | None:
     """A UTF-8 JSON or NDJSON body through the core: (the new body or None when
     nothing changed, the outcome); None when the core does not take this body
     (no core, another media type or charset), which the Python path then does."""
@@ -318,7 +319,8 @@ def inspect_json(plain: bytes, content_type: str | None, plan: RulePlan, detecto
         return None
 
 
-def _ndjson(native: NativeJson, plain: bytes, collect: bool) -> tuple[bytes | None, Outcome]:
+def _ndjson(native: NativeJson, plain: bytes, collect: Collect
+            ) -> tuple[bytes | None, Outcome]:
     lines = decode_text(plain, "utf-8").split("\n")
     stripped = [line.strip().lstrip("\x1e") for line in lines]
     numbers = tuple(n for n, line in enumerate(stripped) if line)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.cache import BoundedCache
+from gateway.protect.engine import Collect
 from gateway.protect.inspect import Result, as_result, inspect_now
 
 # (inline below, thread from, child process from) the first / second size, by path
@@ -47,7 +48,7 @@ class Job:
     content_type: str | None
     encoding: str | None
     limit: int
-    collect: bool = False
+    collect: Collect = False
 
 
 # Compiles a policy file if it still has a version, else None (in the child;

@@ -27,7 +27,7 @@ from gateway.crypto.usage import KeyUsage
 from gateway.detect import DetectionTimeout, Detector
 from gateway.errors import FieldBlocked, InspectionError
 from gateway.obs.logging import get_logger
-from gateway.protect.engine import Outcome, protect
+from gateway.protect.engine import Collect, Outcome, protect
 from gateway.protect.inspect import FileRefused, Inspected, from_result, inspect_now
 from gateway.protect.native_json import takes
 from gateway.protect.offload import Job, ProcessInspector, limits
@@ -52,7 +52,7 @@ class BodyRules:
     limit: int  # bytes a decoded body may grow to
     passthrough: bool  # on_error: passthrough
     file_types: frozenset[str] | None = frozenset()
-    collect: bool = False  # values and reveals, for the exposure budget and the audit trail
+    collect: Collect = False  # reveals (and values): engine.Collect
     usage: KeyUsage | None = None  # where encryptions done in a child process are counted
 
 

@@ -198,8 +198,12 @@ async def _buffered_response(up: aiohttp.ClientResponse, ex: Exchange, route: Co
                 headers.popall(name, None)
     if ex.honeytoken is not None:  # someone reads in bulk: ban, then refuse (403)
         await honeytoken_served(ex, route, limiter)
-    # the exposure budget may still refuse this response (429)
-    await after_response(ex, route, limiter, up.status, ex.revealed())
+    # the exposure budget may still refuse this response (429); what the
+    # response showed in full is merged for it only when there is one
+    limits = ex.policy.limits
+    await after_response(ex, route, limiter, up.status,
+                         ex.revealed() if limits is not None and limits.exposure is not None
+                         else None)
     if up.status in _NO_BODY_STATUS:
         return web.Response(status=up.status, reason=up.reason, headers=headers)
     resp = web.Response(status=up.status, reason=up.reason, headers=headers)

@@ -16,6 +16,7 @@ from multidict import CIMultiDict
 
 from gateway.exchange import Exchange
 from gateway.policy.compiled import CompiledRoute
+from gateway.protect.engine import REVEALS, Collect
 from gateway.protect.offload import Job, ProcessInspector
 from gateway.protect.pipeline import (
     BodyRules,
@@ -72,9 +73,12 @@ class Inspection:
         audit trail and the exposure budget)."""
         ex, route, policy = self.ex, self.route, self.ex.policy
         limits = policy.limits
-        collect = self.direction == "response" and (
-            (limits is not None and limits.exposure is not None) or policy.audit is not None
-            or policy.honeytokens is not None)
+        collect: Collect = False
+        if self.direction == "response":
+            if policy.honeytokens is not None:  # looked up among all the values found
+                collect = True
+            elif (limits is not None and limits.exposure is not None) or policy.audit is not None:
+                collect = REVEALS  # what the response shows in full
         rules = BodyRules(self.plan, policy.detector, self.direction, route.name,
                           route.max_body_bytes, route.on_error == "passthrough",
                           policy.protection.file_types, collect,

@@ -20,7 +20,7 @@ from gateway.policy.cases import policy_files
 from gateway.policy.compiled import CompiledPolicy, compile_policy
 from gateway.policy.loader import load_policy_file
 from gateway.protect.columns import name_shaped, unnamed
-from gateway.protect.engine import Outcome, protect
+from gateway.protect.engine import REVEALS, Collect, Outcome, protect
 from gateway.protect.native_json import inspect_json
 from gateway.protect.rules import RulePlan
 from gateway.protect.split import is_part_key
@@ -62,7 +62,7 @@ def _error(exc: Exception) -> tuple[Any, ...]:
 
 
 def python_path(body: bytes, content_type: str, plan: RulePlan, policy: CompiledPolicy,
-                collect: bool) -> tuple[Any, ...]:
+                collect: Collect) -> tuple[Any, ...]:
     try:
         document = decode_body(body, content_type)
         outcome = protect(document, plan, policy.detector, collect=collect)
@@ -72,7 +72,7 @@ def python_path(body: bytes, content_type: str, plan: RulePlan, policy: Compiled
 
 
 def native_path(body: bytes, content_type: str, plan: RulePlan, policy: CompiledPolicy,
-                collect: bool) -> tuple[Any, ...]:
+                collect: Collect) -> tuple[Any, ...]:
     try:
         taken = inspect_json(body, content_type, plan, policy.detector, collect)
         if taken is None:  # the core hands bodies with data in their keys to Python
@@ -130,11 +130,12 @@ def _loose_name_column(leaves: list[Leaf], policy: CompiledPolicy) -> bool:
 def differences(bodies: list[bytes], content_type: str, policy: CompiledPolicy,
                 limit: int = 5) -> list[tuple[Any, ...]]:
     """Where the two paths part, over every plan of the policy, with and without
-    collecting values (at most `limit` cases, with what each path returned).
+    collecting reveals, reveals and values (at most `limit` cases, with what
+    each path returned).
     Encryption draws random nonces, so ciphertexts are compared by position."""
     found = []
     for plan in plans(policy):
-        for collect in (False, True):
+        for collect in (False, REVEALS, True):
             for body in bodies:
                 a = _comparable(python_path(body, content_type, plan, policy, collect))
                 b = _comparable(native_path(body, content_type, plan, policy, collect))

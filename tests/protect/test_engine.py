@@ -13,7 +13,7 @@ from gateway.codecs.json_codec import JsonCodec
 from gateway.detect import Detector, Finding
 from gateway.errors import FieldBlocked
 from gateway.policy.actions import ActionsModel
-from gateway.protect.engine import protect, resolve_overlaps
+from gateway.protect.engine import REVEALS, Collect, protect, resolve_overlaps
 from gateway.protect.rules import ActionsError, compile_actions
 from tests.conftest import compiled, policy_text
 from tests.detect import keynames, values
@@ -59,6 +59,21 @@ def test_roles_decide() -> None:
     assert '"internalNote":"<removed>"' in out  # a field rule holds for every role it names
     out, _ = run("collections")
     assert '"mobile":"138****8000"' in out and '"name":""' in out and '"idNo":""' in out
+
+
+@pytest.mark.parametrize(("collect", "values", "reveals"), [
+    (False, False, False), (REVEALS, False, True), (True, True, True)])
+def test_what_inspection_collects(collect: Collect, values: bool, reveals: bool) -> None:
+    """REVEALS keeps what the response shows in full (the audit trail, the
+    exposure budget); True also every value found (honeytokens)."""
+    plan = PROTECTION.plan("api", "GET", "response", "risk_engine")
+    outcome = protect(JsonCodec().decode(BODY, "utf-8"), plan, DETECTOR, collect=collect)
+    assert (outcome.values is not None, outcome.reveals is not None) == (values, reveals)
+    if reveals:
+        assert outcome.reveals is not None
+        assert ("items[*].mobile", "CN_MOBILE") in outcome.reveals
+    if values:
+        assert outcome.values is not None and "13800138000" in outcome.values["CN_MOBILE"]
 
 
 def test_requests_keep_by_default_and_c3_is_blocked_for_partners() -> None:
