@@ -80,10 +80,11 @@ class AuditWriter:
         """A keyed digest of a value, as `audit search` computes it."""
         return self._values.value(entity, value)
 
-    def digests(self, entity: str, values: Iterable[str]) -> list[str]:
-        """The distinct `digest`s of many values of one entity, sorted (the
-        order of the values is not recorded), at most MAX_DIGESTS."""
-        return self._values.distinct(entity, values, MAX_DIGESTS)
+    def digests(self, groups: list[tuple[str, list[str]]]) -> list[list[str]]:
+        """For each (entity, values) pair, the distinct `digest`s of the
+        values, sorted (the order of the values is not recorded), at most
+        MAX_DIGESTS: a reveal record's fields, in one call."""
+        return self._values.distinct_many(groups, MAX_DIGESTS)
 
     @property
     def ready(self) -> bool:

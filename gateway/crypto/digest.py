@@ -73,6 +73,12 @@ class KeyedDigest:
             return list(self._native.distinct(entity, list(values), normalize_value, most))
         return sorted(set(self.values(entity, values)))[:most]
 
+    def distinct_many(self, groups: list[tuple[str, list[str]]], most: int) -> list[list[str]]:
+        """`distinct` of each (entity, values) pair (one call into the core)."""
+        if self._native is not None:
+            return list(self._native.distinct_many(groups, normalize_value, most))
+        return [self.distinct(entity, values, most) for entity, values in groups]
+
 
 def keyed(key: bytes, kind: str, text: str, size: int = 12) -> str:
     """Keyed BLAKE2b of a kind and a text, `size` bytes as hex (one-off)."""

@@ -192,6 +192,13 @@ cdef class KeyedBlake2b:
     def distinct(self, str kind, list texts, object normalize, Py_ssize_t most):
         """`sorted(set(values(...)))[:most]`: the distinct digests in the
         order of their hex (the order of their bytes), at most `most`."""
+        return self._distinct(kind, texts, normalize, most)
+
+    def distinct_many(self, list groups, object normalize, Py_ssize_t most):
+        """`distinct` of each (kind, texts) pair, in one call."""
+        return [self._distinct(kind, texts, normalize, most) for kind, texts in groups]
+
+    cdef list _distinct(self, str kind, list texts, object normalize, Py_ssize_t most):
         cdef Py_ssize_t n = len(texts), i, w
         cdef uint8_t* d = self._all(kind, texts, normalize)
         cdef Py_ssize_t* order = <Py_ssize_t*>malloc((2 * n + 1) * sizeof(Py_ssize_t))

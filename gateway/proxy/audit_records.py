@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from gateway.audit import events
 from gateway.errors import FieldBlocked, HoneytokenServed, InspectionError
 from gateway.exchange import DetectorFiring, Exchange
 
+Digests = Callable[[list[tuple[str, list[str]]]], list[list[str]]]
 
-def request_records(ex: Exchange, digests: Callable[[str, Iterable[str]], list[str]]
-                    ) -> Iterator[dict[str, Any]]:
-    """`digests(entity, values)`: the distinct keyed digests of values,
-    sorted, at most the writer's MAX_DIGESTS (`AuditWriter.digests`)."""
+
+def request_records(ex: Exchange, digests: Digests) -> Iterator[dict[str, Any]]:
+    """`digests([(entity, values), ...])`: for each pair, the distinct keyed
+    digests of the values, sorted, at most the writer's MAX_DIGESTS
+    (`AuditWriter.digests`)."""
     base = {"request_id": ex.request_id, "trace_id": ex.trace_id,
             "route": ex.route.name if ex.route else None, "method": ex.method,
             "role": ex.caller.role, "caller": ex.caller.digest, "client": ex.caller.ip,
@@ -22,10 +24,11 @@ def request_records(ex: Exchange, digests: Callable[[str, Iterable[str]], list[s
     err = ex.error
     if ex.reveals and err is None:  # one record per response, one entry per field
         # (a response refused after inspection, e.g. by the exposure budget, showed nothing)
+        shown = list(ex.reveals.items())
+        found = digests([(entity, values) for (_, entity), values in shown])
         yield {"event": events.REVEALED, **base, "fields": [
-            {"field": field, "entity": entity, "count": len(values),
-             "digests": digests(entity, values)}
-            for (field, entity), values in ex.reveals.items()]}
+            {"field": field, "entity": entity, "count": len(values), "digests": d}
+            for ((field, entity), values), d in zip(shown, found, strict=True)]}
     if isinstance(err, FieldBlocked):
         yield {"event": events.BLOCKED, **base, "direction": err.direction, "field": err.path,
                "entity": err.entity, "status": err.status}

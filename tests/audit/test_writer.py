@@ -181,11 +181,13 @@ def test_value_digests_are_distinct_sorted_and_capped(tmp_path: Path) -> None:
     in sorted order (not the order of the rows), at most MAX_DIGESTS."""
     writer = AuditWriter(settings(tmp_path), KEY, KID, 0)
     values = ["13800138000", "138 0013 8000", "13900139000", "13700137000"]
-    got = writer.digests("CN_MOBILE", values)
+    many = [f"1380013{n:04d}" for n in range(MAX_DIGESTS + 50)]
+    got, capped, name = writer.digests([("CN_MOBILE", values), ("CN_MOBILE", many),
+                                        ("PERSON_NAME", ["张三"])])
     one = [value_digest(value_key(KEY), "CN_MOBILE", v) for v in values]
     assert got == sorted(set(one)) and len(got) == 3  # the same number written two ways
-    many = [f"1380013{n:04d}" for n in range(MAX_DIGESTS + 50)]
-    capped = writer.digests("CN_MOBILE", many)
     assert len(capped) == MAX_DIGESTS and capped == sorted(capped)
     assert capped == sorted(value_digest(value_key(KEY), "CN_MOBILE", v)
                             for v in many)[:MAX_DIGESTS]
+    assert name == [value_digest(value_key(KEY), "PERSON_NAME", "张三")]
+    assert writer.digests([]) == []

@@ -108,6 +108,8 @@ def test_distinct_digests_are_sorted_once_each_and_capped() -> None:
     assert len(keyed.distinct("X", values, 10)) == 3
     assert keyed.distinct("X", values, 2) == sorted(set(each))[:2]
     assert keyed.distinct("X", [], 5) == []
+    assert keyed.distinct_many([("X", values), ("Y", ["ab"])], 10) == [
+        sorted(set(each)), [keyed.value("Y", "ab")]]
 
 
 @pytest.mark.skipif(core is None, reason=f"native core: {STATUS}")
@@ -122,4 +124,6 @@ def test_the_cores_distinct_digests_are_the_python_ones() -> None:
                   for _ in range(n)]
         for most in (1, 5, 1000):
             assert native.distinct("E", values, most) == python.distinct("E", values, most)
+            groups = [("E", values), ("F", values[:3]), ("E", [])]
+            assert native.distinct_many(groups, most) == python.distinct_many(groups, most)
         assert native.values("E", values) == python.values("E", values)

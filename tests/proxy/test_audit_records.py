@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 
 from gateway.audit import events
 from gateway.errors import FieldBlocked, InspectionError
@@ -17,9 +16,10 @@ def exchange() -> Exchange:
     return ex
 
 
-def digest(entity: str, values: Iterable[str]) -> list[str]:
-    """Distinct and sorted, as the writer's (AuditWriter.digests)."""
-    return sorted({f"d({entity}:{len(value)})" for value in values})
+def digest(groups: list[tuple[str, list[str]]]) -> list[list[str]]:
+    """Distinct and sorted per field, as the writer's (AuditWriter.digests)."""
+    return [sorted({f"d({entity}:{len(value)})" for value in values})
+            for entity, values in groups]
 
 
 def test_records_of_a_request_hold_no_values() -> None:
