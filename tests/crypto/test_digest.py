@@ -126,4 +126,3 @@ def test_the_cores_distinct_digests_are_the_python_ones() -> None:
             assert native.distinct("E", values, most) == python.distinct("E", values, most)
             groups = [("E", values), ("F", values[:3]), ("E", [])]
             assert native.distinct_many(groups, most) == python.distinct_many(groups, most)
-        assert native.values("E", values) == python.values("E", values)
