@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Protocol
 
 from aiohttp import StreamReader
 
@@ -13,11 +14,20 @@ from gateway.exchange import Exchange
 CHUNK = 64 * 1024
 
 
+class Readable(Protocol):
+    """A body as it arrives: aiohttp's StreamReader (requests) or the
+    upstream client's BodyStream (responses)."""
+
+    def read_nowait(self) -> bytes: ...
+    def at_eof(self) -> bool: ...
+    async def readany(self) -> bytes: ...
+
+
 class TooLarge(Exception):
     """Raised by read_capped; the caller picks the error for its direction."""
 
 
-async def read_capped(stream: StreamReader, limit: int, declared: int | None,
+async def read_capped(stream: Readable, limit: int, declared: int | None,
                       deadline: float | None = None) -> bytes:
     """Read a whole body, refusing more than `limit` bytes (before reading when
     the declared length already says so). `deadline` is a loop time."""

@@ -7,12 +7,12 @@ import contextlib
 import time
 from collections.abc import AsyncIterator
 
-import aiohttp
 from aiohttp import web
 from multidict import CIMultiDict
 
 from gateway.appkeys import EXCHANGE, STATE
 from gateway.errors import (
+    BadRequest,
     GatewayError,
     NoRoute,
     RateLimited,
@@ -39,6 +39,9 @@ from gateway.proxy.headers import REQUEST_REPLACED, end_to_end
 from gateway.proxy.inspection import Inspection
 from gateway.proxy.ratelimit_stage import after_response, before_request, honeytoken_served
 from gateway.ratelimit.limiter import StoreHolder
+from gateway.upstream.connection import UpstreamResponse
+from gateway.upstream.errors import CertificateInvalid, TlsFailed, UpstreamError
+from gateway.upstream.request import InvalidHeader
 
 _NO_BODY_STATUS = frozenset({204, 304})
 # Headers that describe the upstream's bytes, wrong once the body is rewritten.
@@ -156,11 +159,13 @@ async def _forward(request: web.Request, ex: Exchange, route: CompiledRoute, for
         raise
     except TimeoutError:
         raise ex.client_body_error or UpstreamTimeout() from None
-    except aiohttp.ClientConnectorCertificateError:
-        raise ex.client_body_error or UpstreamCertificateInvalid() from None
-    except aiohttp.ClientSSLError:
-        raise ex.client_body_error or UpstreamTlsFailed() from None
-    except aiohttp.ClientError:
+    except CertificateInvalid:
+        raise UpstreamCertificateInvalid() from None
+    except TlsFailed:
+        raise UpstreamTlsFailed() from None
+    except InvalidHeader:
+        raise BadRequest() from None
+    except UpstreamError:
         raise ex.client_body_error or UpstreamUnavailable() from None
 
 
@@ -171,11 +176,11 @@ async def _slices(body: bytes) -> AsyncIterator[bytes]:
         yield bytes(view[start:start + CHUNK])
 
 
-def _response_headers(up: aiohttp.ClientResponse) -> CIMultiDict[str]:
+def _response_headers(up: UpstreamResponse) -> CIMultiDict[str]:
     return end_to_end(up.headers.items(), drop=frozenset({"content-length"}))
 
 
-async def _buffered_response(up: aiohttp.ClientResponse, ex: Exchange, route: CompiledRoute,
+async def _buffered_response(up: UpstreamResponse, ex: Exchange, route: CompiledRoute,
                              method: str, inspector: ProcessInspector,
                              limiter: StoreHolder) -> web.Response:
     inspection = Inspection.of(ex, route, method, "response", inspector)
@@ -211,7 +216,7 @@ async def _buffered_response(up: aiohttp.ClientResponse, ex: Exchange, route: Co
     return resp
 
 
-async def _streamed_response(request: web.Request, up: aiohttp.ClientResponse,
+async def _streamed_response(request: web.Request, up: UpstreamResponse,
                              ex: Exchange) -> web.StreamResponse:
     length = up.content_length
     if length is not None and length <= CHUNK and request.method != "HEAD" \
@@ -231,10 +236,10 @@ async def _streamed_response(request: web.Request, up: aiohttp.ClientResponse,
     await resp.prepare(request)
     ex.status = up.status
     try:
-        async for chunk in up.content.iter_chunked(CHUNK):
+        while chunk := await up.content.readany():
             ex.bytes_out += len(chunk)
             await resp.write(chunk)
-    except (aiohttp.ClientError, TimeoutError):
+    except (UpstreamError, TimeoutError):
         # Headers are gone; the only honest signal left is a broken connection.
         ex.error_code = "upstream_aborted"
         if request.transport is not None:
