@@ -1,14 +1,16 @@
 """What each feature costs on the fixed path: one table, ratios of a bare proxy.
 
-The 2 KB JSON GET through the bare aiohttp proxy (the baseline) and through
-the gateway with features switched on in turn, each row adding to the one
-before: a pass-through route with metrics and the access log off, + metrics,
+The 2 KB JSON GET through the bare aiohttp proxy (the baseline; and the same
+on uvloop, which the gateway uses when installed) and through the gateway
+with features switched on in turn, each row adding to the one before: a
+pass-through route with metrics and the access log off, + metrics,
 + the access log, + the default policy's rate limits and detectors in memory
 (limits raised so nothing is refused), the same on Redis, on a three-master
 Redis Cluster; then protection with the default policy for a caller that sees
 everything (the risk engine's key: every response reveals data), and + the
-audit trail. wrk, interleaved rounds, medians; with each proxy process's CPU
-time per request (from /proc).
+audit trail. wrk, interleaved rounds (each in its own shuffled order: in a
+fixed order a row ran faster or slower for where it stood), medians; with
+each proxy process's CPU time per request (from /proc).
 
     python bench/cost_bench.py [--rounds 3] [--duration 5] [--connections 32]
 Needs redis-server, redis-cli and wrk (bench/run installs them).
@@ -17,6 +19,7 @@ Needs redis-server, redis-cli and wrk (bench/run installs them).
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import statistics
 import sys
@@ -91,6 +94,11 @@ def main() -> None:
         procs.append(start([PY, "bench/bare_proxy.py", str(targets["bare aiohttp proxy"][0]),
                             upstream]))
         pids = {"bare aiohttp proxy": procs[-1].pid}
+        # like for like: the gateway runs on uvloop when it is installed
+        targets["bare aiohttp proxy on uvloop"] = (free_port(), {})
+        procs.append(start([PY, "bench/bare_proxy.py",
+                            str(targets["bare aiohttp proxy on uvloop"][0]), upstream, "uvloop"]))
+        pids["bare aiohttp proxy on uvloop"] = procs[-1].pid
         protected = default_policy()
         gateways = {
             "pass-through, no metrics, no access log": (passthrough(False, False), {}),
@@ -118,8 +126,11 @@ def main() -> None:
         cpu: dict[str, list[float]] = {}
         for port, headers in targets.values():  # warm-up
             wrk(f"http://127.0.0.1:{port}{PATH}", "GET", 1, args.connections, headers=headers)
+        order = list(targets.items())
+        shuffle = random.Random(16)
         for _ in range(args.rounds):
-            for label, (port, headers) in targets.items():
+            shuffle.shuffle(order)  # no row always runs right after the same one
+            for label, (port, headers) in order:
                 before = cpu_seconds(pids[label])
                 results.setdefault(label, []).append(
                     wrk(f"http://127.0.0.1:{port}{PATH}", "GET", args.duration,
@@ -132,13 +143,14 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
     print(f"\nmachine: {os.cpu_count()} cores; 2 KB JSON GET; wrk -t1 -c{args.connections}, "
-          f"{args.rounds} rounds x {args.duration}s, interleaved; medians\n")
+          f"{args.rounds} rounds x {args.duration}s, interleaved in shuffled order; medians\n")
     print("| gateway | req/s | p50 ms | p99 ms | vs bare proxy | vs the row above | "
           "proxy CPU µs/req | CPU vs the row above |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     base = statistics.median(r[0] for r in results["bare aiohttp proxy"])
     above, above_cpu = base, statistics.median(cpu["bare aiohttp proxy"])
-    for label, rs in results.items():
+    for label in targets:  # the rows in the order they were declared
+        rs = results[label]
         rps = statistics.median(r[0] for r in rs)
         p50 = statistics.median(r[1] for r in rs)
         p99 = statistics.median(r[2] for r in rs)
