@@ -121,7 +121,7 @@ def main() -> None:
                                 "--admin", f"127.0.0.1:{free_port()}"]))
             pids[label] = procs[-1].pid
         for port, _ in targets.values():
-            wait_http(f"http://127.0.0.1:{port}{PATH}")
+            wait_http(f"http://127.0.0.1:{port}{PATH}", timeout=180)  # ten processes start at once
         results: dict[str, list[tuple[float, float, float]]] = {}
         cpu: dict[str, list[float]] = {}
         for port, headers in targets.values():  # warm-up
