@@ -42,7 +42,8 @@ COVERED_BY: dict[str, tuple[str, ...]] = {
     "gateway/protect/rules.py": ("tests/protect/test_engine.py", "tests/protect/test_fields.py"),
     "gateway/proxy/body.py": ("tests/proxy/test_handler.py", "tests/proxy/test_streaming.py"),
     "gateway/proxy/forward.py": ("tests/proxy/test_handler.py", "tests/proxy/test_streaming.py"),
-    "gateway/upstream/errors.py": ("tests/upstream/test_connection.py", "tests/upstream/test_pool.py"),
+    "gateway/upstream/errors.py": ("tests/upstream/test_connection.py",
+                                   "tests/upstream/test_pool.py"),
     "gateway/ratelimit/redis_store.py": ("tests/ratelimit/test_store.py",
                                          "tests/ratelimit/test_redis_gateway.py"),
 }
