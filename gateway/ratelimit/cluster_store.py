@@ -23,7 +23,7 @@ from redis.asyncio.cluster import RedisCluster
 from redis.crc import key_slot
 
 from gateway.ratelimit.coalesce import Coalescer
-from gateway.ratelimit.lua import DECIDE, OBSERVE
+from gateway.ratelimit.lua import DECIDE, OBSERVE, packed
 from gateway.ratelimit.redis_store import RedisStore, _op_args, _results, decision, no_retry
 from gateway.ratelimit.store import DAY_OFFSET, Bucket, Observed, Op, Verdict
 
@@ -175,7 +175,8 @@ class RedisClusterStore(RedisStore):
         if not self._ready:
             await self._start()
         outs = await asyncio.gather(*(
-            self._observe(keys=[op.key for _, op in g], args=_op_args([op for _, op in g]))
+            self._observe(keys=[op.key for _, op in g],
+                          args=packed(_op_args([op for _, op in g])))
             for g in parts))
         observed: list[Observed] = [0] * len(ops)
         for group, out in zip(parts, outs, strict=True):

@@ -19,7 +19,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from gateway.ratelimit.coalesce import Coalescer
-from gateway.ratelimit.lua import DECIDE, OBSERVE
+from gateway.ratelimit.lua import DECIDE, OBSERVE, packed
 from gateway.ratelimit.store import DAY_OFFSET, Bucket, Observed, Op, Penalty, Verdict
 
 
@@ -34,7 +34,7 @@ def _op_args(ops: Sequence[Op]) -> list[Any]:
     args: list[Any] = []
     for op in ops:
         if op.kind == "run":
-            args += ["r", op.window, 1, op.value]
+            args += ["r", op.window, 1, str(op.value)]  # any length: JSON numbers are not
         else:
             args += ["d" if op.kind == "distinct" else "c", op.window, len(op.members),
                      *op.members]
@@ -67,7 +67,7 @@ class RedisStore:
         self._decisions = Coalescer(self._send_decisions)
 
     async def _send_decisions(self, keys: list[str], args: list[Any]) -> list[Any]:
-        out: list[Any] = await self._decide(keys=keys, args=args)
+        out: list[Any] = await self._decide(keys=keys, args=packed(args))
         return out
 
     async def decide(self, buckets: Sequence[Bucket], penalty_keys: Sequence[str],
@@ -81,7 +81,7 @@ class RedisStore:
     async def observe(self, ops: Sequence[Op]) -> list[Observed]:
         if not ops:
             return []
-        out = await self._observe(keys=[op.key for op in ops], args=_op_args(ops))
+        out = await self._observe(keys=[op.key for op in ops], args=packed(_op_args(ops)))
         return list(_results(out))
 
     async def penalize(self, key: str, action: str, reason: str, seconds: float) -> None:
