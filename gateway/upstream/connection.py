@@ -23,6 +23,10 @@ from gateway.upstream.body import BodyStream
 from gateway.upstream.errors import BadResponse, ConnectionLost, RequestBodyFailed, UpstreamError
 
 _NO_BODY_STATUS = frozenset({204, 304})
+# A response head larger than this, or with more header lines, is refused
+# (llhttp itself has no limit; aiohttp's client allowed 8190 bytes a line).
+MAX_HEAD_BYTES = 64 * 1024
+MAX_HEADERS = 256
 
 
 class UpstreamResponse:
@@ -54,6 +58,8 @@ class Connection(asyncio.Protocol):
         self._body: BodyStream | None = None
         self._reason = b""
         self._headers: list[tuple[str, str]] = []
+        self._head_bytes = -1  # bytes read while a response head is incomplete; -1: none is
+        self._head_size = 0  # the header lines of the current response
         self._informational = False
         self._head_only = False
         self._until_eof = False
@@ -75,6 +81,7 @@ class Connection(asyncio.Protocol):
         assert self.transport is not None
         self.reusable = self.got_bytes = self._sent = False
         self._active = True
+        self._head_bytes = 0
         self._informational = self._until_eof = False
         self._head_only = head_only
         self._body = BodyStream(self.transport)
@@ -162,6 +169,11 @@ class Connection(asyncio.Protocol):
             self._parser.feed_data(data)
         except (httptools.HttpParserError, httptools.HttpParserUpgrade):
             self._fail(BadResponse())
+            return
+        if self._head_bytes >= 0:  # httptools buffers a head in pieces without a limit
+            self._head_bytes += len(data)
+            if self._head_bytes > MAX_HEAD_BYTES:
+                self._fail(BadResponse())
 
     def eof_received(self) -> bool:
         return False  # close our side too
@@ -195,11 +207,16 @@ class Connection(asyncio.Protocol):
             raise BadResponse()
         self._reason = b""
         self._headers = []
+        self._head_size = 0
 
     def on_status(self, reason: bytes) -> None:
         self._reason += reason
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        # a head that arrived whole in one read is measured here, piece by piece
+        self._head_size += len(name) + len(value) + 4
+        if len(self._headers) >= MAX_HEADERS or self._head_size > MAX_HEAD_BYTES:
+            raise BadResponse()
         self._headers.append((name.decode("utf-8", "surrogateescape"),
                               value.decode("utf-8", "surrogateescape")))
 
@@ -211,6 +228,7 @@ class Connection(asyncio.Protocol):
             self._informational = True
             return
         self._informational = False
+        self._head_bytes = -1
         head, body = self._head, self._body
         assert head is not None
         assert body is not None

@@ -10,6 +10,7 @@ import pytest
 from multidict import CIMultiDict
 
 from gateway.policy.compiled import Timeouts
+from gateway.upstream.connection import MAX_HEAD_BYTES, MAX_HEADERS
 from gateway.upstream.errors import BadResponse, ConnectionLost, RequestBodyFailed
 from tests.upstream.scripted import Peer, Scripted, answer_each, ok, pool_for
 
@@ -185,3 +186,21 @@ async def test_a_failing_request_body_fails_the_exchange() -> None:
             async with pool.request("POST", "/u", CIMultiDict(), parts(), FAST):
                 pass
         await pool.close()
+
+
+@pytest.mark.parametrize("raw", [
+    b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * (MAX_HEAD_BYTES + 1) + b"\r\nContent-Length: 0\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\n" + b"X-A: 1\r\n" * (MAX_HEADERS + 1) + b"Content-Length: 0\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nX-Endless: " + b"a" * (4 * MAX_HEAD_BYTES),  # never ends
+])
+async def test_response_heads_are_capped(raw: bytes) -> None:
+    async with await _respond(raw, close=False) as server:
+        with pytest.raises(BadResponse):
+            await _get(server.url)
+
+
+async def test_a_large_body_right_behind_a_small_head_is_no_large_head() -> None:
+    body = b"x" * (3 * MAX_HEAD_BYTES)
+    async with await _respond(ok(body)) as server:
+        status, _, _, got = await _get(server.url)
+    assert status == 200 and got == body

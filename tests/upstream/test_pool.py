@@ -11,6 +11,7 @@ from multidict import CIMultiDict
 
 from gateway.policy.compiled import Timeouts
 from gateway.upstream.errors import ConnectFailed, ConnectionLost
+from gateway.upstream.pool import Pool
 from tests.upstream.scripted import TIMEOUTS, Peer, Scripted, answer_each, ok, pool_for
 
 
@@ -39,14 +40,39 @@ async def test_connection_close_is_honoured() -> None:
 
 
 async def test_a_response_left_unread_closes_its_connection() -> None:
-    async with Scripted(lambda p: answer_each(p, ok(b"x" * 1000))) as server:
+    async def script(peer: Peer) -> None:
+        if peer.index == 0:  # half a body, then nothing
+            await peer.request()
+            await peer.send(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf.")
+            await asyncio.sleep(5)
+        await answer_each(peer)
+
+    async with Scripted(script) as server:
         pool = pool_for(server.url)
         with pytest.raises(RuntimeError):
             async with pool.request("GET", "/", CIMultiDict(), None, TIMEOUTS):
                 raise RuntimeError
-        assert await _get(pool) == b"x" * 1000
+        assert await _get(pool) == b"hello"
         await pool.close()
     assert server.connections == 2
+
+
+async def _read_then_refuse(pool: Pool) -> None:
+    async with pool.request("GET", "/", CIMultiDict(), None, TIMEOUTS) as up:
+        await up.read()
+        raise RuntimeError  # e.g. a limit refused the response after it was read
+
+
+async def test_a_complete_response_keeps_its_connection_whatever_the_handler_did() -> None:
+    async with Scripted(answer_each) as server:
+        pool = pool_for(server.url)
+        async with pool.request("GET", "/", CIMultiDict(), None, TIMEOUTS) as up:
+            await up.read()
+        with pytest.raises(RuntimeError):
+            await _read_then_refuse(pool)
+        assert await _get(pool) == b"hello"
+        await pool.close()
+    assert server.connections == 1
 
 
 async def test_cap_on_open_connections() -> None:
