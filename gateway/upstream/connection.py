@@ -80,6 +80,8 @@ class Connection(asyncio.Protocol):
         through `UpstreamResponse.content`)."""
         assert self.transport is not None
         self.reusable = self.got_bytes = self._sent = False
+        if self.closed:  # lost while it was handed over from another request
+            raise ConnectionLost()
         self._active = True
         self._head_bytes = 0
         self._informational = self._until_eof = False

@@ -179,3 +179,17 @@ async def test_base_path_and_host_header() -> None:
     host = server.url.removeprefix("http://")
     assert seen == [f"GET /api/v2/loans?id=1 HTTP/1.1\r\nHost: {host}\r\nX-A: 1\r\n\r\n"
                     .encode()]
+
+
+async def test_a_connection_lost_while_handed_over_is_not_waited_on() -> None:
+    async with Scripted(answer_each) as server:
+        pool = pool_for(server.url, max_connections=1)
+        conn, response = await pool.send("GET", "/", CIMultiDict(), None, TIMEOUTS)
+        await response.read()
+        waiting = asyncio.create_task(_get(pool))
+        await asyncio.sleep(0.01)
+        assert conn.transport is not None
+        conn.transport.abort()  # the loop hears of it only on its next turn...
+        pool.release(conn)  # ...after handing the connection to the waiting request
+        assert await asyncio.wait_for(waiting, 1) == b"hello"
+        await pool.close()
