@@ -86,6 +86,7 @@ class Connection(asyncio.Protocol):
         self._head_bytes = 0
         self._informational = self._until_eof = False
         self._head_only = head_only
+        self._writer = None
         self._body = BodyStream(self.transport)
         head_future: asyncio.Future[UpstreamResponse] = self._loop.create_future()
         self._head = head_future

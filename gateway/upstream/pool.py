@@ -6,8 +6,9 @@ hands a connection whose response was read to its end back to the idle list
 (or to a request waiting for one) and closes any other (a response left
 unread, a failure, a cancelled request). A request on a reused
 connection that the upstream closed before answering (it had timed the idle
-connection out just as we sent) is sent once more on a new connection, when
-its method is idempotent and its body is in hand.
+connection out just as we sent, or restarted) is sent again on the next idle
+connection or a new one, when its method is idempotent and its body is in
+hand; a failure on a new connection is final.
 """
 
 from __future__ import annotations
@@ -61,8 +62,7 @@ class Pool:
             except ConnectionLost:
                 self.release(conn)
                 if reused and replayable and not conn.got_bytes:
-                    replayable = False  # once
-                    continue
+                    continue  # the next idle one may be stale too; a new one ends it
                 raise
             except BaseException:
                 self.release(conn)

@@ -193,3 +193,21 @@ async def test_a_connection_lost_while_handed_over_is_not_waited_on() -> None:
         pool.release(conn)  # ...after handing the connection to the waiting request
         assert await asyncio.wait_for(waiting, 1) == b"hello"
         await pool.close()
+
+
+async def test_every_stale_idle_connection_is_passed_over() -> None:
+    """An upstream that restarted: all three idle connections are dead."""
+    async def script(peer: Peer) -> None:
+        if peer.index < 3:
+            await peer.request()
+            await peer.send(ok(b"before"))
+            await peer.request()  # then gone without a word
+            return
+        await answer_each(peer, ok(b"after"))
+
+    async with Scripted(script) as server:
+        pool = pool_for(server.url)
+        assert await asyncio.gather(*(_get(pool) for _ in range(3))) == [b"before"] * 3
+        assert await _get(pool) == b"after"
+        await pool.close()
+    assert server.connections == 4
