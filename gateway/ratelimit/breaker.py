@@ -1,5 +1,12 @@
 """Redis behind a timeout and a circuit breaker, with a local fallback.
 
+The timeout is Redis's budget plus what the event loop's recent lag
+(`obs/looplag.py`) adds to the loop turns a call crosses: under a load that
+saturates the loop, replies are read late, and counting that against Redis
+opened the breaker of a gateway whose Redis answered in a millisecond (seen
+at 128 and 256 concurrent connections with the 50 ms default: every
+sensitive route then answered 503 for `reset`).
+
 Every call to Redis is bounded (`timeout`). After `failures` failures in a
 row the breaker opens for `reset` seconds: calls go straight to the fallback
 without waiting; then one call tries Redis again. While degraded, limits are
@@ -18,10 +25,12 @@ from typing import TypeVar
 from redis.exceptions import RedisError
 
 from gateway.obs.logging import get_logger
+from gateway.obs.looplag import LAG
 
 log = get_logger("gateway.ratelimit")
 T = TypeVar("T")
 LOG_EVERY = 10.0
+TURNS = 5
 
 
 class StoreUnavailable(Exception):
@@ -49,8 +58,12 @@ class Breaker:
     async def call(self, fn: Callable[[], Awaitable[T]]) -> T:
         if self.open:
             raise StoreUnavailable
+        # Redis's time plus our own loop's delay: a decision crosses about
+        # TURNS turns of the loop (queued, sent, reply read, reader woken,
+        # caller resumed) and a saturated loop makes each turn late by about
+        # its recent lag; that is not Redis failing
         try:
-            async with asyncio.timeout(self.timeout):
+            async with asyncio.timeout(self.timeout + TURNS * LAG.recent()):
                 result = await fn()
         except (RedisError, OSError, TimeoutError) as exc:
             self._failed += 1

@@ -24,7 +24,14 @@ from redis.crc import key_slot
 
 from gateway.ratelimit.coalesce import Coalescer
 from gateway.ratelimit.lua import DECIDE, OBSERVE, packed
-from gateway.ratelimit.redis_store import RedisStore, _op_args, _results, decision, no_retry
+from gateway.ratelimit.redis_store import (
+    RedisStore,
+    _op_args,
+    _results,
+    backstop,
+    decision,
+    no_retry,
+)
 from gateway.ratelimit.store import DAY_OFFSET, Bucket, Observed, Op, Verdict
 
 SCHEME = "redis+cluster://"
@@ -86,8 +93,9 @@ class RedisClusterStore(RedisStore):
         # buckets. One Redis's pool has no such cap; the gateway's own
         # connection limits bound the concurrency.
         self.redis = RedisCluster.from_url(
-            cluster_url(url), socket_timeout=timeout, socket_connect_timeout=timeout,
-            decode_responses=True, retry=no_retry(), max_connections=MAX_CONNECTIONS)
+            cluster_url(url), socket_timeout=backstop(timeout),
+            socket_connect_timeout=backstop(timeout), decode_responses=True, retry=no_retry(),
+            max_connections=MAX_CONNECTIONS)
         self._decide = self.redis.register_script(DECIDE)
         self._observe = self.redis.register_script(OBSERVE)
         self._refund = self.redis.register_script(_REFUND)

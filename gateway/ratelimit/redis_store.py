@@ -56,12 +56,19 @@ def decision(buckets: Sequence[Bucket], penalty_keys: Sequence[str],
             args + _op_args(ops))
 
 
+def backstop(timeout: float) -> float:
+    """redis-py's own socket timeouts: well past the breaker's deadline
+    (`timeout` plus the event loop's recent lag), which bounds each decision;
+    at `timeout` itself they fired on a busy loop while Redis was prompt."""
+    return max(1.0, 10 * timeout)
+
+
 class RedisStore:
     def __init__(self, url: str, timeout: float) -> None:
         self.url = url
         self.redis: Redis | RedisCluster = Redis.from_url(
-            url, socket_timeout=timeout, socket_connect_timeout=timeout, decode_responses=True,
-            retry=no_retry())
+            url, socket_timeout=backstop(timeout), socket_connect_timeout=backstop(timeout),
+            decode_responses=True, retry=no_retry())
         self._decide = self.redis.register_script(DECIDE)
         self._observe = self.redis.register_script(OBSERVE)
         self._decisions = Coalescer(self._send_decisions)

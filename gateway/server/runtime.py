@@ -17,6 +17,7 @@ from gateway.audit.records import keys_record
 from gateway.audit.writer import AuditWriter
 from gateway.crypto.usage import all_usage
 from gateway.obs.logging import flush_logs, get_logger
+from gateway.obs.looplag import LAG
 from gateway.obs.metrics import LOOP_LAG
 from gateway.policy.compiled import CompiledPolicy
 from gateway.proxy.protocol import ConnectionGuard, GuardedRequestHandler
@@ -194,7 +195,9 @@ async def measure_loop_lag(interval: float) -> None:
     while True:
         due = loop.time() + interval
         await asyncio.sleep(interval)
-        LOOP_LAG.observe(max(0.0, loop.time() - due))
+        lag = max(0.0, loop.time() - due)
+        LOOP_LAG.observe(lag)
+        LAG.observe(lag)
 
 
 async def flush_usage_every(seconds: float) -> None:

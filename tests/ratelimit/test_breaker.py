@@ -5,6 +5,7 @@ import asyncio
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from gateway.obs.looplag import LAG
 from gateway.ratelimit.breaker import Breaker, StoreUnavailable
 
 
@@ -53,3 +54,25 @@ async def test_degraded_decisions_are_reported_through_the_callback() -> None:
     breaker.note_degraded("decide")
     breaker.note_degraded("observe")
     assert seen == ["decide", "observe"] and breaker.degraded >= 1
+
+
+async def test_a_late_loop_is_not_held_against_redis() -> None:
+    """The deadline is Redis's timeout plus the loop's recent lag: on a
+    saturated loop a prompt reply is read late."""
+    breaker = Breaker(timeout=0.05, failures=1, reset=1)
+
+    async def read_late() -> int:
+        await asyncio.sleep(0.1)
+        return 7
+
+    try:
+        LAG.observe(0.2)
+        assert await breaker.call(read_late) == 7 and not breaker.open
+        LAG.observe(0.0)
+        LAG.observe(0.0)
+        with pytest.raises(StoreUnavailable):
+            await breaker.call(read_late)
+        assert breaker.open
+    finally:
+        LAG.observe(0.0)
+        LAG.observe(0.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import aiohttp
 import pytest
 
 from gateway import native
+from gateway.obs.looplag import LAG
+from gateway.server.runtime import measure_loop_lag
 from tests.conftest import policy_text
 from tests.server.helpers import GatewayProcess, serve_process
 
@@ -123,3 +126,17 @@ async def test_invalid_policy_refuses_to_start(tmp_path: Path) -> None:
               timeout=30)
     assert out.returncode == 2
     assert f"{policy}:4 routes[0].x: unknown key" in out.stderr
+
+
+async def test_the_lag_probe_tells_the_limiter_how_late_the_loop_is() -> None:
+    probe = asyncio.create_task(measure_loop_lag(0.05))
+    try:
+        await asyncio.sleep(0.01)
+        asyncio.get_running_loop().call_soon(time.sleep, 0.15)  # a callback holding the loop
+        async with asyncio.timeout(2):
+            while LAG.recent() < 0.05:
+                await asyncio.sleep(0.001)
+    finally:
+        probe.cancel()
+        LAG.observe(0.0)
+        LAG.observe(0.0)
