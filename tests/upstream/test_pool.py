@@ -211,3 +211,22 @@ async def test_every_stale_idle_connection_is_passed_over() -> None:
         assert await _get(pool) == b"after"
         await pool.close()
     assert server.connections == 4
+
+
+async def test_the_target_goes_out_byte_for_byte() -> None:
+    """An empty query keeps its `?` (aiohttp's client, through yarl, dropped it)."""
+    seen: list[bytes] = []
+
+    async def script(peer: Peer) -> None:
+        while head := await peer.request():
+            seen.append(head.split(b"\r\n")[0])
+            await peer.send(ok())
+
+    async with Scripted(script) as server:
+        pool = pool_for(server.url)
+        for target in ("/path?", "/a%2Fb?x=%E5%BC%A0&y", "/p;q"):
+            async with pool.request("GET", target, CIMultiDict(), None, TIMEOUTS) as up:
+                await up.read()
+        await pool.close()
+    assert seen == [b"GET /path? HTTP/1.1", b"GET /a%2Fb?x=%E5%BC%A0&y HTTP/1.1",
+                    b"GET /p;q HTTP/1.1"]
