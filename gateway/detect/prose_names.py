@@ -57,6 +57,7 @@ from gateway.detect.recognizers.address import PLACE_WORDS
 from gateway.detect.recognizers.person_name import COMMON_STARTS, NOT_NAMES, TEXT_SINGLE
 from gateway.detect.recognizers.surnames import COMPOUND, SINGLE
 from gateway.detect.results import Finding
+from gateway.native import core
 
 ENTITY = "PERSON_NAME"
 RECOGNIZER = "ProseNameFinder"
@@ -264,9 +265,16 @@ def _title_first(text: str, p: int) -> bool:
 
 
 def find_names(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each name the pass finds in `text`, in order."""
+    """(start, end) of each name the pass finds in `text`, in order: in the
+    native core where it was built (the same steps over the same dictionary
+    answers, `gateway/native/prose.pxi`), else `_find_names`."""
     if not qualifies(text):
         return []
+    return native_finder.find(text) if native_finder is not None else _find_names(text)
+
+
+def _find_names(text: str) -> list[tuple[int, int]]:
+    """The pass in Python (the reference), on a text that qualifies."""
     found = [(m.start(), m.start() + 2) for m in _TITLE_FIRST.finditer(text)
              if _title_first(text, m.start())]
     taken = {start + 1 for start, _ in found}  # their surnames start no other name
@@ -292,6 +300,29 @@ def find_names(text: str) -> list[tuple[int, int]]:
         else:
             p += 1
     return sorted(found)
+
+
+def _ask(text: str) -> tuple[int, int]:
+    """What the core keeps of one string the pass asks about: its flags (a
+    word 1, a function word 2, name-like 4) and its frequency where a word."""
+    word = _word(text)
+    flags = (1 if word else 0) | (2 if _function_word(text) else 0) | (4 if _name_like(text) else 0)
+    return flags, int(_JIEBA.suggest_freq(text)) if word else 0
+
+
+def native_tables() -> dict[str, Any]:
+    """This module's character sets and word lists, for the core's finder."""
+    return {
+        "surnames": "".join(sorted(_SURNAMES)), "function_chars": "".join(sorted(FUNCTION_CHARS)),
+        "markers": "".join(sorted(PLACE_MARKERS)), "not_before": "".join(sorted(_NOT_BEFORE)),
+        "dots": "".join(sorted(_DOTS)), "rank": SINGLE, "compound": sorted(_COMPOUND),
+        "not_names": sorted(NOT_NAMES), "common_starts": sorted(COMMON_STARTS),
+        "places": sorted(_PLACES), "not_title_first": sorted(NOT_TITLE_FIRST)}
+
+
+# The pass in the native core; the core's JSON path calls it directly
+# (`JsonPlan(finder=...)`).
+native_finder = core.ProseFinder(native_tables(), _ask) if core is not None else None
 
 
 def prose_spans(text: str) -> list[tuple[int, int]]:

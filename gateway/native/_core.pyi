@@ -33,11 +33,20 @@ class JsonPlan:
     paths_known: int
     def __init__(self, engine: Engine, host: Any, ops: tuple[str, ...], index_sensitive: bool,
                  custom: bool, record_keys: tuple[str, ...], max_paths: int = ...,
-                 columns: bool = ..., prose_min: int = ...) -> None: ...
+                 columns: bool = ..., prose_min: int = ..., finder: ProseFinder | None = ...,
+                 prose_entity: int = ..., prose_score: float = ...) -> None: ...
     def protect(self, bodies: list[bytes], numbers: tuple[int, ...] | None, call: Any,
                 stage: int = 0, share_gil: bool = False
                 ) -> tuple[list[bytes | None] | None, list[tuple[int, int, int]]]: ...
 
+
+class ProseFinder:
+    """prose_names.find_names after `qualifies`, in C (prose.pxi)."""
+
+    remembered: int
+    def __init__(self, tables: dict[str, Any], ask: Callable[[str], tuple[int, int]]) -> None: ...
+    def clear(self) -> None: ...
+    def find(self, text: str) -> list[tuple[int, int]]: ...
 
 class KeyedBlake2b:
     """hashlib.blake2b(key=key, digest_size=size), keyed once (blake2b.pxi)."""

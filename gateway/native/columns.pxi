@@ -94,3 +94,27 @@ cdef int count_columns(Paths* paths, const NameTables* tb, object host, bint ind
         free(three)
         free(under)
     return 0
+
+
+cdef bint may_name_columns(const Doc* d, Py_ssize_t i) noexcept nogil:
+    """The value at token i may be a table's column names (codecs/tables.py):
+    a non-empty array of strings, numbers (the codec reads them as text) and
+    objects only. Anything else under a header key (`"headers": [["Host",
+    "..."]]`, a count, a string) makes no table there, and the body stays on
+    the native path."""
+    cdef Py_ssize_t j = i + 1, end
+    cdef int kind
+    if d.toks.v[i].kind != T_ARR:
+        return False
+    end = d.toks.v[i].end
+    if j >= end:
+        return False
+    while j < end:
+        kind = d.toks.v[j].kind
+        if kind == T_OBJ:
+            j = d.toks.v[j].end
+        elif kind == T_STR or kind == T_NUM:
+            j += 1
+        else:
+            return False
+    return True

@@ -274,3 +274,24 @@ cdef int parse_json(const unsigned char* s, Py_ssize_t n, Toks* t,
             continue
         where[0] = i
         return J_SYNTAX
+
+
+# Letting the event loop run while a large body is inspected on a thread.
+cdef extern from "unistd.h":
+    int usleep(unsigned int usec) nogil
+
+cdef enum:
+    YIELD_BYTES = 64 * 1024     # the GIL is let go this often, so the event loop keeps running
+    YIELD_TOKENS = 8191         # ... and every 8192 tokens in the passes over all of them
+    YIELD_MICROSECONDS = 50
+    NOGIL_PARSE = 64 * 1024     # bodies this large are parsed without the GIL
+
+
+cdef inline void let_others_run() noexcept:
+    """Release the GIL for a moment: a thread inspecting a large body must not
+    hold up the event loop (or other threads) for its whole length. A bare
+    release and retake hands the GIL to nobody: the waiting thread is woken,
+    finds it taken again and, having been woken, never asks for a switch. So
+    the release lasts long enough for a waiting thread to take it."""
+    with nogil:
+        usleep(YIELD_MICROSECONDS)

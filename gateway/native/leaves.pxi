@@ -117,8 +117,12 @@ cdef int scan_leaf(JsonPlan plan, object call, Doc* docs, Py_ssize_t di, Py_ssiz
                        and ((_han_at_least(x.o, n, plan.prose_min)
                              and not organisation(&plan.engine.cfg.tables, &x))
                             or pinyin_pair(&plan.engine.cfg.tables, &x))):
-        for entity, start, stop, score, rec in call.custom(chars_str(x.o, n), dec.hints):
-            spans_push(found, entity, -1, start, stop, score)
+        if plan.custom or plan.finder is None or pinyin_pair(&plan.engine.cfg.tables, &x):
+            for entity, start, stop, score, rec in call.custom(chars_str(x.o, n), dec.hints):
+                spans_push(found, entity, -1, start, stop, score)
+        else:  # Chinese prose alone: the pass in C, no round through Python
+            for start, stop in plan.finder._find(x.o, n):
+                spans_push(found, plan.prose_entity, -1, start, stop, plan.prose_score)
     if found.n == 0:
         return 0
     if found.n > 1:

@@ -26,6 +26,7 @@ ctypedef struct Node:
     unsigned long long hash
     int next                        # the next node in its bucket, or -1
     PyObject* answer                # (Decision, the path with list positions as [*]), once resolved
+    bint header                     # a table's header key (codecs/tables.py): its value decides
 
 ctypedef struct Paths:
     Node* chunks[MAX_CHUNKS]
@@ -139,6 +140,7 @@ cdef int child(Paths* p, int parent, Py_ssize_t index, const unsigned char* key,
         memcpy(node.key, key, key_n)
     node.hash = h
     node.answer = NULL
+    node.header = False
     node.next = p.buckets[slot]
     p.buckets[slot] = id
     p.count += 1

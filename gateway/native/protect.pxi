@@ -8,26 +8,6 @@ cdef extern from "Python.h":
 
 from libc.string cimport memcmp
 
-cdef extern from "unistd.h":
-    int usleep(unsigned int usec) nogil
-
-cdef enum:
-    YIELD_BYTES = 64 * 1024     # the GIL is let go this often, so the event loop keeps running
-    YIELD_TOKENS = 8191         # ... and every 8192 tokens in the passes over all of them
-    YIELD_MICROSECONDS = 50
-    NOGIL_PARSE = 64 * 1024     # bodies this large are parsed without the GIL
-
-
-cdef inline void let_others_run() noexcept:
-    """Release the GIL for a moment: a thread inspecting a large body must not
-    hold up the event loop (or other threads) for its whole length. A bare
-    release and retake hands the GIL to nobody: the waiting thread is woken,
-    finds it taken again and, having been woken, never asks for a switch. So
-    the release lasts long enough for a waiting thread to take it."""
-    with nogil:
-        usleep(YIELD_MICROSECONDS)
-
-
 cdef enum Stage:
     STAGE_ALL = 0, STAGE_PARSE = 1, STAGE_WALK = 2, STAGE_SCAN = 3, STAGE_DETECT = 4,
     STAGE_APPLY = 5
@@ -43,7 +23,6 @@ class JsonRefused(Exception):
         self.detail = detail
 
 
-
 cdef class JsonPlan:
     """One rule plan (route, method, direction, role) on the JSON hot path.
     `host` is the Python side (gateway/protect/native_json.py): decisions for new
@@ -56,6 +35,9 @@ cdef class JsonPlan:
     cdef bint index_sensitive
     cdef bint custom
     cdef int prose_min       # hand prose to `custom` (this many Chinese characters; 0: none)
+    cdef ProseFinder finder  # ... or, for Chinese prose without policy recognizers, to this
+    cdef int prose_entity    # its findings' entity and score
+    cdef double prose_score
     cdef bint columns        # count name-shaped values per path (gateway/protect/columns.py)
     cdef tuple rkeys         # record keys, UTF-8
     cdef readonly tuple ops
@@ -63,7 +45,8 @@ cdef class JsonPlan:
 
     def __init__(self, Engine engine, host, tuple ops, bint index_sensitive, bint custom,
                  tuple record_keys, int max_paths=MAX_CHUNKS * CHUNK, bint columns=False,
-                 int prose_min=0):
+                 int prose_min=0, ProseFinder finder=None, int prose_entity=-1,
+                 double prose_score=0.5):
         """`max_paths`: distinct key paths whose decisions are kept; leaves at
         further paths are decided each time (65,536 at most). `columns`: show
         the host each path inside lists whose string values are mostly
@@ -71,7 +54,9 @@ cdef class JsonPlan:
         whose Decision says `prose` to the host's `custom` when it holds at
         least this many Chinese characters or a pinyin surname next to a
         capitalised word (names in prose: gateway/detect/prose_names.py,
-        pinyin_names.py); 0: only with `custom`."""
+        pinyin_names.py); 0: only with `custom`. `finder`: where there are
+        no policy recognizers, Chinese prose goes to it directly instead,
+        its names reported as `prose_entity` at `prose_score`."""
         paths_init(&self.paths, max_paths)
         self.engine = engine
         self.host = host
@@ -79,6 +64,9 @@ cdef class JsonPlan:
         self.index_sensitive = index_sensitive
         self.custom = custom
         self.prose_min = prose_min
+        self.finder = finder
+        self.prose_entity = prose_entity
+        self.prose_score = prose_score
         self.columns = columns
         self.entity_names = engine.entities
         self.rkeys = tuple(k.encode() for k in record_keys)
@@ -185,10 +173,13 @@ cdef class JsonPlan:
         object key not seen before under its parent is shown to the host
         (`keys_hold_data`), which raises to hand a body whose keys are
         personal data to the Python path; only keys that are not become
-        path nodes, so data keys neither pass unseen nor fill the table."""
+        path nodes, so data keys neither pass unseen nor fill the table. A
+        key it calls a table's header hands the body over wherever its value
+        may name columns (`may_name_columns`)."""
         cdef Doc* d = &docs[di]
         cdef Py_ssize_t i, parent, k
         cdef int root, node
+        cdef bint header
         cdef Tok* t
         cdef const unsigned char* key
         cdef Py_ssize_t* counter = <Py_ssize_t*>malloc((d.toks.n + 1) * sizeof(Py_ssize_t))
@@ -217,11 +208,16 @@ cdef class JsonPlan:
                 else:
                     key = key_bytes(d.s, &d.toks.v[i - 1], scratch, &k)
                     node = find(&self.paths, d.node[parent], NO_INDEX, key, k)
+                    header = node >= 0 and node_at(&self.paths, node).header
                     if node < 0:
-                        self.host.keys_hold_data(utf8_str(key, k),
-                                                 self._path(docs, di, parent, lines))
+                        header = self.host.keys_hold_data(utf8_str(key, k),
+                                                          self._path(docs, di, parent, lines))
                         key = key_bytes(d.s, &d.toks.v[i - 1], scratch, &k)
                         node = child(&self.paths, d.node[parent], NO_INDEX, key, k)
+                        if header and node >= 0:
+                            node_at(&self.paths, node).header = True
+                    if header and may_name_columns(d, i):
+                        self.host.table_header()  # raises: the Python codec reads the table
                 d.node[i] = node
                 if t.kind == T_OBJ or t.kind == T_ARR:
                     counter[i] = 0

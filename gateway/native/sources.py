@@ -10,7 +10,7 @@ HERE = Path(__file__).resolve().parent
 SOURCES = ("_core.pyx", "chars.pxi", "spans.pxi", "words.pxi", "context.pxi", "numbers.pxi",
            "phones.pxi", "documents.pxi", "netaddr.pxi", "names.pxi", "cues.pxi", "kinds.pxi",
            "scan.pxi", "jsonstr.pxi", "json.pxi", "masks.pxi", "generalize.pxi", "paths.pxi",
-           "decision.pxi", "jsondoc.pxi", "columns.pxi", "protect.pxi", "leaves.pxi",
+           "decision.pxi", "jsondoc.pxi", "columns.pxi", "prose.pxi", "protect.pxi", "leaves.pxi",
            "blake2b.pxi")
 
 

@@ -27,6 +27,7 @@ from gateway.detect.hints import key_hints
 from gateway.detect.prose_names import ENTITY as PROSE_ENTITY
 from gateway.detect.prose_names import MIN_HAN as PROSE_MIN_HAN
 from gateway.detect.prose_names import SCORE as PROSE_SCORE
+from gateway.detect.prose_names import native_finder as PROSE_FINDER
 from gateway.detect.prose_names import prose_spans
 from gateway.errors import FieldBlocked
 from gateway.native import core
@@ -127,7 +128,9 @@ class NativeJson:
         self.core = core.JsonPlan(self.scanner.engine, self, OPS, index_sensitive,
                                   self._custom is not None, tuple(sorted(plan.record_keys)),
                                   max_paths, "PERSON_NAME" in detector.entities,
-                                  PROSE_MIN_HAN if detector.prose else 0)
+                                  PROSE_MIN_HAN if detector.prose else 0,
+                                  PROSE_FINDER if detector.prose and PROSE_ENTITY in rank else None,
+                                  rank.get(PROSE_ENTITY, -1), PROSE_SCORE)
 
     def decide(self, path: FieldPath) -> tuple[Any, str]:
         """The core's Decision for the leaves at `path`, and the path's pattern."""
@@ -149,13 +152,13 @@ class NativeJson:
                 self._decisions[key] = decision
         return decision, pattern_path(path)
 
-    def keys_hold_data(self, key: str, container: FieldPath) -> None:
+    def keys_hold_data(self, key: str, container: FieldPath) -> bool:
         """Called by the core for an object key not seen before under its
         container: raises KeysHoldData when the key is personal data (the
-        Python path then rewrites it); keys that are not become path nodes."""
+        Python path then rewrites it); keys that are not become path nodes.
+        True for a table's header key (`columns`, `headers`): the core then
+        hands the body over wherever its value may name columns."""
         if is_part_key(key):  # a split identifier: the Python path reads the parts together
-            raise KeysHoldData
-        if is_header_key(key):  # maybe a table: the Python codec names cells by column
             raise KeysHoldData
         hints = key_hints((*container, KEY))
         verdict = self._key_verdicts.get((key, hints))
@@ -164,6 +167,13 @@ class NativeJson:
                 (key, hints), bool(self.detector.detect_many([(key, hints)])[0]))
         if verdict:
             raise KeysHoldData
+        return is_header_key(key)
+
+    def table_header(self) -> None:
+        """Called by the core for a header key's value that may name columns:
+        the Python codec names the table's cells by column
+        (`gateway/codecs/tables.py`)."""
+        raise KeysHoldData
 
     def names_column(self, path: FieldPath | None) -> None:
         """Called by the core for a path inside lists whose values are mostly

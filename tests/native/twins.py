@@ -4,6 +4,7 @@ sees (the new body, counts, values, reveals) or to the error it raises."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -90,17 +91,34 @@ DECLINED: list[bytes] = []  # bodies the core handed to the Python path
 
 def keys_hold_data(body: bytes, content_type: str, policy: CompiledPolicy) -> bool:
     """Whether some object key of the body is personal data, by the Python path,
-    names a part of a split identifier (`idNo1`, `areaCode`) or a table's
-    column names (`columns`, `headers`), or a path inside lists holds mostly
-    name-shaped values and no meaning by its name (the core's column test)."""
+    names a part of a split identifier (`idNo1`, `areaCode`), or a table's
+    column names (`columns`, `headers`) hold a non-empty list of strings and
+    objects, or a path inside lists holds mostly name-shaped values and no
+    meaning by its name (the core's column test)."""
     document = decode_body(body, content_type)
     keys = key_leaves(document)
-    if any(is_part_key(k.text) or is_header_key(k.text) for k in keys):
+    if any(is_part_key(k.text) for k in keys) or _may_name_columns(body, content_type):
         return True
     if _loose_name_column(document.leaves(), policy):
         return True
     found = policy.detector.detect_many([(k.text, key_hints(k.path)) for k in keys])
     return any(found)
+
+
+def _may_name_columns(body: bytes, content_type: str) -> bool:
+    """Some header key (`columns`, `headers`) holds a list that may name a
+    table's columns: not empty, its items strings, numbers and objects only."""
+    def name(item: Any) -> bool:
+        return isinstance(item, str | int | float | dict) and not isinstance(item, bool)
+
+    def walk(value: Any) -> bool:
+        if isinstance(value, dict):
+            return any((is_header_key(k) and isinstance(v, list) and bool(v)
+                        and all(map(name, v))) or walk(v) for k, v in value.items())
+        return isinstance(value, list) and any(walk(item) for item in value)
+
+    lines = body.splitlines() if "ndjson" in content_type else [body]
+    return any(walk(json.loads(line)) for line in lines if line.strip())
 
 
 def _loose_name_column(leaves: list[Leaf], policy: CompiledPolicy) -> bool:

@@ -302,18 +302,28 @@ def test_base64_tokens_inside_text_on_both_paths(policies: dict[str, CompiledPol
 
 
 def test_tables_are_handed_to_the_python_path(policies: dict[str, CompiledPolicy]) -> None:
-    """A body with a table's column names (`columns`, `headers`, ...) goes to the
-    Python path, whose codec names each cell by its column; a table on either
-    path gives the same answer, so does a `fields` object that is no table."""
+    """A body whose header key (`columns`, `headers`, ...) holds a list that
+    may name columns goes to the Python path, whose codec names each cell by
+    its column; a header key holding anything else (an object, pairs, a
+    count) makes no table and stays native, including after the same path
+    held a table, and a table after a non-table at the same path is handed
+    over; either path gives the same answer."""
     table = json.dumps({"columns": ["custName", "mobile", "amount"],
                         "rows": [["张三", "13800138000", "10.00"], ["李四", "13912345678", "2"]]},
                        ensure_ascii=False).encode()
-    not_table = b'{"fields": {"mobile": "13800138000"}, "data": [["13912345678"]]}'
+    objects = json.dumps({"columns": [{"dataIndex": "custName"}, 2],  # numbers name columns too
+                          "rows": [["张三", "13800138000"]]}, ensure_ascii=False).encode()
+    not_tables = [b'{"fields": {"mobile": "13800138000"}, "data": [["13912345678"]]}',
+                  b'{"columns": [["Host", "a"], ["X-Id", "13912345678"]], "rows": [["1"]]}',
+                  b'{"columns": 3, "rows": [["13912345678"]]}',
+                  b'{"columns": [], "rows": [["13912345678"]]}',
+                  b'{"columns": ["custName", true], "rows": [["13912345678"]]}']
     policy = policies["default.yaml"]
     plan = policy.protection.plan("lending-api", "GET", "response", "anonymous")
-    for body in (table, not_table):
-        assert inspect_json(body, "application/json", plan, policy.detector, False) is None
-    assert differences([table, not_table], "application/json", policy) == []
+    for body in [table, objects, *not_tables, table, objects]:  # the same paths, in turn
+        taken = inspect_json(body, "application/json", plan, policy.detector, False)
+        assert (taken is None) == (body in (table, objects)), body
+    assert differences([table, objects, *not_tables], "application/json", policy) == []
     out = json.loads(python_path(table, "application/json", plan, policy, False)[1])
     assert out["rows"] == [["张*", "138********", "10.00"], ["李*", "139********", "2"]]
 
@@ -373,7 +383,9 @@ def test_organisation_names_stay_in_the_core(policies: dict[str, CompiledPolicy]
     (bank, employer and police-bureau names fill every borrower page) is not
     handed to the prose pass, which would refuse it: the core decides as
     `prose_names.qualifies` does, whitespace as Python strips it; both paths
-    agree, also where a clause break or a pinyin name makes it prose."""
+    agree, also where a clause break or a pinyin name makes it prose. Chinese
+    prose goes to the core's own finder; a text that may hold a pinyin name
+    goes through Python (`custom`)."""
     handed: list[str] = []
     custom = NativeJson.custom
 
@@ -395,9 +407,11 @@ def test_organisation_names_stay_in_the_core(policies: dict[str, CompiledPolicy]
     handed.clear()
     policy = policies["default.yaml"]
     plan = policy.protection.plan("lending-api", "GET", "response", "anonymous")
-    native_path(body, "application/json", plan, policy, False)
-    assert sorted(handed) == sorted(prose + latin)
+    seen = native_path(body, "application/json", plan, policy, False)
+    assert handed == latin
     assert [qualifies(t) for t in kept] == [False] * len(kept)
+    assert [qualifies(t) for t in prose] == [True] * len(prose)
+    assert all(name not in seen[1].decode() for name in ("张伟，", "郭琳", "王芳"))
 
 
 def test_a_column_of_pinyin_names_on_both_paths(policies: dict[str, CompiledPolicy]) -> None:
