@@ -317,7 +317,9 @@ def native_tables() -> dict[str, Any]:
         "markers": "".join(sorted(PLACE_MARKERS)), "not_before": "".join(sorted(_NOT_BEFORE)),
         "dots": "".join(sorted(_DOTS)), "rank": SINGLE, "compound": sorted(_COMPOUND),
         "not_names": sorted(NOT_NAMES), "common_starts": sorted(COMMON_STARTS),
-        "places": sorted(_PLACES), "not_title_first": sorted(NOT_TITLE_FIRST)}
+        "places": sorted(_PLACES), "not_title_first": sorted(NOT_TITLE_FIRST),
+        "word_freq": WORD_FREQ, "common_word_freq": COMMON_WORD_FREQ,
+        "title_first_freq": TITLE_FIRST_NAME_FREQ}
 
 
 # The pass in the native core; the core's JSON path calls it directly

@@ -17,9 +17,6 @@ cdef enum:
     MEMO_SIZE = 1 << 16
     BMP_BYTES = 0x10000 // 8
     NO_RANK = 1 << 20
-    WORD_FREQ = 30      # prose_names.WORD_FREQ, COMMON_WORD_FREQ, TITLE_FIRST_NAME_FREQ
-    COMMON_WORD_FREQ = 300
-    TITLE_FIRST_NAME_FREQ = 350
 
 ctypedef struct MemoEntry:
     unsigned long long a    # the first three code points, 21 bits each
@@ -67,6 +64,7 @@ cdef class ProseFinder:
     cdef unsigned char dots[BMP_BYTES]
     cdef int* rank                             # by code point below U+A000
     cdef WordSet compound, not_names, common_starts, places, not_title_first
+    cdef int word_freq, common_word_freq, title_first_freq  # prose_names' thresholds
     cdef MemoEntry* memo
     cdef Py_ssize_t used
     cdef object ask
@@ -120,6 +118,9 @@ cdef class ProseFinder:
         make_wordset(tables["common_starts"], False, &self.common_starts)
         make_wordset(tables["places"], False, &self.places)
         make_wordset(tables["not_title_first"], False, &self.not_title_first)
+        self.word_freq = tables["word_freq"]
+        self.common_word_freq = tables["common_word_freq"]
+        self.title_first_freq = tables["title_first_freq"]
         self.ask = ask
         self.clear()
 
@@ -156,8 +157,8 @@ cdef class ProseFinder:
             raise ValueError("the prose pass asks about four characters at most")
         for i in range(s, min(e, s + 3)):
             a |= (<unsigned long long>t[i]) << (21 * (i - s))
-        b = ((<unsigned long long>t[s + 3]) if e - s == 4 else 0) | ((<unsigned long long>(e - s)) << 21) \
-            | (1ULL << 24)
+        b = ((<unsigned long long>t[s + 3]) if e - s == 4 else 0) \
+            | ((<unsigned long long>(e - s)) << 21) | (1ULL << 24)
         h = (a * 0x9E3779B97F4A7C15ULL) ^ (b * 0xC2B2AE3D27D4EB4FULL)
         slot = <Py_ssize_t>((h ^ (h >> 29)) & (MEMO_SIZE - 1))
         while self.memo[slot].b != 0:
@@ -206,7 +207,7 @@ cdef class ProseFinder:
         the same character twice (廖廖) and not a frequent word (高兴)."""
         if p + 1 < n and t[p] == t[p + 1]:
             return False
-        return not self._frequent(t, n, p, p + 2, WORD_FREQ)
+        return not self._frequent(t, n, p, p + 2, self.word_freq)
 
     cdef Py_ssize_t _name_end(self, const uchar* t, Py_ssize_t n, Py_ssize_t p) except -1:
         """Where a name starting at `p` ends, or 0 where none starts."""
@@ -241,11 +242,11 @@ cdef class ProseFinder:
                 continue
             if k == 2 and ((self._word(t, n, p, end) and not self._flag(t, n, p, end, P_NAME_LIKE))
                            or self._flag(t, n, given, end, P_FUNCTION)
-                           or (self._frequent(t, n, given, end, COMMON_WORD_FREQ)
+                           or (self._frequent(t, n, given, end, self.common_word_freq)
                                and not self._flag(t, n, given, end, P_NAME_LIKE))):
                 continue
             if self._runs_on(t, n, given, end) and not self._frequent(t, n, end, end + 2,
-                                                                      COMMON_WORD_FREQ):
+                                                                      self.common_word_freq):
                 continue  # a word goes on past the name, and no word starts after it
             return end
         return 0
@@ -264,9 +265,9 @@ cdef class ProseFinder:
         one or two characters past it."""
         cdef Py_ssize_t start
         for start in range(given, end):
-            if end + 1 <= n and self._frequent(t, n, start, end + 1, WORD_FREQ):
+            if end + 1 <= n and self._frequent(t, n, start, end + 1, self.word_freq):
                 return True
-            if end + 2 <= n and self._frequent(t, n, start, end + 2, WORD_FREQ):
+            if end + 2 <= n and self._frequent(t, n, start, end + 2, self.word_freq):
                 return True
         return False
 
@@ -274,9 +275,9 @@ cdef class ProseFinder:
         """老王, 小李 at `p` (prose_names._title_first)."""
         cdef uchar after
         if in_set(&self.not_title_first, t, n, p, p + 2) or (
-                self._frequent(t, n, p, p + 2, WORD_FREQ)
+                self._frequent(t, n, p, p + 2, self.word_freq)
                 and not (self._flag(t, n, p, p + 2, P_NAME_LIKE)
-                         and not self._frequent(t, n, p, p + 2, TITLE_FIRST_NAME_FREQ))):
+                         and not self._frequent(t, n, p, p + 2, self.title_first_freq))):
             return False
         if p > 0 and is_han(t[p - 1]) and self._word(t, n, p - 1, p + 1):
             return False
@@ -285,7 +286,7 @@ cdef class ProseFinder:
         after = t[p + 2]
         if not is_han(after) or bmp_bit(self.function_chars, after):
             return True
-        if self._frequent(t, n, p + 1, p + 3, WORD_FREQ):
+        if self._frequent(t, n, p + 1, p + 3, self.word_freq):
             return False
         return self._word(t, n, p + 2, p + 4) or self._word(t, n, p + 2, p + 5)
 

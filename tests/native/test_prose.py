@@ -106,7 +106,8 @@ def test_the_memo_empties_when_full_and_keeps_answering_the_same() -> None:
 def test_refuses_tables_it_cannot_hold() -> None:
     tables = {"surnames": "张", "function_chars": "的", "markers": "省", "not_before": "0",
               "dots": "·", "rank": "张", "compound": ["欧阳"], "not_names": ["张三"],
-              "common_starts": ["马上"], "places": ["北京"], "not_title_first": ["小白"]}
+              "common_starts": ["马上"], "places": ["北京"], "not_title_first": ["小白"],
+              "word_freq": 30, "common_word_freq": 300, "title_first_freq": 350}
     def ask(text: str) -> tuple[int, int]:
         return (1, 1000) if text == "通话" else (0, 0)
 
