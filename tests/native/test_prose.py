@@ -8,6 +8,8 @@ and empties."""
 from __future__ import annotations
 
 import random
+import threading
+import time
 
 import pytest
 
@@ -103,11 +105,42 @@ def test_the_memo_empties_when_full_and_keeps_answering_the_same() -> None:
     assert not asked  # the latest answers are kept
 
 
+def test_threads_sharing_one_finder_get_the_same_names() -> None:
+    """Large bodies are inspected on worker threads, all with the process's
+    one finder; a thread that asks Python lets the others run (and empty the
+    memo) before it stores its answer."""
+    def ask(text: str) -> tuple[int, int]:
+        time.sleep(0)  # let another thread take the GIL here
+        return prose_names._ask(text)
+
+    finder = core.ProseFinder(prose_names.native_tables(), ask)
+    rng = random.Random(11)
+    texts = [t for t in (_dense(rng) for _ in range(1200)) if qualifies(t)]
+    expected = [_find_names(t) for t in texts]
+    failures: list[str] = []
+
+    def run(offset: int) -> None:
+        for i in range(len(texts)):
+            k = (i + offset) % len(texts)
+            if finder.find(texts[k]) != expected[k]:
+                failures.append(texts[k])
+            if i % 500 == offset:
+                finder.clear()
+
+    threads = [threading.Thread(target=run, args=(j * 97,)) for j in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+
+
 def test_refuses_tables_it_cannot_hold() -> None:
     tables = {"surnames": "张", "function_chars": "的", "markers": "省", "not_before": "0",
               "dots": "·", "rank": "张", "compound": ["欧阳"], "not_names": ["张三"],
               "common_starts": ["马上"], "places": ["北京"], "not_title_first": ["小白"],
               "word_freq": 30, "common_word_freq": 300, "title_first_freq": 350}
+
     def ask(text: str) -> tuple[int, int]:
         return (1, 1000) if text == "通话" else (0, 0)
 
