@@ -21,22 +21,18 @@ async def _get(pool: object, method: str = "GET", body: bytes | None = None,
         return await up.read()  # type: ignore[no-any-return]
 
 
-async def test_keep_alive_reuses_one_connection() -> None:
-    async with Scripted(answer_each) as server:
-        pool = pool_for(server.url)
-        for _ in range(5):
-            assert await _get(pool) == b"hello"
-        await pool.close()
-    assert server.connections == 1
-
-
-async def test_connection_close_is_honoured() -> None:
-    async with Scripted(lambda p: answer_each(p, ok(extra=b"Connection: close\r\n"))) as server:
+@pytest.mark.parametrize(("extra", "connections"), [
+    (b"", 1),  # keep-alive: one connection serves them all
+    (b"Connection: close\r\n", 3),  # honoured: a new connection for each
+])
+async def test_connections_are_reused_unless_the_upstream_closes_them(
+        extra: bytes, connections: int) -> None:
+    async with Scripted(lambda p: answer_each(p, ok(extra=extra))) as server:
         pool = pool_for(server.url)
         for _ in range(3):
             assert await _get(pool) == b"hello"
         await pool.close()
-    assert server.connections == 3
+    assert server.connections == connections
 
 
 async def test_a_response_left_unread_closes_its_connection() -> None:
