@@ -234,8 +234,10 @@ async def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder
     full (`values`, by entity: Exchange.revealed), in one round trip; the
     exposure budget may still refuse this response. Budgets are per role.
     Without an exposure check (the response shows nothing in full), the
-    probing counts go off the response path, batched with the other requests
-    of this event-loop tick: a firing stops the client's next requests."""
+    probing counts do not hold the response: on Redis they go off the
+    response path, batched with the other requests of this event-loop tick;
+    in memory they are counted at once. Either way a firing stops the
+    client's next requests, not this response."""
     limits = ex.policy.limits
     identity = ex.caller.identity
     if limits is None or identity is None:
@@ -261,6 +263,12 @@ async def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder
         return
     ops = [c.op for c in checks]
     if not any(c.detector == "exposure" for c in checks):
+        if not holder.remote:  # in this process: no round trip to save, no task to start
+            with suppress(RateLimited):  # as batched: a firing stops the next requests
+                await _act(ex, limits, holder, route, identity, checks,
+                           await holder.store.observe(ops))
+            return
+
         async def done(results: Sequence[Observed] | None) -> None:
             if results is not None:
                 with suppress(RateLimited):  # the response has gone; the penalty stays

@@ -30,6 +30,11 @@ class StoreHolder:
         # detector updates that need no answer before the response: one call per tick
         self.batcher = Batcher(self._observe)
 
+    @property
+    def remote(self) -> bool:
+        """The store is across a network (Redis): worth batching round trips."""
+        return self.breaker is not None
+
     async def _observe(self, ops: list[Op]) -> list[Observed]:
         """Through the breaker, or on the local fallback while Redis is away."""
         breaker, store = self.breaker, self.store

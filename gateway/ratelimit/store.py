@@ -136,11 +136,11 @@ class MemoryStore:
 
     async def decide(self, buckets: Sequence[Bucket], penalty_keys: Sequence[str],
                      ops: Sequence[Op] = ()) -> Verdict:
-        return self._decide(buckets, penalty_keys, tuple(await self.observe(ops)) if ops else ())
+        now = self._now()
+        return self._decide(buckets, penalty_keys, tuple(self._observe(ops, now)), now)
 
     def _decide(self, buckets: Sequence[Bucket], penalty_keys: Sequence[str],
-                observed: tuple[Observed, ...]) -> Verdict:
-        now = self._now()
+                observed: tuple[Observed, ...], now: float) -> Verdict:
         penalty, penalty_ttl, factor = "", 0.0, 1
         for key in penalty_keys:
             entry = self._data.get(key)
@@ -182,18 +182,20 @@ class MemoryStore:
         return f"{key}:w{math.floor(now / window)}"
 
     async def observe(self, ops: Sequence[Op]) -> list[Observed]:
+        return self._observe(ops, self._now())
+
+    def _observe(self, ops: Sequence[Op], now: float) -> list[Observed]:
         results: list[Observed] = []
         for op in ops:
             if op.kind == "distinct":
-                results.append(self._distinct(op.key, op.members, op.window))
+                results.append(self._distinct(op.key, op.members, op.window, now))
             elif op.kind == "count":
-                results.append(self._count(op.key, op.members, op.window))
+                results.append(self._count(op.key, op.members, op.window, now))
             else:
-                results.append(self._run(op.key, op.value, op.window))
+                results.append(self._run(op.key, op.value, op.window, now))
         return results
 
-    def _distinct(self, key: str, members: Sequence[str], window: float) -> int:
-        now = self._now()
+    def _distinct(self, key: str, members: Sequence[str], window: float, now: float) -> int:
         wkey = self._window_key(key, window, now)
         seen = self._get(wkey, now)
         values: set[str] = seen if isinstance(seen, set) else set()
@@ -201,8 +203,8 @@ class MemoryStore:
         self._set(wkey, values, window, now)
         return len(values)
 
-    def _count(self, key: str, fields: Sequence[str], window: float) -> dict[str, int]:
-        now = self._now()
+    def _count(self, key: str, fields: Sequence[str], window: float,
+               now: float) -> dict[str, int]:
         wkey = self._window_key(key, window, now)
         found = self._get(wkey, now)
         counters: dict[str, int] = found if isinstance(found, dict) else {}
@@ -211,8 +213,7 @@ class MemoryStore:
         self._set(wkey, counters, window, now)
         return dict(counters)
 
-    def _run(self, key: str, value: int, window: float) -> int:
-        now = self._now()
+    def _run(self, key: str, value: int, window: float, now: float) -> int:
         last = self._get(key, now)
         length = 1
         if isinstance(last, tuple) and abs(value - last[0]) == 1:
