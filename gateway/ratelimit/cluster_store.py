@@ -23,15 +23,8 @@ from redis.asyncio.cluster import RedisCluster
 from redis.crc import key_slot
 
 from gateway.ratelimit.coalesce import Coalescer
-from gateway.ratelimit.lua import DECIDE, OBSERVE, packed
-from gateway.ratelimit.redis_store import (
-    RedisStore,
-    _op_args,
-    _results,
-    backstop,
-    decision,
-    no_retry,
-)
+from gateway.ratelimit.lua import DECIDE
+from gateway.ratelimit.redis_store import RedisStore, _results, backstop, decision, no_retry
 from gateway.ratelimit.store import DAY_OFFSET, Bucket, Observed, Op, Verdict
 
 SCHEME = "redis+cluster://"
@@ -97,7 +90,6 @@ class RedisClusterStore(RedisStore):
             socket_connect_timeout=backstop(timeout), decode_responses=True, retry=no_retry(),
             max_connections=MAX_CONNECTIONS)
         self._decide = self.redis.register_script(DECIDE)
-        self._observe = self.redis.register_script(OBSERVE)
         self._refund = self.redis.register_script(_REFUND)
         self._decisions = Coalescer(self._send_decisions)
         self._ready = False
@@ -172,22 +164,3 @@ class RedisClusterStore(RedisStore):
                 calls.append(self._refund(keys=[b.key for _, b in group.buckets], args=args))
         if calls:
             await asyncio.gather(*calls)
-
-    async def observe(self, ops: Sequence[Op]) -> list[Observed]:
-        if not ops:
-            return []
-        groups: dict[int, list[tuple[int, Op]]] = {}
-        for i, op in enumerate(ops):
-            groups.setdefault(_slot(op.key), []).append((i, op))
-        parts = list(groups.values())
-        if not self._ready:
-            await self._start()
-        outs = await asyncio.gather(*(
-            self._observe(keys=[op.key for _, op in g],
-                          args=packed(_op_args([op for _, op in g])))
-            for g in parts))
-        observed: list[Observed] = [0] * len(ops)
-        for group, out in zip(parts, outs, strict=True):
-            for (i, _), result in zip(group, _results(out), strict=True):
-                observed[i] = result
-        return observed

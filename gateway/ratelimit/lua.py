@@ -62,10 +62,6 @@ local function observe(K, k0, A, a0, sec)
 end
 """
 
-OBSERVE = _OBSERVE_FN + """
-return observe(KEYS, 1, cjson.decode(ARGV[1]), 1, tonumber(redis.call('TIME')[1]))
-"""
-
 # One decision. K: buckets..., penalty keys..., op keys...   A: n_buckets,
 # n_penalty_keys, day_offset, per bucket: rate, burst, quota, then the ops
 # (as `observe` reads them). A penalty value is `action[:factor]|reason`. The

@@ -4,8 +4,10 @@ decisions of one event-loop tick in one call (`coalesce.py`).
 Keys of one client dimension share a hash tag (`pgw:rl:{<hmac>}:<rule>`). A
 decision touches the keys of all the client's dimensions in one script, so
 this store needs one Redis (or a Sentinel primary); `cluster_store.py` runs
-the same scripts per hash slot on Redis Cluster. The request's detector
-updates ride along with its decision.
+the same script per hash slot on Redis Cluster. The request's detector
+updates ride along with its decision; updates on their own (a response's
+probing counts, batched per tick by `batcher.py`) are a decision without
+buckets or penalty keys, so they share the tick's call with the decisions.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from gateway.ratelimit.coalesce import Coalescer
-from gateway.ratelimit.lua import DECIDE, OBSERVE, packed
+from gateway.ratelimit.lua import DECIDE, packed
 from gateway.ratelimit.store import DAY_OFFSET, Bucket, Observed, Op, Penalty, Verdict
 
 
@@ -70,7 +72,6 @@ class RedisStore:
             url, socket_timeout=backstop(timeout), socket_connect_timeout=backstop(timeout),
             decode_responses=True, retry=no_retry())
         self._decide = self.redis.register_script(DECIDE)
-        self._observe = self.redis.register_script(OBSERVE)
         self._decisions = Coalescer(self._send_decisions)
 
     async def _send_decisions(self, keys: list[str], args: list[Any]) -> list[Any]:
@@ -86,10 +87,11 @@ class RedisStore:
                        _results(observed))
 
     async def observe(self, ops: Sequence[Op]) -> list[Observed]:
+        """A decision without buckets or penalty keys: it admits, and joins the
+        decisions of its tick in one script call."""
         if not ops:
             return []
-        out = await self._observe(keys=[op.key for op in ops], args=packed(_op_args(ops)))
-        return list(_results(out))
+        return list((await self.decide((), (), ops)).observed)
 
     async def penalize(self, key: str, action: str, reason: str, seconds: float) -> None:
         await self.redis.set(key, f"{action}|{reason}", px=max(1, int(seconds * 1000)))

@@ -148,3 +148,36 @@ async def test_decisions_made_at_once_are_decided_one_after_another(store: Limit
     again = [await store.decide([bucket(f"q{i}", burst=5)], []) for i in range(4)]
     # the three admitted and the first denied charged their own buckets once
     assert [v.remaining for v in again] == [(3,), (3,), (3,), (4,)]
+
+
+@pytest.mark.parametrize("kind", ["redis", "cluster"])
+async def test_updates_share_the_ticks_script_call_with_the_decisions(
+        kind: str, redis_server: RedisProcess, redis_cluster: RedisClusterProcesses) -> None:
+    """A response's probing counts (`observe`) made in the same event-loop tick
+    as requests' decisions go in the decisions' call: one script call for the
+    client's slot, each caller with its own answer."""
+    store = (RedisStore(redis_server.url, timeout=2.0) if kind == "redis"
+             else RedisClusterStore(redis_cluster.url, timeout=2.0))
+    await store.redis.flushdb()
+    calls = []
+    script = store._decide
+
+    async def counted(keys: list[str], args: list[bytes]) -> object:
+        calls.append(keys)
+        return await script(keys=keys, args=args)
+
+    store._decide = counted  # type: ignore[assignment]
+    try:
+        await store.decide([bucket("t")], [])  # the cluster reads its slot map first
+        calls.clear()
+        verdict, seen, again = await asyncio.gather(
+            store.decide([bucket("t")], ["pgw:pen:{t}"],
+                         [Op("distinct", "pgw:en:{t}", 60, ("a",))]),
+            store.observe([Op("count", "pgw:pr:{t}", 60, ("all", "error"))]),
+            store.observe([Op("count", "pgw:pr:{t}", 60, ("all",)),
+                           Op("distinct", "pgw:en:{t}", 60, ("b",))]))
+        assert len(calls) == 1
+        assert verdict.allowed and verdict.remaining == (1,) and verdict.observed == (1,)
+        assert seen == [{"all": 1, "error": 1}] and again == [{"all": 2, "error": 1}, 2]
+    finally:
+        await store.close()
