@@ -1,16 +1,18 @@
-"""Decisions asked for in one event-loop tick, sent as one script call per
-hash slot.
+"""Decisions asked for while their slot's call is out, sent as one script
+call per hash slot.
 
 Under load many requests ask for a decision between two turns of the event
 loop; each was its own `EVALSHA` (redis-py's per-call work and a round of
-syscalls on both sides). Queued per slot and sent once the tick is over, they
-go as one call of the many-decisions script (`lua.DECIDE`), which takes them
-one after another, exactly as separate calls would; each caller gets its own
-reply. At most `most` decisions per call. A caller that stops waiting (its
-timeout) leaves the call to finish for the others; a call that fails fails
-every caller in it.
+syscalls on both sides). Queued per slot, they go as one call of the
+many-decisions script (`lua.DECIDE`), which takes them one after another,
+exactly as separate calls would; each caller gets its own reply. A slot has
+one call out at a time: what is asked while it is out waits for its reply
+and then goes at once, together, so the busier the gateway the fewer calls
+per decision; an idle gateway sends at the end of the tick, as before. At
+most `most` decisions per call. A caller that stops waiting (its timeout)
+leaves a call that went to finish for the others, and is left out of one
+that has not gone yet; a call that fails fails every caller in it.
 """
-
 from __future__ import annotations
 
 import asyncio
@@ -30,6 +32,7 @@ class Coalescer:
         self._send = send
         self._most = most
         self._queue: dict[int, list[_Item]] = {}
+        self._out: dict[int, int] = {}  # calls out per slot
         self._scheduled = False
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -39,22 +42,38 @@ class Coalescer:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[list[Any]] = loop.create_future()
         self._queue.setdefault(slot, []).append((keys, args, future))
-        if not self._scheduled:
+        if not self._scheduled and slot not in self._out:
             self._scheduled = True
             loop.call_soon(self._flush)
         return await future
 
     def _flush(self) -> None:
         self._scheduled = False
-        queue, self._queue = self._queue, {}
-        loop = asyncio.get_running_loop()
-        for items in queue.values():
-            for at in range(0, len(items), self._most):
-                task = loop.create_task(self._run(items[at:at + self._most]))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+        for slot in [s for s in self._queue if s not in self._out]:
+            self._start(slot)
 
-    async def _run(self, items: list[_Item]) -> None:
+    def _start(self, slot: int) -> None:
+        """Send what the slot has queued: one call, or one per `most` decisions
+        (in parallel)."""
+        items = [i for i in self._queue.pop(slot) if not i[2].done()]  # no one waits: not sent
+        loop = asyncio.get_running_loop()
+        for at in range(0, len(items), self._most):
+            self._out[slot] = self._out.get(slot, 0) + 1
+            task = loop.create_task(self._run(slot, items[at:at + self._most]))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, slot: int, items: list[_Item]) -> None:
+        try:
+            await self._answer(items)
+        finally:
+            self._out[slot] -= 1
+            if not self._out[slot]:
+                del self._out[slot]
+        if slot in self._queue and slot not in self._out:  # asked while out: go now
+            self._start(slot)
+
+    async def _answer(self, items: list[_Item]) -> None:
         head: list[Any] = [len(items)]
         keys: list[str] = []
         args: list[Any] = []
@@ -80,7 +99,7 @@ class Coalescer:
                 future.set_result(reply)
 
     async def drain(self) -> None:
-        """Wait for every call in flight (the queue is sent at the tick's end)."""
+        """Wait for every call in flight and for what is queued behind them."""
         while self._queue or self._tasks:
             if self._tasks:
                 await asyncio.wait(set(self._tasks))

@@ -93,3 +93,48 @@ async def test_drain_waits_for_calls_in_flight() -> None:
     script.release.set()
     await drained
     assert waiting.done() and waiting.result() == ["a"]
+
+
+async def test_asked_while_the_slots_call_is_out_goes_together_when_it_returns() -> None:
+    script = Script()
+    script.release.clear()
+    calls = Coalescer(script.send)
+    first = asyncio.ensure_future(calls.call(0, ["a"], []))
+    await asyncio.sleep(0.01)  # the call is out
+    later = [asyncio.ensure_future(calls.call(0, [k], [])) for k in ("b", "c")]
+    other = asyncio.ensure_future(calls.call(1, ["x"], []))  # another slot is not held
+    await asyncio.sleep(0.01)
+    assert [c[0] for c in script.calls] == [["a"], ["x"]]
+    script.release.set()
+    assert await first == ["a"] and await other == ["x"]
+    assert [await f for f in later] == [["b"], ["c"]]
+    assert [c[0] for c in script.calls] == [["a"], ["x"], ["b", "c"]]  # one call for both
+
+
+async def test_a_caller_that_stopped_waiting_before_its_call_went_is_left_out() -> None:
+    script = Script()
+    script.release.clear()
+    calls = Coalescer(script.send)
+    first = asyncio.ensure_future(calls.call(0, ["a"], []))
+    await asyncio.sleep(0.01)
+    gave_up = asyncio.ensure_future(calls.call(0, ["b"], []))
+    kept = asyncio.ensure_future(calls.call(0, ["c"], []))
+    await asyncio.sleep(0.01)
+    gave_up.cancel()
+    script.release.set()
+    assert await first == ["a"] and await kept == ["c"]
+    assert [c[0] for c in script.calls] == [["a"], ["c"]]
+
+
+async def test_more_than_most_queued_behind_a_call_go_in_parallel() -> None:
+    script = Script()
+    script.release.clear()
+    calls = Coalescer(script.send, most=2)
+    first = asyncio.ensure_future(calls.call(0, ["a"], []))
+    await asyncio.sleep(0.01)
+    later = [asyncio.ensure_future(calls.call(0, [f"k{i}"], [])) for i in range(5)]
+    await asyncio.sleep(0)
+    script.release.set()
+    await first
+    assert [await f for f in later] == [[f"k{i}"] for i in range(5)]
+    assert [c[1][0] for c in script.calls] == [1, 2, 2, 1]
