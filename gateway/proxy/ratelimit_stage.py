@@ -39,6 +39,7 @@ _RUN_MAX = 10**10  # only short numeric ids join a sequential run (never a mobil
 _MEMBERS = 1000  # per store call
 ADDRESS_EVIDENCE = 3  # distinct offenders from one address before the address is penalized
 _WIDTH = ("subject", "device", "ip", "net")  # narrowest first
+_BOUNDED = frozenset({"decide", "observe"})  # the stores keep to the breaker's budget themselves
 
 
 async def _call(holder: StoreHolder, kind: str, route: CompiledRoute,
@@ -48,7 +49,7 @@ async def _call(holder: StoreHolder, kind: str, route: CompiledRoute,
     if breaker is None:
         return await fn(holder.store, 1.0)
     try:
-        return await breaker.call(lambda: fn(holder.store, 1.0))
+        return await breaker.call(lambda: fn(holder.store, 1.0), bounded=kind in _BOUNDED)
     except StoreUnavailable:
         if route.sensitive:
             raise LimiterUnavailable() from None

@@ -33,6 +33,14 @@ LOG_EVERY = 10.0
 TURNS = 5
 
 
+def budget(timeout: float) -> float:
+    """Seconds a Redis call may take now: Redis's `timeout` plus our own loop's
+    delay. A decision crosses about TURNS turns of the loop (queued, sent,
+    reply read, reader woken, caller resumed) and a saturated loop makes each
+    turn late by about its recent lag; that is not Redis failing."""
+    return timeout + TURNS * LAG.recent()
+
+
 class StoreUnavailable(Exception):
     """Redis did not answer in time, failed, or the breaker is open."""
 
@@ -55,16 +63,18 @@ class Breaker:
     def open(self) -> bool:
         return time.monotonic() < self._open_until
 
-    async def call(self, fn: Callable[[], Awaitable[T]]) -> T:
+    async def call(self, fn: Callable[[], Awaitable[T]], bounded: bool = False) -> T:
+        """`fn()` within `budget(timeout)`. With `bounded`, `fn` keeps to the
+        budget itself (the Redis stores' `decide` and `observe`: one timer
+        for every decision waiting, in `coalesce.py`, instead of one each)."""
         if self.open:
             raise StoreUnavailable
-        # Redis's time plus our own loop's delay: a decision crosses about
-        # TURNS turns of the loop (queued, sent, reply read, reader woken,
-        # caller resumed) and a saturated loop makes each turn late by about
-        # its recent lag; that is not Redis failing
         try:
-            async with asyncio.timeout(self.timeout + TURNS * LAG.recent()):
+            if bounded:
                 result = await fn()
+            else:
+                async with asyncio.timeout(budget(self.timeout)):
+                    result = await fn()
         except (RedisError, OSError, TimeoutError) as exc:
             self._failed += 1
             if self._failed >= self.failures:

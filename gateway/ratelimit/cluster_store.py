@@ -22,6 +22,7 @@ from typing import Any
 from redis.asyncio.cluster import RedisCluster
 from redis.crc import key_slot
 
+from gateway.ratelimit.breaker import budget
 from gateway.ratelimit.coalesce import Coalescer
 from gateway.ratelimit.lua import DECIDE
 from gateway.ratelimit.redis_store import RedisStore, _results, backstop, decision, no_retry
@@ -80,6 +81,7 @@ class RedisClusterStore(RedisStore):
 
     def __init__(self, url: str, timeout: float) -> None:
         self.url = url
+        self.timeout = timeout
         # redis-py's cluster client allows 100 connections per node and refuses
         # (MaxConnectionsError, no waiting) beyond: a burst of concurrent
         # decisions then looked like a dead store and fell back to local
@@ -91,7 +93,7 @@ class RedisClusterStore(RedisStore):
             max_connections=MAX_CONNECTIONS)
         self._decide = self.redis.register_script(DECIDE)
         self._refund = self.redis.register_script(_REFUND)
-        self._decisions = Coalescer(self._send_decisions)
+        self._decisions = Coalescer(self._send_decisions, timeout)
         self._ready = False
         self._starting = asyncio.Lock()
 
@@ -100,7 +102,7 @@ class RedisClusterStore(RedisStore):
         its topology on first use, and a refresh under many first commands at
         once broke connections in the middle of their handshake (seen with 100
         concurrent clients on three gateways)."""
-        async with self._starting:
+        async with asyncio.timeout(budget(self.timeout)), self._starting:
             if not self._ready:
                 await self.redis.initialize()
                 self._ready = True
@@ -163,4 +165,5 @@ class RedisClusterStore(RedisStore):
                     args += [repr(b.rate), b.quota]
                 calls.append(self._refund(keys=[b.key for _, b in group.buckets], args=args))
         if calls:
-            await asyncio.gather(*calls)
+            async with asyncio.timeout(budget(self.timeout)):  # the denial path only
+                await asyncio.gather(*calls)

@@ -9,10 +9,16 @@ exactly as separate calls would; each caller gets its own reply. A slot has
 one call out at a time: what is asked while it is out waits for its reply
 and then goes at once, together, so the busier the gateway the fewer calls
 per decision; an idle gateway sends at the end of the tick, as before. At
-most `most` decisions per call. A caller that stops waiting (its timeout)
-leaves a call that went to finish for the others, and is left out of one
-that has not gone yet; a call that fails fails every caller in it.
+most `most` decisions per call. A caller that stops waiting leaves a call
+that went to finish for the others, and is left out of one that has not
+gone yet; a call that fails fails every caller in it.
+
+Each decision has a deadline, `breaker.budget(timeout)` from when it was
+asked: one timer for the whole queue (every `SWEEP` while decisions wait)
+fails the late ones with TimeoutError, in place of a timer per decision
+(`asyncio.timeout`: ~7 µs a request on uvloop).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -21,16 +27,23 @@ from typing import Any
 
 from redis.exceptions import ResponseError
 
+from gateway.ratelimit.breaker import budget
+
 Send = Callable[[list[str], list[Any]], Awaitable[list[Any]]]
 _Item = tuple[list[str], list[Any], "asyncio.Future[list[Any]]"]
+SWEEP = 0.005  # seconds between looks for late decisions (at most a tenth of the timeout)
 
 
 class Coalescer:
-    def __init__(self, send: Send, most: int = 64) -> None:
+    def __init__(self, send: Send, timeout: float | None, most: int = 64) -> None:
         """`send(keys, args)`: one call of the many-decisions script (all keys
-        in one slot)."""
+        in one slot); `timeout`: Redis's (None: callers wait as long as their
+        call takes)."""
         self._send = send
+        self._timeout = timeout
         self._most = most
+        self._waiting: list[tuple[float, asyncio.Future[list[Any]]]] = []
+        self._sweeper: asyncio.TimerHandle | None = None
         self._queue: dict[int, list[_Item]] = {}
         self._out: dict[int, int] = {}  # calls out per slot
         self._scheduled = False
@@ -45,7 +58,28 @@ class Coalescer:
         if not self._scheduled and slot not in self._out:
             self._scheduled = True
             loop.call_soon(self._flush)
+        if self._timeout is not None:
+            self._waiting.append((loop.time() + budget(self._timeout), future))
+            if self._sweeper is None:
+                self._sweeper = loop.call_later(min(SWEEP, self._timeout / 10), self._sweep)
         return await future
+
+    def _sweep(self) -> None:
+        """Fail the decisions past their deadline; look again while some wait."""
+        assert self._timeout is not None
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        waiting = []
+        for deadline, future in self._waiting:
+            if future.done():
+                continue
+            if deadline <= now:
+                future.set_exception(TimeoutError())
+            else:
+                waiting.append((deadline, future))
+        self._waiting = waiting
+        self._sweeper = (loop.call_later(min(SWEEP, self._timeout / 10), self._sweep)
+                         if waiting else None)
 
     def _flush(self) -> None:
         self._scheduled = False

@@ -41,7 +41,7 @@ class StoreHolder:
         if breaker is None:
             return await store.observe(ops)
         try:
-            return await breaker.call(lambda: store.observe(ops))
+            return await breaker.call(lambda: store.observe(ops), bounded=True)
         except StoreUnavailable:
             breaker.note_degraded("observe")
             return await self.fallback.observe(ops)

@@ -68,11 +68,12 @@ def backstop(timeout: float) -> float:
 class RedisStore:
     def __init__(self, url: str, timeout: float) -> None:
         self.url = url
+        self.timeout = timeout
         self.redis: Redis | RedisCluster = Redis.from_url(
             url, socket_timeout=backstop(timeout), socket_connect_timeout=backstop(timeout),
             decode_responses=True, retry=no_retry())
         self._decide = self.redis.register_script(DECIDE)
-        self._decisions = Coalescer(self._send_decisions)
+        self._decisions = Coalescer(self._send_decisions, timeout)
 
     async def _send_decisions(self, keys: list[str], args: list[Any]) -> list[Any]:
         out: list[Any] = await self._decide(keys=keys, args=packed(args))

@@ -71,10 +71,11 @@ class LimitStore(Protocol):
                      ops: Sequence[Op] = ()) -> Verdict:
         """Penalty values are `action[:factor]|reason` (`penalize`); `ops` are
         observed in the same round trip (`Verdict.observed`), whatever the
-        verdict."""
+        verdict. A store across a network answers or raises TimeoutError
+        within `breaker.budget` of its timeout."""
 
     async def observe(self, ops: Sequence[Op]) -> list[Observed]:
-        """Every op in one round trip, results in order."""
+        """Every op in one round trip, results in order; bounded as `decide`."""
 
     async def penalize(self, key: str, action: str, reason: str, seconds: float) -> None: ...
 

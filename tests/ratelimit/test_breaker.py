@@ -48,6 +48,23 @@ async def test_a_slow_store_is_cut_off_at_the_timeout() -> None:
     assert loop.time() - began < 0.5
 
 
+async def test_a_bounded_call_keeps_its_own_time_and_its_timeout_counts() -> None:
+    breaker = Breaker(timeout=0.05, failures=2, reset=1)
+
+    async def slower_than_the_timeout() -> int:  # a store that bounds itself
+        await asyncio.sleep(0.08)
+        return 1
+
+    async def timed_out() -> int:
+        raise TimeoutError
+
+    assert await breaker.call(slower_than_the_timeout, bounded=True) == 1  # no second timer
+    for _ in range(2):
+        with pytest.raises(StoreUnavailable):
+            await breaker.call(timed_out, bounded=True)
+    assert breaker.open
+
+
 async def test_degraded_decisions_are_reported_through_the_callback() -> None:
     seen: list[str] = []
     breaker = Breaker(timeout=0.05, failures=1, reset=1, on_degraded=seen.append)

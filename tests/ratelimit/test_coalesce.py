@@ -37,7 +37,7 @@ class Script:
 
 async def test_one_call_per_slot_per_tick_each_caller_its_own_reply() -> None:
     script = Script()
-    calls = Coalescer(script.send)
+    calls = Coalescer(script.send, None)
     replies = await asyncio.gather(
         calls.call(1, ["a1", "a2"], ["x"]), calls.call(2, ["b"], ["y", "z"]),
         calls.call(1, ["c"], []))
@@ -51,7 +51,7 @@ async def test_one_call_per_slot_per_tick_each_caller_its_own_reply() -> None:
 
 async def test_at_most_most_decisions_per_call() -> None:
     script = Script()
-    calls = Coalescer(script.send, most=4)
+    calls = Coalescer(script.send, None, most=4)
     replies = await asyncio.gather(*(calls.call(0, [f"k{i}"], []) for i in range(10)))
     assert replies == [[f"k{i}"] for i in range(10)]
     assert [c[1][0] for c in script.calls] == [4, 4, 2]
@@ -60,7 +60,7 @@ async def test_at_most_most_decisions_per_call() -> None:
 @pytest.mark.parametrize("script", [Script(fail=True), Script(short=True)],
                          ids=["redis down", "wrong reply count"])
 async def test_a_failed_call_fails_every_caller_in_it(script: Script) -> None:
-    calls = Coalescer(script.send)
+    calls = Coalescer(script.send, None)
     results = await asyncio.gather(calls.call(0, ["a"], []), calls.call(0, ["b"], []),
                                    return_exceptions=True)
     expected = RedisConnectionError if script.fail else ResponseError
@@ -71,7 +71,7 @@ async def test_a_failed_call_fails_every_caller_in_it(script: Script) -> None:
 async def test_a_caller_that_stops_waiting_leaves_the_others_their_replies() -> None:
     script = Script()
     script.release.clear()
-    calls = Coalescer(script.send)
+    calls = Coalescer(script.send, None)
     impatient = asyncio.ensure_future(calls.call(0, ["a"], []))
     patient = asyncio.ensure_future(calls.call(0, ["b"], []))
     await asyncio.sleep(0.01)
@@ -84,7 +84,7 @@ async def test_a_caller_that_stops_waiting_leaves_the_others_their_replies() -> 
 async def test_drain_waits_for_calls_in_flight() -> None:
     script = Script()
     script.release.clear()
-    calls = Coalescer(script.send)
+    calls = Coalescer(script.send, None)
     waiting = asyncio.ensure_future(calls.call(0, ["a"], []))
     await asyncio.sleep(0)
     drained = asyncio.ensure_future(calls.drain())
@@ -98,7 +98,7 @@ async def test_drain_waits_for_calls_in_flight() -> None:
 async def test_asked_while_the_slots_call_is_out_goes_together_when_it_returns() -> None:
     script = Script()
     script.release.clear()
-    calls = Coalescer(script.send)
+    calls = Coalescer(script.send, None)
     first = asyncio.ensure_future(calls.call(0, ["a"], []))
     await asyncio.sleep(0.01)  # the call is out
     later = [asyncio.ensure_future(calls.call(0, [k], [])) for k in ("b", "c")]
@@ -114,7 +114,7 @@ async def test_asked_while_the_slots_call_is_out_goes_together_when_it_returns()
 async def test_a_caller_that_stopped_waiting_before_its_call_went_is_left_out() -> None:
     script = Script()
     script.release.clear()
-    calls = Coalescer(script.send)
+    calls = Coalescer(script.send, None)
     first = asyncio.ensure_future(calls.call(0, ["a"], []))
     await asyncio.sleep(0.01)
     gave_up = asyncio.ensure_future(calls.call(0, ["b"], []))
@@ -129,7 +129,7 @@ async def test_a_caller_that_stopped_waiting_before_its_call_went_is_left_out() 
 async def test_more_than_most_queued_behind_a_call_go_in_parallel() -> None:
     script = Script()
     script.release.clear()
-    calls = Coalescer(script.send, most=2)
+    calls = Coalescer(script.send, None, most=2)
     first = asyncio.ensure_future(calls.call(0, ["a"], []))
     await asyncio.sleep(0.01)
     later = [asyncio.ensure_future(calls.call(0, [f"k{i}"], [])) for i in range(5)]
@@ -138,3 +138,29 @@ async def test_more_than_most_queued_behind_a_call_go_in_parallel() -> None:
     await first
     assert [await f for f in later] == [[f"k{i}"] for i in range(5)]
     assert [c[1][0] for c in script.calls] == [1, 2, 2, 1]
+
+
+async def test_decisions_past_their_deadline_fail_and_a_late_reply_is_dropped() -> None:
+    script = Script()
+    script.release.clear()  # Redis does not answer
+    calls = Coalescer(script.send, timeout=0.05)
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    out = asyncio.ensure_future(calls.call(0, ["a"], []))
+    await asyncio.sleep(0.01)
+    behind = asyncio.ensure_future(calls.call(0, ["b"], []))  # queued behind the call out
+    results = await asyncio.gather(out, behind, return_exceptions=True)
+    took = loop.time() - began
+    assert all(isinstance(r, TimeoutError) for r in results)
+    assert 0.05 <= took < 0.2
+    assert calls._sweeper is None  # nothing waits: no timer left behind
+    script.release.set()  # the reply comes late: nobody gets it, nothing breaks
+    await calls.drain()
+    assert [c[0] for c in script.calls] == [["a"]]  # "b" gave up before its call went
+
+
+async def test_a_prompt_reply_cancels_nothing() -> None:
+    calls = Coalescer(Script().send, timeout=0.05)
+    assert await calls.call(0, ["a"], []) == ["a"]
+    await asyncio.sleep(0.1)  # past the deadline: the answered decision stays answered
+    assert await calls.call(0, ["b"], []) == ["b"]

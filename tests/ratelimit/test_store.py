@@ -4,7 +4,9 @@ three-master Redis Cluster."""
 from __future__ import annotations
 
 import asyncio
+import signal
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
@@ -181,3 +183,28 @@ async def test_updates_share_the_ticks_script_call_with_the_decisions(
         assert seen == [{"all": 1, "error": 1}] and again == [{"all": 2, "error": 1}, 2]
     finally:
         await store.close()
+
+
+async def test_a_hung_redis_times_out_every_waiting_decision(tmp_path: Path) -> None:
+    """A Redis that stops answering (SIGSTOP): decisions, including those queued
+    behind the call that hangs, fail with TimeoutError at their deadline."""
+    redis = RedisProcess(tmp_path).start()
+    store = RedisStore(redis.url, timeout=0.1)
+    try:
+        await store.decide([bucket("h")], [])
+        assert redis.proc is not None
+        redis.proc.send_signal(signal.SIGSTOP)
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        first = asyncio.ensure_future(store.decide([bucket("h")], []))
+        await asyncio.sleep(0.02)
+        results = await asyncio.gather(
+            first, store.decide([bucket("h")], []),
+            store.observe([Op("count", "pgw:pr:{h}", 60, ("all",))]), return_exceptions=True)
+        assert all(isinstance(r, TimeoutError) for r in results), results
+        assert loop.time() - began < 0.5
+    finally:
+        if redis.proc is not None:
+            redis.proc.send_signal(signal.SIGCONT)
+        await store.close()
+        redis.stop()
