@@ -104,8 +104,8 @@ class Coalescer:
             self._out[slot] -= 1
             if not self._out[slot]:
                 del self._out[slot]
-        if slot in self._queue and slot not in self._out:  # asked while out: go now
-            self._start(slot)
+                if slot in self._queue:  # asked while the call was out: go now
+                    self._start(slot)
 
     async def _answer(self, items: list[_Item]) -> None:
         head: list[Any] = [len(items)]

@@ -1,5 +1,5 @@
-"""The Redis store: every decision runs in a Lua script (`lua.py`), the
-decisions of one event-loop tick in one call (`coalesce.py`).
+"""The Redis store: every decision runs in a Lua script (`lua.py`), many
+decisions in one call (`coalesce.py`).
 
 Keys of one client dimension share a hash tag (`pgw:rl:{<hmac>}:<rule>`). A
 decision touches the keys of all the client's dimensions in one script, so
@@ -7,7 +7,7 @@ this store needs one Redis (or a Sentinel primary); `cluster_store.py` runs
 the same script per hash slot on Redis Cluster. The request's detector
 updates ride along with its decision; updates on their own (a response's
 probing counts, batched per tick by `batcher.py`) are a decision without
-buckets or penalty keys, so they share the tick's call with the decisions.
+buckets or penalty keys, so they share a call with the decisions.
 """
 
 from __future__ import annotations
@@ -88,8 +88,8 @@ class RedisStore:
                        _results(observed))
 
     async def observe(self, ops: Sequence[Op]) -> list[Observed]:
-        """A decision without buckets or penalty keys: it admits, and joins the
-        decisions of its tick in one script call."""
+        """A decision without buckets or penalty keys: it admits, and shares a
+        script call with the decisions queued beside it."""
         if not ops:
             return []
         return list((await self.decide((), (), ops)).observed)
