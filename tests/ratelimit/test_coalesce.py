@@ -164,3 +164,20 @@ async def test_a_prompt_reply_cancels_nothing() -> None:
     assert await calls.call(0, ["a"], []) == ["a"]
     await asyncio.sleep(0.1)  # past the deadline: the answered decision stays answered
     assert await calls.call(0, ["b"], []) == ["b"]
+
+
+async def test_a_cancelled_call_does_not_strand_what_queued_behind_it() -> None:
+    script = Script()
+    script.release.clear()
+    calls = Coalescer(script.send, None)
+    first = asyncio.ensure_future(calls.call(0, ["a"], []))
+    await asyncio.sleep(0.01)
+    behind = asyncio.ensure_future(calls.call(0, ["b"], []))
+    await asyncio.sleep(0)
+    for task in set(calls._tasks):  # e.g. the loop shutting down under it
+        task.cancel()
+    await asyncio.sleep(0.01)
+    assert first.cancelled()
+    script.release.set()
+    assert await asyncio.wait_for(behind, 1.0) == ["b"]
+    await asyncio.wait_for(calls.drain(), 1.0)
