@@ -23,7 +23,11 @@ def packed(args: Sequence[Any]) -> list[bytes]:
     return [orjson.dumps(list(args))]
 
 # Detector updates, keys K[k0..#K], arguments from A[a0]: per op a kind
-# (d|c|r), a window, a count n, then n members (or the value).
+# (d|c|r), a window, a count n, then n members (or the value). A window's
+# key (d, c) gets its TTL when an update may have made it (a distinct set
+# that changed, a counter at 1), not on every update (the key's window index
+# ends its use before its TTL does; one command fewer per update). A run's
+# TTL slides with every update (an idle window ends the run).
 _OBSERVE_FN = """
 local function observe(K, k0, A, a0, sec)
   local out = {}
@@ -44,15 +48,17 @@ local function observe(K, k0, A, a0, sec)
     else
       local k = K[i] .. ':w' .. math.floor(sec / window)
       if kind == 'd' then
+        local changed = 0  -- a key PFADD creates is changed: it gets its TTL then
         for j = a + 3, a + 2 + n, 500 do
-          redis.call('PFADD', k, unpack(A, j, math.min(j + 499, a + 2 + n)))
+          changed = changed + redis.call('PFADD', k, unpack(A, j, math.min(j + 499, a + 2 + n)))
         end
-        if n == 0 then redis.call('PFADD', k) end
-        redis.call('EXPIRE', k, math.ceil(window))
+        if n == 0 then changed = changed + redis.call('PFADD', k) end
+        if changed > 0 then redis.call('EXPIRE', k, math.ceil(window)) end
         out[#out + 1] = redis.call('PFCOUNT', k)
       else
-        for j = a + 3, a + 2 + n do redis.call('HINCRBY', k, A[j], 1) end
-        redis.call('EXPIRE', k, math.ceil(window))
+        local new = false  -- a counter at 1 may be a new key: it gets its TTL then
+        for j = a + 3, a + 2 + n do new = redis.call('HINCRBY', k, A[j], 1) == 1 or new end
+        if new then redis.call('EXPIRE', k, math.ceil(window)) end
         out[#out + 1] = redis.call('HGETALL', k)
       end
     end
@@ -78,13 +84,14 @@ local function decide(K, A, t)
   local day = math.floor((now + tonumber(A[3])) / 86400)
   local to_midnight = 86400 - ((now + tonumber(A[3])) % 86400)
   local penalty, penalty_ttl = '', 0
-  for i = n + 1, n + npen do
-    local v = redis.call('GET', K[i])
+  local found = npen > 0 and redis.call('MGET', unpack(K, n + 1, n + npen)) or {}
+  for i = 1, npen do
+    local v = found[i]
     if v then
       local head = string.match(v, '^[^|]*')
       penalty = string.match(head, '^[^:]*')
       factor = tonumber(string.match(head, ':(%d+)$') or '1')
-      penalty_ttl = redis.call('PTTL', K[i]) / 1000
+      penalty_ttl = redis.call('PTTL', K[n + i]) / 1000
       break
     end
   end

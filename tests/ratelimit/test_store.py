@@ -108,11 +108,16 @@ async def test_every_redis_key_expires(redis_server: RedisProcess) -> None:
     await store.decide([bucket("t", quota=5)], ["pgw:pen:{t}"])
     await store.observe([Op("distinct", "pgw:en:{t}", 60, ("a",)),
                          Op("count", "pgw:pr:{t}", 60, ("all",)), Op("run", "pgw:sq:{t}", 60)])
+    # a member seen before changes nothing, a counter goes on (their keys keep
+    # their TTLs); no members at all still makes a key, with a TTL
+    await store.observe([Op("distinct", "pgw:en:{t}", 60, ("a",)),
+                         Op("distinct", "pgw:ex:{t}", 60, ()),
+                         Op("count", "pgw:pr:{t}", 60, ("all", "error"))])
     await store.penalize("pgw:pen:{t}", "ban", "x", 60)
     client = Redis.from_url(redis_server.url)
     keys = await client.keys("*")
     ttls = [await client.ttl(k) for k in keys]
-    assert len(keys) == 6 and all(t > 0 for t in ttls)
+    assert len(keys) == 7 and all(t > 0 for t in ttls)
     await client.aclose()
     await store.close()
 
