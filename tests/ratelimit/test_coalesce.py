@@ -96,12 +96,19 @@ async def test_drain_waits_for_calls_in_flight() -> None:
     assert waiting.done() and waiting.result() == ["a"]
 
 
-async def test_asked_while_the_slots_call_is_out_goes_together_when_it_returns() -> None:
+async def one_call_out(most: int = 64
+                       ) -> tuple[Script, Coalescer, asyncio.Future[list[Any]]]:
+    """A coalescer whose script has not answered yet, decision "a" of slot 0 sent."""
     script = Script()
     script.release.clear()
-    calls = Coalescer(script.send, None)
+    calls = Coalescer(script.send, None, most=most)
     first = asyncio.ensure_future(calls.call(0, ["a"], []))
     await asyncio.sleep(0.01)  # the call is out
+    return script, calls, first
+
+
+async def test_asked_while_the_slots_call_is_out_goes_together_when_it_returns() -> None:
+    script, calls, first = await one_call_out()
     later = [asyncio.ensure_future(calls.call(0, [k], [])) for k in ("b", "c")]
     other = asyncio.ensure_future(calls.call(1, ["x"], []))  # another slot is not held
     await asyncio.sleep(0.01)
@@ -113,11 +120,7 @@ async def test_asked_while_the_slots_call_is_out_goes_together_when_it_returns()
 
 
 async def test_a_caller_that_stopped_waiting_before_its_call_went_is_left_out() -> None:
-    script = Script()
-    script.release.clear()
-    calls = Coalescer(script.send, None)
-    first = asyncio.ensure_future(calls.call(0, ["a"], []))
-    await asyncio.sleep(0.01)
+    script, calls, first = await one_call_out()
     gave_up = asyncio.ensure_future(calls.call(0, ["b"], []))
     kept = asyncio.ensure_future(calls.call(0, ["c"], []))
     await asyncio.sleep(0.01)
@@ -128,11 +131,7 @@ async def test_a_caller_that_stopped_waiting_before_its_call_went_is_left_out() 
 
 
 async def test_more_than_most_queued_behind_a_call_go_in_parallel() -> None:
-    script = Script()
-    script.release.clear()
-    calls = Coalescer(script.send, None, most=2)
-    first = asyncio.ensure_future(calls.call(0, ["a"], []))
-    await asyncio.sleep(0.01)
+    script, calls, first = await one_call_out(most=2)
     later = [asyncio.ensure_future(calls.call(0, [f"k{i}"], [])) for i in range(5)]
     await asyncio.sleep(0)
     script.release.set()
@@ -170,11 +169,7 @@ async def test_a_prompt_reply_cancels_nothing() -> None:
 
 
 async def test_a_cancelled_call_does_not_strand_what_queued_behind_it() -> None:
-    script = Script()
-    script.release.clear()
-    calls = Coalescer(script.send, None)
-    first = asyncio.ensure_future(calls.call(0, ["a"], []))
-    await asyncio.sleep(0.01)
+    script, calls, first = await one_call_out()
     behind = asyncio.ensure_future(calls.call(0, ["b"], []))
     await asyncio.sleep(0)
     for task in set(calls._tasks):  # e.g. the loop shutting down under it
