@@ -148,7 +148,7 @@ async def _limit(ex: Exchange, limits: Limits, holder: StoreHolder, route: Compi
             raise RateLimited("quota_exceeded", f"the daily quota of {limit.name} is used up",
                               headers)
         raise RateLimited("rate_limited", f"too many requests ({limit.name})", headers)
-    index = min(range(len(chosen)), key=lambda i: verdict.remaining[i])
+    index = verdict.remaining.index(min(verdict.remaining))  # the tightest bucket, first
     limit, dimension = chosen[index]
     for lim, _ in chosen:
         RATELIMIT_DECISIONS.add((route.name, lim.name, "allowed"))
@@ -158,7 +158,7 @@ async def _limit(ex: Exchange, limits: Limits, holder: StoreHolder, route: Compi
 
 
 async def _act(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
-               identity: Identity, checks: list[Check], results: Sequence[Observed]) -> None:
+               identity: Identity, checks: Sequence[Check], results: Sequence[Observed]) -> None:
     """The first check whose result fires acts."""
     for check, result in zip(checks, results, strict=True):
         if check.fires(result):
@@ -216,15 +216,16 @@ def _enumeration(limits: Limits, plan: ClientPlan, path: str,
         ids += [f"{k}={v}" for k, v in params if k in enum.query_params and v]
     if not ids:
         return []
-    members = tuple(limits.identifier.digest("id", i) for i in ids[:_MEMBERS])
-    numeric = [int(i) for i in ids if i.isdigit() and int(i) < _RUN_MAX]
-    last = numeric[-1] + limits.identifier.run_offset if numeric else 0
+    digest = limits.identifier.digest
+    members = tuple([digest("id", i) for i in ids[:_MEMBERS]])
+    last = next((n for i in reversed(ids) if i.isdigit() and (n := int(i)) < _RUN_MAX), None)
     checks = []
     for d, ids_key, run_key in plan.enumeration:
         checks.append(Check("enumeration", d, Op("distinct", ids_key, enum.window, members),
                             plan.too_many_ids, enum.then))
-        if numeric:
-            checks.append(Check("enumeration", d, Op("run", run_key, enum.window, value=last),
+        if last is not None:
+            checks.append(Check("enumeration", d, Op("run", run_key, enum.window,
+                                                     value=last + limits.identifier.run_offset),
                                 plan.run_too_long, enum.then))
     return checks
 
@@ -244,41 +245,49 @@ async def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder
     if limits is None or identity is None:
         return
     plan = plan_for(limits, identity, route.name, ex.method)
-    tags = plan.tags
-    checks: list[Check] = []
     probing = limits.probing
-    if probing is not None:
-        checks += plan.probing_error if status in probing.statuses else plan.probing
-    exposure = limits.exposure
-    role = ex.caller.role
-    if exposure is not None and values:
-        for entity, found in values.items():
-            budget = exposure.budget(role, entity)
-            if budget is None or not found:
-                continue
-            members = tuple(limits.identifier.value_digest(entity, v) for v in found)
-            checks += [Check("exposure", d, Op("distinct", f"pgw:ex:{tag}:{role}:{entity}",
-                                               exposure.window, members),
-                             over(budget), exposure.then, entity) for d, tag in tags]
+    checks: Sequence[Check] = (() if probing is None else plan.probing_error
+                               if status in probing.statuses else plan.probing)
+    if limits.exposure is not None and values:
+        exposed = _exposure(limits, plan, ex.caller.role, values)
+        if exposed:  # the response waits for the count: its budget may refuse it
+            checks = [*checks, *exposed]
+            results = await _call(holder, "observe", route,
+                                  lambda s, _: s.observe([c.op for c in checks]))
+            await _act(ex, limits, holder, route, identity, checks, results)
+            return
     if not checks:
         return
     ops = [c.op for c in checks]
-    if not any(c.detector == "exposure" for c in checks):
-        if not holder.remote:  # in this process: no round trip to save, no task to start
-            with suppress(RateLimited):  # as batched: a firing stops the next requests
-                await _act(ex, limits, holder, route, identity, checks,
-                           await holder.store.observe(ops))
-            return
-
-        async def done(results: Sequence[Observed] | None) -> None:
-            if results is not None:
-                with suppress(RateLimited):  # the response has gone; the penalty stays
-                    await _act(ex, limits, holder, route, identity, checks, results)
-
-        holder.batcher.submit(ops, done)
+    if not holder.remote:  # in this process: no round trip to save, no task to start
+        with suppress(RateLimited):  # as batched: a firing stops the next requests
+            await _act(ex, limits, holder, route, identity, checks,
+                       await holder.store.observe(ops))
         return
-    results = await _call(holder, "observe", route, lambda s, _: s.observe(ops))
-    await _act(ex, limits, holder, route, identity, checks, results)
+
+    async def done(results: Sequence[Observed] | None) -> None:
+        if results is not None:
+            with suppress(RateLimited):  # the response has gone; the penalty stays
+                await _act(ex, limits, holder, route, identity, checks, results)
+
+    holder.batcher.submit(ops, done)
+
+
+def _exposure(limits: Limits, plan: ClientPlan, role: str, values: Mapping[str, set[str]]
+              ) -> list[Check]:
+    """A distinct count per entity the role has a budget for, per detector dimension."""
+    exposure = limits.exposure
+    assert exposure is not None
+    checks: list[Check] = []
+    for entity, found in values.items():
+        budget = exposure.budget(role, entity)
+        if budget is None or not found:
+            continue
+        members = tuple([limits.identifier.value_digest(entity, v) for v in found])
+        checks += [Check("exposure", d, Op("distinct", f"pgw:ex:{tag}:{role}:{entity}",
+                                           exposure.window, members),
+                         over(budget), exposure.then, entity) for d, tag in plan.tags]
+    return checks
 
 
 async def honeytoken_served(ex: Exchange, route: CompiledRoute, holder: StoreHolder) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import cast
+from typing import NamedTuple, cast
 
 from gateway.policy.ratelimits import ActionModel, ProbingModel
 from gateway.ratelimit.identity import Identity
@@ -19,8 +19,7 @@ from gateway.ratelimit.limits import CompiledLimit, Limits
 from gateway.ratelimit.store import Bucket, Observed, Op
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
+class Check(NamedTuple):
     """One detector update and the test that makes it fire."""
 
     detector: str

@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass
+from typing import NamedTuple, Protocol
 
 DAY_OFFSET = 8 * 3600  # daily quotas reset at midnight China Standard Time (UTC+8)
 # Seconds of float noise allowed at GCRA's boundary: decisions taken at the
@@ -33,8 +33,9 @@ class Bucket:
     quota: int = 0  # per day, 0: none
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+# Verdict, Op (and plan.Check) are named tuples: several are made for every
+# request, and a named tuple is made in ~2.5x less time than a frozen dataclass.
+class Verdict(NamedTuple):
     allowed: bool
     retry_after: float  # seconds, when denied
     remaining: tuple[int, ...]  # per bucket
@@ -45,8 +46,7 @@ class Verdict:
     observed: tuple[Observed, ...] = ()  # results of the ops that rode along
 
 
-@dataclass(frozen=True, slots=True)
-class Op:
+class Op(NamedTuple):
     """One detector update: `distinct` (add `members`, the window's distinct
     count), `count` (add one to each of `members`, all counters of the
     window) or `run` (the run of consecutive values ending at `value`)."""
@@ -106,46 +106,63 @@ def seconds_to_midnight(now: float) -> float:
     return 86400 - (now + DAY_OFFSET) % 86400
 
 
-@dataclass(slots=True)
 class _Entry:
-    value: object
-    expires: float
+    """A key's value and when it expires. Updated in place: a request's
+    counts allocate nothing once its keys exist."""
+
+    __slots__ = ("expires", "value")
+
+    def __init__(self, value: object, expires: float) -> None:
+        self.value = value
+        self.expires = expires
 
 
-@dataclass
 class MemoryStore:
-    """One process. Entries expire lazily and in a sweep every 10,000 writes."""
+    """One process. A detector's window is one entry that ends with its
+    window (no key per window); a bucket's entry outlives its TAT by a second.
+    Expired entries are replaced on use and swept every 10,000 new entries."""
 
-    clock: Callable[[], float] = field(default=time.time)
-    _data: dict[str, _Entry] = field(default_factory=dict)
-    _writes: int = 0
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self.clock = clock
+        self._data: dict[str, _Entry] = {}
+        self._made = 0
 
-    def _now(self) -> float:
-        return self.clock()
+    def __len__(self) -> int:
+        """Entries held, expired ones until they are swept."""
+        return len(self._data)
 
-    def _get(self, key: str, now: float) -> object | None:
+    def _live(self, key: str, now: float) -> _Entry | None:
         entry = self._data.get(key)
-        if entry is None or entry.expires <= now:
-            return None
-        return entry.value
+        return entry if entry is not None and entry.expires > now else None
 
-    def _set(self, key: str, value: object, ttl: float, now: float) -> None:
-        self._data[key] = _Entry(value, now + ttl)
-        self._writes += 1
-        if self._writes % 10000 == 0:
+    def _new(self, key: str, value: object, expires: float, now: float) -> _Entry:
+        entry = self._data[key] = _Entry(value, expires)
+        self._made += 1
+        if self._made % 10000 == 0:
             self._data = {k: e for k, e in self._data.items() if e.expires > now}
+        return entry
+
+    def _window(self, key: str, window: float, now: float, empty: Callable[[], object]
+                ) -> _Entry:
+        """The entry of the fixed window `now` falls in, made empty when the
+        window is new (the last one's entry expired at its end)."""
+        entry = self._live(key, now)
+        if entry is None:
+            end = (math.floor(now / window) + 1) * window
+            entry = self._new(key, empty(), end if end > now else now + window, now)
+        return entry
 
     async def decide(self, buckets: Sequence[Bucket], penalty_keys: Sequence[str],
                      ops: Sequence[Op] = ()) -> Verdict:
-        now = self._now()
+        now = self.clock()
         return self._decide(buckets, penalty_keys, tuple(self._observe(ops, now)), now)
 
     def _decide(self, buckets: Sequence[Bucket], penalty_keys: Sequence[str],
                 observed: tuple[Observed, ...], now: float) -> Verdict:
         penalty, penalty_ttl, factor = "", 0.0, 1
         for key in penalty_keys:
-            entry = self._data.get(key)
-            if entry is not None and entry.expires > now:
+            entry = self._live(key, now)
+            if entry is not None:
                 head = str(entry.value).partition("|")[0]
                 penalty, _, f = head.partition(":")
                 factor, penalty_ttl = int(f or 1), entry.expires - now
@@ -153,83 +170,76 @@ class MemoryStore:
         if penalty == "ban":
             return Verdict(False, penalty_ttl, tuple(0 for _ in buckets), -1, penalty,
                            penalty_ttl, observed=observed)
-        updates: list[tuple[str, float, float]] = []
+        updates: list[tuple[Bucket, _Entry | None, float]] = []
         remaining: list[int] = []
         for i, b in enumerate(buckets):
             rate, burst = ((b.rate / factor, 1) if penalty == "throttle"
                            else (b.rate, b.burst))
-            tat = self._get(b.key, now)
-            ok, new_tat, left, retry = gcra(float(tat) if tat is not None else now, now,  # type: ignore[arg-type]
-                                            rate, burst)
+            entry = self._live(b.key, now)
+            tat: float = entry.value if entry is not None else now  # type: ignore[assignment]
+            ok, new_tat, left, retry = gcra(tat, now, rate, burst)
             if ok and b.quota:
-                used = self._get(f"{b.key}:q{day_index(now)}", now)
-                if int(used or 0) >= b.quota:  # type: ignore[call-overload]
+                used = self._live(f"{b.key}:q{day_index(now)}", now)
+                if used is not None and used.value >= b.quota:  # type: ignore[operator]
                     return Verdict(False, seconds_to_midnight(now), tuple(remaining), i,
                                    penalty, penalty_ttl, True, observed)
             if not ok:
                 return Verdict(False, retry, tuple(remaining), i, penalty, penalty_ttl,
                                observed=observed)
-            updates.append((b.key, new_tat, new_tat - now + 1))
+            updates.append((b, entry, new_tat))
             remaining.append(left)
-        for (key, new_tat, ttl), b in zip(updates, buckets, strict=True):
-            self._set(key, new_tat, ttl, now)
+        for b, entry, new_tat in updates:
+            if entry is None:
+                self._new(b.key, new_tat, new_tat + 1, now)
+            else:
+                entry.value, entry.expires = new_tat, new_tat + 1
             if b.quota:
                 qkey = f"{b.key}:q{day_index(now)}"
-                self._set(qkey, int(self._get(qkey, now) or 0) + 1,  # type: ignore[call-overload]
-                          seconds_to_midnight(now) + 60, now)
+                used = self._live(qkey, now)
+                if used is None:
+                    self._new(qkey, 1, now + seconds_to_midnight(now) + 60, now)
+                else:
+                    used.value += 1  # type: ignore[operator]
         return Verdict(True, 0.0, tuple(remaining), -1, penalty, penalty_ttl, observed=observed)
 
-    def _window_key(self, key: str, window: float, now: float) -> str:
-        return f"{key}:w{math.floor(now / window)}"
-
     async def observe(self, ops: Sequence[Op]) -> list[Observed]:
-        return self._observe(ops, self._now())
+        return self._observe(ops, self.clock())
 
     def _observe(self, ops: Sequence[Op], now: float) -> list[Observed]:
         results: list[Observed] = []
         for op in ops:
-            if op.kind == "distinct":
-                results.append(self._distinct(op.key, op.members, op.window, now))
-            elif op.kind == "count":
-                results.append(self._count(op.key, op.members, op.window, now))
+            kind = op.kind
+            if kind == "distinct":
+                seen: set[str] = self._window(op.key, op.window, now, set).value  # type: ignore[assignment]
+                seen.update(op.members)
+                results.append(len(seen))
+            elif kind == "count":
+                counters: dict[str, int] = self._window(op.key, op.window, now, dict).value  # type: ignore[assignment]
+                for name in op.members:
+                    counters[name] = counters.get(name, 0) + 1
+                results.append(dict(counters))
             else:
                 results.append(self._run(op.key, op.value, op.window, now))
         return results
 
-    def _distinct(self, key: str, members: Sequence[str], window: float, now: float) -> int:
-        wkey = self._window_key(key, window, now)
-        seen = self._get(wkey, now)
-        values: set[str] = seen if isinstance(seen, set) else set()
-        values.update(members)
-        self._set(wkey, values, window, now)
-        return len(values)
-
-    def _count(self, key: str, fields: Sequence[str], window: float,
-               now: float) -> dict[str, int]:
-        wkey = self._window_key(key, window, now)
-        found = self._get(wkey, now)
-        counters: dict[str, int] = found if isinstance(found, dict) else {}
-        for name in fields:
-            counters[name] = counters.get(name, 0) + 1
-        self._set(wkey, counters, window, now)
-        return dict(counters)
-
     def _run(self, key: str, value: int, window: float, now: float) -> int:
-        last = self._get(key, now)
-        length = 1
-        if isinstance(last, tuple) and abs(value - last[0]) == 1:
-            length = last[1] + 1
-        elif isinstance(last, tuple) and value == last[0]:
-            length = last[1]
-        self._set(key, (value, length), window, now)
+        """Sliding: a run lives `window` past its last value."""
+        entry = self._live(key, now)
+        if entry is None:
+            self._new(key, (value, 1), now + window, now)
+            return 1
+        run: tuple[int, int] = entry.value  # type: ignore[assignment]
+        last, length = run
+        length = length + 1 if abs(value - last) == 1 else length if value == last else 1
+        entry.value, entry.expires = (value, length), now + window
         return length
 
     async def penalize(self, key: str, action: str, reason: str, seconds: float) -> None:
-        now = self._now()
-        self._set(key, f"{action}|{reason}", seconds, now)
+        now = self.clock()
+        self._new(key, f"{action}|{reason}", now + seconds, now)
 
     async def penalties(self) -> list[Penalty]:
-        now = self._now()
+        now = self.clock()
         return [Penalty(k, str(e.value).partition("|")[0].partition(":")[0],
                         str(e.value).partition("|")[2], round(e.expires - now, 1))
                 for k, e in self._data.items() if k.startswith("pgw:pen:") and e.expires > now]
