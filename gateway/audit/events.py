@@ -28,6 +28,10 @@ LIMITER = "ratelimit.decision"
 # A response carried a honeytoken (a value that belongs to no real borrower):
 # entity; the client is banned and the response refused.
 HONEYTOKEN = "honeytoken.served"
+# A request's records could not be made (a fault of the gateway's): request_id,
+# route, error (the exception's type, never its message); whatever records of
+# the request were made before the fault are sealed before this one.
+RECORD_FAILED = "audit.record_failed"
 # Chain bookkeeping: a file starts, a periodic checkpoint, a file ends, the
 # writer closed (clean shutdown).
 SEGMENT_START = "audit.segment_start"

@@ -28,7 +28,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
@@ -66,7 +66,8 @@ class AuditWriter:
         self._wake = threading.Event()
         self._room = threading.Condition(self._lock)  # notified as records are written
         self._closing = False
-        self._later: list[Records] = []  # requests' records, made at the next gathering
+        # requests' records (and what names the request), made at the next gathering
+        self._later: list[tuple[Records, Mapping[str, Any]]] = []
         self._scheduled = False
         self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
         self._stream: BinaryIO | _Stdout | None = None
@@ -117,13 +118,16 @@ class AuditWriter:
         while not self.emit(record):
             await asyncio.to_thread(self._wait_for_room)
 
-    async def emit_later(self, records: Records) -> None:
+    async def emit_later(self, records: Records, about: Mapping[str, Any] | None = None
+                         ) -> None:
         """A request's records, made (`records()`, digests and all) and sealed
         a moment later together with those of the requests finishing in the
-        meantime: one warm pass over many instead of a cold one per request."""
+        meantime: one warm pass over many instead of a cold one per request.
+        `about` (request id, route: never values) goes into the
+        `audit.record_failed` record sealed if making them fails."""
         while not self._admit():
             await asyncio.to_thread(self._wait_for_room)
-        self._later.append(records)
+        self._later.append((records, about or {}))
         if not self._scheduled:
             self._scheduled = True
             asyncio.get_running_loop().call_later(GATHER, self._made_later)
@@ -154,12 +158,14 @@ class AuditWriter:
         """Make and seal the records handed over by `emit_later` (the lock held)."""
         makers, self._later = self._later, []
         ts = now()  # one time for the records sealed together
-        for make in makers:
+        for make, about in makers:
             try:
                 for record in make():
                     self._seal(record, ts)
-            except Exception as exc:  # never a value in the log: the type only
-                log.error("audit_record_failed", error=type(exc).__name__)
+            except Exception as exc:  # never a value in the trail or the log: the type only
+                error = type(exc).__name__
+                self._seal({"event": events.RECORD_FAILED, **about, "error": error}, ts)
+                log.error("audit_record_failed", error=error)
 
     def close(self, timeout: float = 5.0) -> None:
         if not self._thread.is_alive():

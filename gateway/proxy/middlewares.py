@@ -99,7 +99,9 @@ async def gateway_middleware(request: web.Request, handler: Handler) -> web.Stre
         if ex.policy.server.metrics:
             observe_exchange(ex)
         if state.audit is not None:
-            await state.audit.emit_later(partial(request_records, ex, state.audit.digests))
+            await state.audit.emit_later(
+                partial(request_records, ex, state.audit.digests),
+                {"request_id": ex.request_id, "route": ex.route.name if ex.route else None})
     assert resp is not None
     return resp
 

@@ -7,6 +7,7 @@ import asyncio
 import json
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -154,11 +155,12 @@ async def test_records_made_later_keep_their_order_and_survive_close(tmp_path: P
             return [{"event": events.REVEALED, "count": i}]
         return records
 
-    def broken() -> list[dict[str, Any]]:
-        raise ValueError("a value that must not be logged")
+    def broken() -> Iterator[dict[str, Any]]:
+        yield {"event": events.BLOCKED, "count": 9}  # made before the fault: kept
+        raise ValueError("13800138000")  # a message that must go nowhere
 
     await writer.emit_later(request(0))
-    await writer.emit_later(broken)
+    await writer.emit_later(broken, {"request_id": "r-1", "route": "loans"})
     await writer.emit_later(request(1))
     assert made == []                                  # made together, a moment later
     writer.emit({"event": events.BLOCKED, "count": 2})  # after those already handed over
@@ -168,7 +170,10 @@ async def test_records_made_later_keep_their_order_and_survive_close(tmp_path: P
     assert made == [0, 1, 3]                           # the gathering ran on its own
     await writer.emit_later(request(4))
     writer.close()                                     # makes what is still waiting
-    check_trail(tmp_path, [0, 1, 2, 3, 4])
+    check_trail(tmp_path, [0, 9, 1, 2, 3, 4])
+    failed = [r for r in records(tmp_path) if r["event"] == events.RECORD_FAILED]
+    assert failed == [{**failed[0], "request_id": "r-1", "route": "loans", "error": "ValueError"}]
+    assert "13800138000" not in json.dumps(records(tmp_path))
 
 
 def check_trail(directory: Path, counts: list[int]) -> None:
