@@ -125,10 +125,13 @@ async def _limit(ex: Exchange, limits: Limits, holder: StoreHolder, route: Compi
     """Penalties, limits and the request's detector updates in one store call."""
     chosen, buckets, penalties = plan.chosen, plan.buckets, plan.penalties
     ops = [c.op for c in checks]
-    verdict: Verdict = await _call(holder, "decide", route, lambda s, share: s.decide(
-        buckets if share >= 1.0 else [_scaled(b, share) for b in buckets], penalties, ops))
-    if verdict.penalty != "ban":  # a scraper at its limit is still seen by the detectors
-        await _act(ex, limits, holder, route, identity, checks, verdict.observed)
+    verdict: Verdict = await (
+        holder.store.decide(buckets, penalties, ops) if holder.breaker is None  # in process
+        else _call(holder, "decide", route, lambda s, share: s.decide(
+            buckets if share >= 1.0 else [_scaled(b, share) for b in buckets], penalties, ops)))
+    # a scraper at its limit is still seen by the detectors
+    if verdict.penalty != "ban" and (firing := _firing(checks, verdict.observed)) is not None:
+        await _act(ex, limits, holder, route, identity, firing)
     if verdict.penalty == "ban":
         ex.limits.append(LimitDecision("banned"))
         raise RateLimited("client_banned", "this client is banned for a while",
@@ -157,16 +160,21 @@ async def _limit(ex: Exchange, limits: Limits, holder: StoreHolder, route: Compi
     ex.rate_headers = _rate_headers(limit, verdict.remaining[index], 0)
 
 
-async def _act(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
-               identity: Identity, checks: Sequence[Check], results: Sequence[Observed]) -> None:
-    """The first check whose result fires acts."""
+def _firing(checks: Sequence[Check], results: Sequence[Observed]
+            ) -> tuple[Check, Observed] | None:
+    """The first check whose result fires (only then is there anything to await)."""
     for check, result in zip(checks, results, strict=True):
         if check.fires(result):
-            if check.entity is not None:
-                ex.limits.append(BudgetOverrun(check.entity, result))
-            await _fire(ex, limits, holder, route, identity, check.detector, check.dimension,
-                        check.then)
-            return
+            return check, result
+    return None
+
+
+async def _act(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
+               identity: Identity, firing: tuple[Check, Observed]) -> None:
+    check, result = firing
+    if check.entity is not None:
+        ex.limits.append(BudgetOverrun(check.entity, result))
+    await _fire(ex, limits, holder, route, identity, check.detector, check.dimension, check.then)
 
 
 async def before_request(ex: Exchange, route: CompiledRoute, holder: StoreHolder, path: str,
@@ -254,21 +262,22 @@ async def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder
             checks = [*checks, *exposed]
             results = await _call(holder, "observe", route,
                                   lambda s, _: s.observe([c.op for c in checks]))
-            await _act(ex, limits, holder, route, identity, checks, results)
+            if (firing := _firing(checks, results)) is not None:
+                await _act(ex, limits, holder, route, identity, firing)
             return
     if not checks:
         return
     ops = [c.op for c in checks]
     if not holder.remote:  # in this process: no round trip to save, no task to start
-        with suppress(RateLimited):  # as batched: a firing stops the next requests
-            await _act(ex, limits, holder, route, identity, checks,
-                       await holder.store.observe(ops))
+        if (firing := _firing(checks, await holder.store.observe(ops))) is not None:
+            with suppress(RateLimited):  # as batched: a firing stops the next requests
+                await _act(ex, limits, holder, route, identity, firing)
         return
 
     async def done(results: Sequence[Observed] | None) -> None:
-        if results is not None:
+        if results is not None and (firing := _firing(checks, results)) is not None:
             with suppress(RateLimited):  # the response has gone; the penalty stays
-                await _act(ex, limits, holder, route, identity, checks, results)
+                await _act(ex, limits, holder, route, identity, firing)
 
     holder.batcher.submit(ops, done)
 
