@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import pytest
@@ -159,6 +160,22 @@ async def test_decisions_past_their_deadline_fail_and_a_late_reply_is_dropped() 
     script.release.set()  # the reply comes late: nobody gets it, nothing breaks
     await calls.drain()
     assert [c[0] for c in script.calls] == [["a"]]  # "b" gave up before its call went
+
+
+async def test_time_our_own_loop_was_busy_is_not_counted_against_redis() -> None:
+    """A burst that holds the loop for twice the timeout (requests arriving at
+    once) while Redis answers at once: the decision is answered, not timed out."""
+    LAG.observe(0.0)
+    LAG.observe(0.0)
+    script = Script()
+    script.release.clear()
+    calls = Coalescer(script.send, timeout=0.05)
+    out = asyncio.ensure_future(calls.call(0, ["a"], []))
+    await asyncio.sleep(0.01)  # the call is out; the sweeper runs
+    time.sleep(0.1)  # noqa: ASYNC251 -- the loop is held on purpose: no sweep, no reply read
+    # the reply is read a turn after the held loop's overdue sweep has run
+    asyncio.get_running_loop().call_later(0.002, script.release.set)
+    assert await out == ["a"]
 
 
 async def test_a_prompt_reply_cancels_nothing() -> None:
