@@ -164,7 +164,7 @@ class AuditWriter:
                     self._seal(record, ts)
             except Exception as exc:  # never a value in the trail or the log: the type only
                 error = type(exc).__name__
-                self._seal({"event": events.RECORD_FAILED, **about, "error": error}, ts)
+                self._seal({**about, "event": events.RECORD_FAILED, "error": error}, ts)
                 log.error("audit_record_failed", error=error)
 
     def close(self, timeout: float = 5.0) -> None:

@@ -125,10 +125,8 @@ async def _limit(ex: Exchange, limits: Limits, holder: StoreHolder, route: Compi
     """Penalties, limits and the request's detector updates in one store call."""
     chosen, buckets, penalties = plan.chosen, plan.buckets, plan.penalties
     ops = [c.op for c in checks]
-    verdict: Verdict = await (
-        holder.store.decide(buckets, penalties, ops) if holder.breaker is None  # in process
-        else _call(holder, "decide", route, lambda s, share: s.decide(
-            buckets if share >= 1.0 else [_scaled(b, share) for b in buckets], penalties, ops)))
+    verdict: Verdict = await _call(holder, "decide", route, lambda s, share: s.decide(
+        buckets if share >= 1.0 else [_scaled(b, share) for b in buckets], penalties, ops))
     # a scraper at its limit is still seen by the detectors
     if verdict.penalty != "ban" and (firing := _firing(checks, verdict.observed)) is not None:
         await _act(ex, limits, holder, route, identity, firing)
@@ -227,13 +225,13 @@ def _enumeration(limits: Limits, plan: ClientPlan, path: str,
     digest = limits.identifier.digest
     members = tuple([digest("id", i) for i in ids[:_MEMBERS]])
     last = next((n for i in reversed(ids) if i.isdigit() and (n := int(i)) < _RUN_MAX), None)
+    stored = None if last is None else last + limits.identifier.run_offset
     checks = []
     for d, ids_key, run_key in plan.enumeration:
         checks.append(Check("enumeration", d, Op("distinct", ids_key, enum.window, members),
                             plan.too_many_ids, enum.then))
-        if last is not None:
-            checks.append(Check("enumeration", d, Op("run", run_key, enum.window,
-                                                     value=last + limits.identifier.run_offset),
+        if stored is not None:
+            checks.append(Check("enumeration", d, Op("run", run_key, enum.window, value=stored),
                                 plan.run_too_long, enum.then))
     return checks
 
