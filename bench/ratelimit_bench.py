@@ -54,8 +54,9 @@ from gateway.proxy.caller import resolve_caller
 from gateway.proxy.ratelimit_stage import after_response, before_request
 from gateway.ratelimit.cluster_store import RedisClusterStore
 from gateway.ratelimit.limiter import StoreHolder
+from gateway.ratelimit.memory import MemoryStore
 from gateway.ratelimit.redis_store import RedisStore
-from gateway.ratelimit.store import Bucket, LimitStore, MemoryStore
+from gateway.ratelimit.store import Bucket, LimitStore
 from tests.redis_processes import RedisClusterProcesses
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -47,6 +47,7 @@ include "prose.pxi"
 include "protect.pxi"
 include "leaves.pxi"
 include "blake2b.pxi"
+include "limits.pxi"
 
 
 cdef int make_word(object text, Word* w) except -1:

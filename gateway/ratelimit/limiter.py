@@ -8,8 +8,9 @@ from gateway.ratelimit.batcher import Batcher
 from gateway.ratelimit.breaker import Breaker, StoreUnavailable
 from gateway.ratelimit.cluster_store import SCHEME, RedisClusterStore
 from gateway.ratelimit.limits import Limits
+from gateway.ratelimit.memory import MemoryStore
 from gateway.ratelimit.redis_store import RedisStore
-from gateway.ratelimit.store import LimitStore, MemoryStore, Observed, Op
+from gateway.ratelimit.store import LimitStore, Observed, Op
 
 
 def _count_degraded(kind: str) -> None:

@@ -3,8 +3,8 @@ from __future__ import annotations
 from gateway.policy.ratelimits import RateLimitsModel
 from gateway.ratelimit.limiter import StoreHolder
 from gateway.ratelimit.limits import compile_limits
+from gateway.ratelimit.memory import MemoryStore
 from gateway.ratelimit.redis_store import RedisStore
-from gateway.ratelimit.store import MemoryStore
 
 
 def model(**data: object) -> RateLimitsModel:

@@ -13,8 +13,9 @@ from redis.asyncio import Redis
 
 from gateway.obs.looplag import LAG
 from gateway.ratelimit.cluster_store import RedisClusterStore
+from gateway.ratelimit.memory import MemoryStore
 from gateway.ratelimit.redis_store import RedisStore
-from gateway.ratelimit.store import Bucket, LimitStore, MemoryStore, Op, gcra
+from gateway.ratelimit.store import Bucket, LimitStore, Op, gcra
 from tests.conftest import RedisClusterProcesses, RedisProcess
 
 
@@ -100,29 +101,6 @@ async def test_observations_in_one_round_trip(store: LimitStore) -> None:
     (count,) = await store.observe([Op("distinct", "pgw:ex:{h}:CN_MOBILE", 60, many)])
     assert abs(int(count) - 1200) <= 1200 * 0.02  # HyperLogLog: within its error
     assert await store.observe([]) == []
-
-
-async def test_memory_windows_end_on_the_clock_and_expired_entries_go() -> None:
-    now = [1000.0]  # the 60-second window [960, 1020)
-    store = MemoryStore(clock=lambda: now[0])
-
-    async def seen(member: str, at: float) -> list[object]:
-        now[0] = at
-        return await store.observe([Op("distinct", "pgw:en:{w}", 60, (member,)),
-                                    Op("count", "pgw:pr:{w}", 60, ("all",))])
-
-    assert await seen("a", 1000.0) == [1, {"all": 1}]
-    assert await seen("b", 1019.9) == [2, {"all": 2}]
-    assert await seen("b", 1020.0) == [1, {"all": 1}]  # a new window starts empty
-    runs = []
-    for value, at in ((5, 1030.0), (6, 1080.0), (7, 1140.5), (8, 1141.0)):
-        now[0] = at
-        runs += await store.observe([Op("run", "pgw:sq:{w}", 60, value=value)])
-    assert runs == [1, 2, 1, 2]  # a run lives 60 s past its last value
-    for i in range(10_000):  # new entries; the 10,000th sweeps out the expired ones
-        now[0] = 2000.0 + i / 100
-        await store.decide([bucket(f"s{i}", rate=1000.0, burst=1)], [])
-    assert len(store) < 200  # the buckets of the last second or so
 
 
 async def test_every_redis_key_expires(redis_server: RedisProcess) -> None:

@@ -1,0 +1,209 @@
+# The in-memory rate-limit store's table: gateway/ratelimit/table.py's Table
+# in C, with the same answers (tests/ratelimit/test_table.py holds the two to
+# that on random sequences). An entry is one object with typed fields (a
+# bucket's TAT, a quota's count, a run's length) instead of a boxed value;
+# sets, counters and penalty texts stay Python objects.
+
+cimport cython
+from cpython.dict cimport PyDict_GetItem
+from libc.math cimport copysign, floor, fmod
+
+cdef double _GCRA_SLACK = 1e-6     # store.GCRA_SLACK
+cdef double _DAY_OFFSET = 8 * 3600  # store.DAY_OFFSET
+cdef long long _SWEEP_EVERY = 10000  # table.SWEEP_EVERY
+cdef object _tuple_new = tuple.__new__
+
+
+cdef inline double _py_mod(double vx, double wx) noexcept:
+    """Python's float %."""
+    cdef double mod = fmod(vx, wx)
+    if mod:
+        if (wx < 0) != (mod < 0):
+            mod += wx
+    else:
+        mod = copysign(0.0, wx)
+    return mod
+
+
+cdef inline double _py_floordiv(double vx, double wx) noexcept:
+    """Python's float //."""
+    cdef double mod = fmod(vx, wx)
+    cdef double div = (vx - mod) / wx
+    cdef double fl
+    if mod:
+        if (wx < 0) != (mod < 0):
+            div -= 1.0
+    if div:
+        fl = floor(div)
+        if div - fl > 0.5:
+            fl += 1.0
+        return fl
+    return copysign(0.0, vx / wx)
+
+
+@cython.freelist(64)
+cdef class _Slot:
+    cdef double expires
+    cdef double tat        # a bucket
+    cdef long long count   # a daily quota
+    cdef object value      # a distinct set, a counters dict, a penalty text, a run's last value
+    cdef long long length  # a run
+
+
+cdef class LimitTable:
+    """table.Table in C: decide, observe, put, find, pop, len()."""
+
+    cdef dict data
+    cdef long long made
+    cdef object verdict
+
+    def __init__(self, verdict):
+        """`verdict`: store.Verdict, the named tuple `decide` answers with."""
+        self.data = {}
+        self.made = 0
+        self.verdict = verdict
+
+    def __len__(self):
+        return len(self.data)
+
+    cdef inline _Slot _live(self, key, double now):
+        cdef PyObject* p = PyDict_GetItem(self.data, key)
+        if p == NULL or (<_Slot>p).expires <= now:
+            return None
+        return <_Slot>p
+
+    cdef _Slot _new(self, key, double expires, double now):
+        cdef _Slot e = _Slot.__new__(_Slot)
+        e.expires = expires
+        self.data[key] = e
+        self.made += 1
+        if self.made % _SWEEP_EVERY == 0:
+            self.data = {k: v for k, v in self.data.items() if (<_Slot>v).expires > now}
+        return e
+
+    cdef _Slot _window(self, key, double window, double now, bint counters):
+        cdef _Slot e = self._live(key, now)
+        cdef double end
+        if e is None:
+            end = (floor(now / window) + 1.0) * window
+            e = self._new(key, end if end > now else now + window, now)
+            e.value = {} if counters else set()
+        return e
+
+    def observe(self, ops, double now):
+        cdef list results = []
+        cdef tuple op
+        cdef _Slot e
+        cdef dict counts
+        for item in ops:
+            op = <tuple>item
+            kind = op[0]
+            if kind == "distinct":
+                e = self._window(op[1], op[2], now, False)
+                (<set>e.value).update(op[3])
+                results.append(len(<set>e.value))
+            elif kind == "count":
+                e = self._window(op[1], op[2], now, True)
+                counts = <dict>e.value
+                for name in op[3]:
+                    counts[name] = counts.get(name, 0) + 1
+                results.append(dict(counts))
+            else:
+                results.append(self._run(op[1], op[4], op[2], now))
+        return results
+
+    cdef long long _run(self, key, value, double window, double now) except -1:
+        cdef _Slot e = self._live(key, now)
+        if e is None:
+            e = self._new(key, now + window, now)
+            e.value, e.length = value, 1
+            return 1
+        step = abs(value - e.value)
+        if step == 1:
+            e.length += 1
+        elif step != 0:
+            e.length = 1
+        e.value, e.expires = value, now + window
+        return e.length
+
+    def decide(self, buckets, penalty_keys, ops, double now):
+        cdef tuple observed = tuple(self.observe(ops, now))
+        cdef _Slot e, used
+        cdef str penalty = ""
+        cdef double penalty_ttl = 0.0, rate, interval, tolerance, tat, new_tat
+        cdef long long factor = 1, burst, left, quota
+        cdef Py_ssize_t i = 0, n = len(buckets)
+        cdef list slots = [], tats = [], remaining = []
+        qsuffix = None
+        for key in penalty_keys:
+            e = self._live(key, now)
+            if e is not None:
+                head = str(e.value).partition("|")[0]
+                penalty, _, f = head.partition(":")
+                factor, penalty_ttl = int(f or 1), e.expires - now
+                break
+        if penalty == "ban":
+            return _tuple_new(self.verdict, (False, penalty_ttl, (0,) * n, -1, penalty,
+                                             penalty_ttl, False, observed))
+        for i in range(n):
+            b = buckets[i]
+            if penalty == "throttle":
+                rate, burst = b.rate / factor, 1
+            else:
+                rate, burst = b.rate, b.burst
+            e = self._live(b.key, now)
+            tat = e.tat if e is not None else now
+            interval = 1.0 / rate
+            tolerance = interval * burst + _GCRA_SLACK
+            if now > tat:
+                tat = now
+            new_tat = tat + interval
+            if new_tat - now > tolerance:
+                return _tuple_new(self.verdict, (
+                    False, max(new_tat - now - tolerance, _GCRA_SLACK), tuple(remaining), i,
+                    penalty, penalty_ttl, False, observed))
+            quota = b.quota
+            if quota:
+                if qsuffix is None:
+                    qsuffix = f":q{<long long>_py_floordiv(now + _DAY_OFFSET, 86400.0)}"
+                used = self._live(b.key + qsuffix, now)
+                if used is not None and used.count >= quota:
+                    return _tuple_new(self.verdict, (
+                        False, 86400 - _py_mod(now + _DAY_OFFSET, 86400.0), tuple(remaining),
+                        i, penalty, penalty_ttl, True, observed))
+            left = <long long>((tolerance - (new_tat - now)) / interval)
+            remaining.append(left if left > 0 else 0)
+            slots.append(e)
+            tats.append(new_tat)
+        for i in range(n):
+            b = buckets[i]
+            new_tat = tats[i]
+            e = slots[i]
+            if e is None:
+                e = self._new(b.key, new_tat + 1, now)
+            else:
+                e.expires = new_tat + 1
+            e.tat = new_tat
+            if b.quota:
+                used = self._live(b.key + qsuffix, now)
+                if used is None:
+                    used = self._new(b.key + qsuffix,
+                                     now + (86400 - _py_mod(now + _DAY_OFFSET, 86400.0)) + 60,
+                                     now)
+                    used.count = 1
+                else:
+                    used.count += 1
+        return _tuple_new(self.verdict, (True, 0.0, tuple(remaining), -1, penalty,
+                                         penalty_ttl, False, observed))
+
+    def put(self, key, str value, double expires, double now):
+        cdef _Slot e = self._new(key, expires, now)
+        e.value = value
+
+    def find(self, str prefix, double now):
+        return [(k, (<_Slot>e).value, (<_Slot>e).expires) for k, e in self.data.items()
+                if k.startswith(prefix) and (<_Slot>e).expires > now
+                and isinstance((<_Slot>e).value, str)]
+
+    def pop(self, key):
+        return self.data.pop(key, None) is not None
