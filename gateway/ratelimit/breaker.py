@@ -12,7 +12,9 @@ row the breaker opens for `reset` seconds: calls go straight to the fallback
 without waiting; then one call tries Redis again. While degraded, limits are
 decided by a local in-memory store with a conservative `share` of each limit
 (the stage applies it), sensitive routes fail closed (503), and every
-degraded decision is counted and logged once per `LOG_EVERY` seconds.
+degraded decision is counted and logged once per `LOG_EVERY` seconds. The
+breaker's opening is logged once (`ratelimit_store_down`), not once per call
+that was in flight when Redis went away.
 """
 
 from __future__ import annotations
@@ -78,9 +80,10 @@ class Breaker:
         except (RedisError, OSError, TimeoutError) as exc:
             self._failed += 1
             if self._failed >= self.failures:
+                if not self.open:  # calls in flight when it opened fail too: one line
+                    log.warning("ratelimit_store_down", error=type(exc).__name__,
+                                retry_in_s=self.reset)
                 self._open_until = time.monotonic() + self.reset
-                log.warning("ratelimit_store_down", error=type(exc).__name__,
-                            retry_in_s=self.reset)
             raise StoreUnavailable from None
         if self._failed >= self.failures:
             log.info("ratelimit_store_back")

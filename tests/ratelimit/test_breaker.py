@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import json
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from gateway.obs.logging import configure_logging, flush_logs
 from gateway.obs.looplag import LAG
 from gateway.ratelimit.breaker import Breaker, StoreUnavailable
 
@@ -93,3 +96,29 @@ async def test_a_late_loop_is_not_held_against_redis() -> None:
     finally:
         LAG.observe(0.0)
         LAG.observe(0.0)
+
+
+async def test_calls_in_flight_when_it_opens_log_it_once() -> None:
+    """Fifty decisions waiting on a Redis that goes away fail together: one
+    `ratelimit_store_down` line for the opening, not fifty."""
+    breaker = Breaker(timeout=1.0, failures=3, reset=0.2)
+    gone = asyncio.Event()
+
+    async def waiting() -> int:
+        await gone.wait()
+        raise RedisConnectionError("reset by peer")
+
+    lines = io.StringIO()
+    configure_logging("json", "info", stream=lines)
+    calls = [asyncio.create_task(breaker.call(waiting)) for _ in range(50)]
+    await asyncio.sleep(0)
+    gone.set()
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    assert all(isinstance(r, StoreUnavailable) for r in results) and breaker.open
+    await asyncio.sleep(0.25)  # closed again; Redis still away: it opens again, logged
+    for _ in range(3):
+        with pytest.raises(StoreUnavailable):
+            await breaker.call(waiting)
+    flush_logs()
+    events = [json.loads(line)["event"] for line in lines.getvalue().splitlines()]
+    assert events.count("ratelimit_store_down") == 2
