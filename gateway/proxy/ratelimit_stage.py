@@ -151,8 +151,8 @@ async def _limit(ex: Exchange, limits: Limits, holder: StoreHolder, route: Compi
         raise RateLimited("rate_limited", f"too many requests ({limit.name})", headers)
     index = verdict.remaining.index(min(verdict.remaining))  # the tightest bucket, first
     limit, dimension = chosen[index]
-    for lim, _ in chosen:
-        RATELIMIT_DECISIONS.add((route.name, lim.name, "allowed"))
+    for labels in plan.allowed:
+        RATELIMIT_DECISIONS.add(labels)
     ex.limits.append(LimitDecision(verdict.penalty or "allowed", limit.name, dimension,
                                    verdict.remaining[index]))
     ex.rate_headers = _rate_headers(limit, verdict.remaining[index], 0)
@@ -252,8 +252,12 @@ async def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder
         return
     plan = plan_for(limits, identity, route.name, ex.method)
     probing = limits.probing
-    checks: Sequence[Check] = (() if probing is None else plan.probing_error
-                               if status in probing.statuses else plan.probing)
+    checks: Sequence[Check] = ()
+    ops: Sequence[Op] = ()
+    if probing is not None:
+        error = status in probing.statuses
+        checks = plan.probing_error if error else plan.probing
+        ops = plan.probing_error_ops if error else plan.probing_ops
     if limits.exposure is not None and values:
         exposed = _exposure(limits, plan, ex.caller.role, values)
         if exposed:  # the response waits for the count: its budget may refuse it
@@ -265,7 +269,6 @@ async def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder
             return
     if not checks:
         return
-    ops = [c.op for c in checks]
     if not holder.remote:  # in this process: no round trip to save, no task to start
         if (firing := _firing(checks, await holder.store.observe(ops))) is not None:
             with suppress(RateLimited):  # as batched: a firing stops the next requests

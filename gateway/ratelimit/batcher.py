@@ -25,11 +25,11 @@ class Batcher:
         """`send(ops)`: one store call; `most`: ops per call at most."""
         self._send = send
         self._most = most
-        self._queue: list[tuple[list[Op], Done]] = []
+        self._queue: list[tuple[Sequence[Op], Done]] = []
         self._scheduled = False
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def submit(self, ops: list[Op], done: Done) -> None:
+    def submit(self, ops: Sequence[Op], done: Done) -> None:
         """Queue `ops`; `done(results)` runs once the batch they joined is back."""
         self._queue.append((ops, done))
         if not self._scheduled:
@@ -38,10 +38,10 @@ class Batcher:
 
     def _flush(self) -> None:
         self._scheduled = False
-        batch: list[tuple[list[Op], Done]] = []
+        batch: list[tuple[Sequence[Op], Done]] = []
         size = 0
-        while self._queue:
-            ops, done = self._queue.pop(0)
+        queued, self._queue = self._queue, []
+        for ops, done in queued:
             if batch and size + len(ops) > self._most:
                 self._start(batch)
                 batch, size = [], 0
@@ -50,12 +50,12 @@ class Batcher:
         if batch:
             self._start(batch)
 
-    def _start(self, batch: list[tuple[list[Op], Done]]) -> None:
+    def _start(self, batch: list[tuple[Sequence[Op], Done]]) -> None:
         task = asyncio.get_running_loop().create_task(self._run(batch))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _run(self, batch: list[tuple[list[Op], Done]]) -> None:
+    async def _run(self, batch: list[tuple[Sequence[Op], Done]]) -> None:
         ops = [op for part, _ in batch for op in part]
         try:
             results: list[Observed] | None = await self._send(ops)

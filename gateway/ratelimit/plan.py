@@ -59,6 +59,9 @@ class ClientPlan:
     enumeration: tuple[tuple[str, str, str], ...]
     too_many_ids: Callable[[Observed], bool]
     run_too_long: Callable[[Observed], bool]
+    allowed: tuple[tuple[str, str, str], ...]  # metric labels of an admitted request
+    probing_ops: tuple[Op, ...]  # the ops of `probing`
+    probing_error_ops: tuple[Op, ...]  # the ops of `probing_error`
 
 
 def plan_for(limits: Limits, identity: Identity, route: str, method: str) -> ClientPlan:
@@ -100,4 +103,6 @@ def _build(limits: Limits, identity: Identity, route: str, method: str) -> Clien
                       probing, probing_error,
                       tuple((d, f"pgw:en:{tag}:{route}", f"pgw:sq:{tag}:{route}")
                             for d, tag in tags),
-                      over(most), lambda n: isinstance(n, int) and n >= run)
+                      over(most), lambda n: isinstance(n, int) and n >= run,
+                      tuple((route, limit.name, "allowed") for limit, _ in chosen),
+                      tuple(c.op for c in probing), tuple(c.op for c in probing_error))
