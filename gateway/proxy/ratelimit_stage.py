@@ -293,7 +293,7 @@ def _exposure(limits: Limits, plan: ClientPlan, role: str, values: Mapping[str, 
         budget = exposure.budget(role, entity)
         if budget is None or not found:
             continue
-        members = tuple([limits.identifier.value_digest(entity, v) for v in found])
+        members = limits.identifier.value_digests(entity, found)
         checks += [Check("exposure", d, Op("distinct", f"pgw:ex:{tag}:{role}:{entity}",
                                            exposure.window, members),
                          over(budget), exposure.then, entity) for d, tag in plan.tags]

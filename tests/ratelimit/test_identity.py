@@ -50,6 +50,9 @@ def test_exposure_values_are_normalized_before_hashing() -> None:
         IDENT.value_digest("CN_MOBILE", "13800138000")
     assert IDENT.value_digest("CN_MOBILE", "13800138000") != \
         IDENT.value_digest("CN_LANDLINE", "13800138000")
+    values = ["138 0013 8000", "13800138000", "１３９００１３９０００", "zhang@example.com", ""]
+    assert IDENT.value_digests("CN_MOBILE", values) == tuple(
+        IDENT.value_digest("CN_MOBILE", v) for v in values)
 
 
 def test_a_client_certificate_is_the_subject_whatever_key_comes_with_it() -> None:
