@@ -20,12 +20,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from redis.asyncio.cluster import RedisCluster
+from redis.asyncio.connection import Connection
 from redis.crc import key_slot
 
 from gateway.ratelimit.breaker import budget
 from gateway.ratelimit.coalesce import Coalescer
 from gateway.ratelimit.lua import DECIDE
 from gateway.ratelimit.redis_store import RedisStore, _results, backstop, decision, no_retry
+from gateway.ratelimit.resp import faster
 from gateway.ratelimit.store import DAY_OFFSET, Bucket, Observed, Op, Verdict
 
 SCHEME = "redis+cluster://"
@@ -76,6 +78,17 @@ def _slot(key: str) -> int:
     return int(key_slot(key.encode()))
 
 
+def _pack_in_c(cluster: RedisCluster) -> None:
+    """Every node's connections pack commands in C (`resp.py`): the nodes
+    known now, and those the slot map will bring (redis-py makes them from
+    the cluster's connection arguments; a test checks they do)."""
+    manager = cluster.nodes_manager
+    for kwargs in (cluster.connection_kwargs, manager.connection_kwargs):
+        kwargs["connection_class"] = faster(kwargs.get("connection_class", Connection))
+    for node in (*manager.startup_nodes.values(), *manager.nodes_cache.values()):
+        node.connection_class = faster(node.connection_class)
+
+
 class RedisClusterStore(RedisStore):
     """Penalties, listing and lifting as on one Redis (single-key commands)."""
 
@@ -91,6 +104,7 @@ class RedisClusterStore(RedisStore):
             cluster_url(url), socket_timeout=backstop(timeout),
             socket_connect_timeout=backstop(timeout), decode_responses=True, retry=no_retry(),
             max_connections=MAX_CONNECTIONS)
+        _pack_in_c(self.redis)
         self._decide = self.redis.register_script(DECIDE)
         self._refund = self.redis.register_script(_REFUND)
         self._decisions = Coalescer(self._send_decisions, timeout)

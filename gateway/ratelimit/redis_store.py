@@ -22,6 +22,7 @@ from redis.backoff import NoBackoff
 
 from gateway.ratelimit.coalesce import Coalescer
 from gateway.ratelimit.lua import DECIDE, packed
+from gateway.ratelimit.resp import faster
 from gateway.ratelimit.store import DAY_OFFSET, Bucket, Observed, Op, Penalty, Verdict
 
 
@@ -69,9 +70,12 @@ class RedisStore:
     def __init__(self, url: str, timeout: float) -> None:
         self.url = url
         self.timeout = timeout
-        self.redis: Redis | RedisCluster = Redis.from_url(
+        redis = Redis.from_url(
             url, socket_timeout=backstop(timeout), socket_connect_timeout=backstop(timeout),
             decode_responses=True, retry=no_retry())
+        pool = redis.connection_pool
+        pool.connection_class = faster(pool.connection_class)  # commands packed in C
+        self.redis: Redis | RedisCluster = redis
         self._decide = self.redis.register_script(DECIDE)
         self._decisions = Coalescer(self._send_decisions, timeout)
 
