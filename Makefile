@@ -24,7 +24,7 @@ demo: $(STAMP)
 	$(BIN)/pii-gateway demo $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check gateway tests bench
+	$(BIN)/ruff check gateway tests bench setup.py
 	$(BIN)/mypy gateway
 
 test: lint

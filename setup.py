@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent
 def _source_digest() -> str:
     spec = importlib.util.spec_from_file_location(
         "_pgw_sources", ROOT / "gateway" / "native" / "sources.py")
-    assert spec is not None and spec.loader is not None
+    if spec is None or spec.loader is None:
+        raise RuntimeError("gateway/native/sources.py cannot be loaded")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return str(module.source_digest())
@@ -30,7 +31,7 @@ class OptionalBuildExt(build_ext):
             try:
                 self.build_extension(ext)
                 built.append(ext)
-            except Exception as exc:  # noqa: BLE001 (any compiler failure)
+            except Exception as exc:  # any compiler failure: the pure-Python path
                 sys.stderr.write(f"WARNING: the native core was not built ({exc}); "
                                  "pii-gateway will use its pure-Python path\n")
         self.extensions = built

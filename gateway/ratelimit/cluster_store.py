@@ -83,8 +83,10 @@ def _pack_in_c(cluster: RedisCluster) -> None:
     known now, and those the slot map will bring (redis-py makes them from
     the cluster's connection arguments; a test checks they do)."""
     manager = cluster.nodes_manager
-    for kwargs in (cluster.connection_kwargs, manager.connection_kwargs):
-        kwargs["connection_class"] = faster(kwargs.get("connection_class", Connection))
+    for owner in (cluster, manager):  # both hold the arguments in redis-py 8
+        kwargs = getattr(owner, "connection_kwargs", None)
+        if isinstance(kwargs, dict):
+            kwargs["connection_class"] = faster(kwargs.get("connection_class", Connection))
     for node in (*manager.startup_nodes.values(), *manager.nodes_cache.values()):
         node.connection_class = faster(node.connection_class)
 
