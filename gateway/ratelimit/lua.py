@@ -26,8 +26,9 @@ def packed(args: Sequence[Any]) -> list[bytes]:
 # (d|c|r), a window, a count n, then n members (or the value). A window's
 # key (d, c) gets its TTL when an update may have made it (a distinct set
 # that changed, a counter at 1), not on every update (the key's window index
-# ends its use before its TTL does; one command fewer per update). A run's
-# TTL slides with every update (an idle window ends the run).
+# ends its use before its TTL does; one command fewer per update). A run is
+# one string, `value:length`, whose TTL slides with every update (an idle
+# window ends the run): a GET and a SET, where a hash took three commands.
 _OBSERVE_FN = """
 local function observe(K, k0, A, a0, sec)
   local out = {}
@@ -36,14 +37,14 @@ local function observe(K, k0, A, a0, sec)
     local kind, window, n = A[a], tonumber(A[a + 1]), tonumber(A[a + 2])
     if kind == 'r' then
       local v = tonumber(A[a + 3])
-      local last = redis.call('HMGET', K[i], 'v', 'n')
+      local last = redis.call('GET', K[i])
       local run = 1
-      if last[1] then
-        local d = math.abs(v - tonumber(last[1]))
-        if d == 1 then run = tonumber(last[2]) + 1 elseif d == 0 then run = tonumber(last[2]) end
+      if last then
+        local lv, ln = string.match(last, '^(%-?%d+):(%d+)$')
+        local d = math.abs(v - tonumber(lv))
+        if d == 1 then run = tonumber(ln) + 1 elseif d == 0 then run = tonumber(ln) end
       end
-      redis.call('HSET', K[i], 'v', A[a + 3], 'n', run)
-      redis.call('EXPIRE', K[i], math.ceil(window))
+      redis.call('SET', K[i], A[a + 3] .. ':' .. run, 'PX', math.ceil(window * 1000))
       out[#out + 1] = run
     else
       local k = K[i] .. ':w' .. math.floor(sec / window)
@@ -84,9 +85,10 @@ local function decide(K, A, t)
   local day = math.floor((now + tonumber(A[3])) / 86400)
   local to_midnight = 86400 - ((now + tonumber(A[3])) % 86400)
   local penalty, penalty_ttl = '', 0
-  local found = npen > 0 and redis.call('MGET', unpack(K, n + 1, n + npen)) or {}
+  -- every bucket's TAT and every penalty in one command
+  local found = (n + npen) > 0 and redis.call('MGET', unpack(K, 1, n + npen)) or {}
   for i = 1, npen do
-    local v = found[i]
+    local v = found[n + i]
     if v then
       local head = string.match(v, '^[^|]*')
       penalty = string.match(head, '^[^:]*')
@@ -106,7 +108,7 @@ local function decide(K, A, t)
     if penalty == 'throttle' then rate = rate / factor; burst = 1 end
     local interval = 1 / rate
     local tolerance = interval * burst + 1e-6  -- float noise at equal times
-    local tat = tonumber(redis.call('GET', K[i]) or now)
+    local tat = tonumber(found[i] or now)
     if tat < now then tat = now end
     local new_tat = tat + interval
     if new_tat - now > tolerance then

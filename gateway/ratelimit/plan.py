@@ -101,7 +101,7 @@ def _build(limits: Limits, identity: Identity, route: str, method: str) -> Clien
     return ClientPlan(tuple(chosen), tuple(buckets),
                       tuple(f"pgw:pen:{identity.tag(d)}" for d in identity.keys), tags,
                       probing, probing_error,
-                      tuple((d, f"pgw:en:{tag}:{route}", f"pgw:sq:{tag}:{route}")
+                      tuple((d, f"pgw:en:{tag}:{route}", f"pgw:sr:{tag}:{route}")
                             for d, tag in tags),
                       over(most), lambda n: isinstance(n, int) and n >= run,
                       tuple((route, limit.name, "allowed") for limit, _ in chosen),

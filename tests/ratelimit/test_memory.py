@@ -32,7 +32,7 @@ async def test_memory_windows_end_on_the_clock_and_expired_entries_go() -> None:
     runs = []
     for value, at in ((5, 1030.0), (6, 1080.0), (7, 1140.5), (8, 1141.0)):
         now[0] = at
-        runs += await store.observe([Op("run", "pgw:sq:{w}", 60, value=value)])
+        runs += await store.observe([Op("run", "pgw:sr:{w}", 60, value=value)])
     assert runs == [1, 2, 1, 2]  # a run lives 60 s past its last value
     for i in range(10_000):  # new entries; the 10,000th sweeps out the expired ones
         now[0] = 2000.0 + i / 100

@@ -89,12 +89,12 @@ async def test_penalties(store: LimitStore) -> None:
 async def test_observations_in_one_round_trip(store: LimitStore) -> None:
     first = await store.observe([Op("distinct", "pgw:en:{h}", 60, ("a", "b")),
                                  Op("count", "pgw:pr:{h}", 60, ("all", "error")),
-                                 Op("run", "pgw:sq:{h}", 60, value=5)])
+                                 Op("run", "pgw:sr:{h}", 60, value=5)])
     assert first == [2, {"all": 1, "error": 1}, 1]
     again = await store.observe([Op("distinct", "pgw:en:{h}", 60, ("b", "c")),
                                  Op("count", "pgw:pr:{h}", 60, ("all",))])
     assert again == [3, {"all": 2, "error": 1}]
-    runs = [(await store.observe([Op("run", "pgw:sq:{h}", 60, value=v)]))[0]
+    runs = [(await store.observe([Op("run", "pgw:sr:{h}", 60, value=v)]))[0]
             for v in (6, 7, 7, 9, 8)]
     assert runs == [2, 3, 3, 1, 2]
     many = tuple(str(i) for i in range(1200))     # more members than one PFADD takes
@@ -108,7 +108,7 @@ async def test_every_redis_key_expires(redis_server: RedisProcess) -> None:
     await store.redis.flushdb()
     await store.decide([bucket("t", quota=5)], ["pgw:pen:{t}"])
     await store.observe([Op("distinct", "pgw:en:{t}", 60, ("a",)),
-                         Op("count", "pgw:pr:{t}", 60, ("all",)), Op("run", "pgw:sq:{t}", 60)])
+                         Op("count", "pgw:pr:{t}", 60, ("all",)), Op("run", "pgw:sr:{t}", 60)])
     # a member seen before changes nothing, a counter goes on (their keys keep
     # their TTLs); no members at all still makes a key, with a TTL
     await store.observe([Op("distinct", "pgw:en:{t}", 60, ("a",)),
@@ -132,7 +132,7 @@ def test_gcra_arithmetic() -> None:
 
 
 async def test_a_decision_carries_the_requests_detector_updates(store: LimitStore) -> None:
-    ops = [Op("distinct", "pgw:en:{o}", 60, ("a",)), Op("run", "pgw:sq:{o}", 60, value=3)]
+    ops = [Op("distinct", "pgw:en:{o}", 60, ("a",)), Op("run", "pgw:sr:{o}", 60, value=3)]
     verdict = await store.decide([bucket("o", burst=1)], ["pgw:pen:{o}"], ops)
     assert verdict.allowed and verdict.observed == (1, 1)
     denied = await store.decide([bucket("o", burst=1)], ["pgw:pen:{o}"],

@@ -49,7 +49,7 @@ def _calls(rng: random.Random, count: int, start: float) -> list[tuple[str, tupl
                 ops.append(Op(kind, f"pgw:pr:{client}", window,
                               rng.choice([("all",), ("all", "error")])))
             else:
-                ops.append(Op(kind, f"pgw:sq:{client}:loans", window,
+                ops.append(Op(kind, f"pgw:sr:{client}:loans", window,
                               value=rng.choice([rng.randint(0, 30), 2**47 + rng.randint(0, 9)])))
         roll = rng.random()
         if roll < 0.05:
