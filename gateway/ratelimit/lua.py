@@ -17,9 +17,12 @@ import orjson
 
 def packed(args: Sequence[Any]) -> list[bytes]:
     """A script's arguments as it reads them: one JSON array, decoded by
-    `cjson` inside the script. redis-py packs each argument of a call in
-    Python (~1 µs apiece) and a coalesced call of 32 decisions carries
-    hundreds; keys stay `KEYS`, so a cluster routes and checks them."""
+    `cjson` inside the script. Chosen while redis-py packed each argument in
+    Python (~1 µs apiece; a coalesced call of 32 decisions carries hundreds);
+    commands are packed in C now (`resp.py`), and reading its arguments
+    (the decoding with them) costs Redis ~7 µs a decision (bench/README.md),
+    so separate arguments are worth measuring again. Keys stay `KEYS`, so
+    a cluster routes and checks them."""
     return [orjson.dumps(list(args))]
 
 # Detector updates, keys K[k0..#K], arguments from A[a0]: per op a kind
