@@ -18,11 +18,11 @@ import orjson
 def packed(args: Sequence[Any]) -> list[bytes]:
     """A script's arguments as it reads them: one JSON array, decoded by
     `cjson` inside the script. Chosen while redis-py packed each argument in
-    Python (~1 µs apiece; a coalesced call of 32 decisions carries hundreds);
-    commands are packed in C now (`resp.py`), and reading its arguments
-    (the decoding with them) costs Redis ~7 µs a decision (bench/README.md),
-    so separate arguments are worth measuring again. Keys stay `KEYS`, so
-    a cluster routes and checks them."""
+    Python (~1 µs apiece; a coalesced call of 32 decisions carries hundreds).
+    With commands packed in C (`resp.py`) separate arguments were measured
+    again and cost Redis no less: 23.0-27.9 µs a decision against 21.4-25.8
+    with the array (three alternating runs, bench/README.md). Keys stay
+    `KEYS`, so a cluster routes and checks them."""
     return [orjson.dumps(list(args))]
 
 # Detector updates, keys K[k0..#K], arguments from A[a0]: per op a kind
