@@ -8,9 +8,6 @@ cimport cython
 from cpython.dict cimport PyDict_GetItem
 from libc.math cimport copysign, floor, fmod
 
-cdef double _GCRA_SLACK = 1e-6     # store.GCRA_SLACK
-cdef double _DAY_OFFSET = 8 * 3600  # store.DAY_OFFSET
-cdef long long _SWEEP_EVERY = 10000  # table.SWEEP_EVERY
 cdef object _tuple_new = tuple.__new__
 
 
@@ -56,12 +53,18 @@ cdef class LimitTable:
     cdef dict data
     cdef long long made
     cdef object verdict
+    cdef double slack, day_offset
+    cdef long long sweep_every
 
-    def __init__(self, verdict):
-        """`verdict`: store.Verdict, the named tuple `decide` answers with."""
+    def __init__(self, verdict, double slack, double day_offset, long long sweep_every):
+        """store.Verdict (the named tuple `decide` answers with), store.GCRA_SLACK,
+        store.DAY_OFFSET and table.SWEEP_EVERY: the twin's, passed in, not copied."""
+        if sweep_every < 1:
+            raise ValueError("sweep_every must be at least 1")
         self.data = {}
         self.made = 0
         self.verdict = verdict
+        self.slack, self.day_offset, self.sweep_every = slack, day_offset, sweep_every
 
     def __len__(self):
         return len(self.data)
@@ -77,7 +80,7 @@ cdef class LimitTable:
         e.expires = expires
         self.data[key] = e
         self.made += 1
-        if self.made % _SWEEP_EVERY == 0:
+        if self.made % self.sweep_every == 0:
             self.data = {k: v for k, v in self.data.items() if (<_Slot>v).expires > now}
         return e
 
@@ -154,22 +157,22 @@ cdef class LimitTable:
             e = self._live(b.key, now)
             tat = e.tat if e is not None else now
             interval = 1.0 / rate
-            tolerance = interval * burst + _GCRA_SLACK
+            tolerance = interval * burst + self.slack
             if now > tat:
                 tat = now
             new_tat = tat + interval
             if new_tat - now > tolerance:
                 return _tuple_new(self.verdict, (
-                    False, max(new_tat - now - tolerance, _GCRA_SLACK), tuple(remaining), i,
+                    False, max(new_tat - now - tolerance, self.slack), tuple(remaining), i,
                     penalty, penalty_ttl, False, observed))
             quota = b.quota
             if quota:
                 if qsuffix is None:
-                    qsuffix = f":q{<long long>_py_floordiv(now + _DAY_OFFSET, 86400.0)}"
+                    qsuffix = f":q{<long long>_py_floordiv(now + self.day_offset, 86400.0)}"
                 used = self._live(b.key + qsuffix, now)
                 if used is not None and used.count >= quota:
                     return _tuple_new(self.verdict, (
-                        False, 86400 - _py_mod(now + _DAY_OFFSET, 86400.0), tuple(remaining),
+                        False, 86400 - _py_mod(now + self.day_offset, 86400.0), tuple(remaining),
                         i, penalty, penalty_ttl, True, observed))
             left = <long long>((tolerance - (new_tat - now)) / interval)
             remaining.append(left if left > 0 else 0)
@@ -188,7 +191,7 @@ cdef class LimitTable:
                 used = self._live(b.key + qsuffix, now)
                 if used is None:
                     used = self._new(b.key + qsuffix,
-                                     now + (86400 - _py_mod(now + _DAY_OFFSET, 86400.0)) + 60,
+                                     now + (86400 - _py_mod(now + self.day_offset, 86400.0)) + 60,
                                      now)
                     used.count = 1
                 else:

@@ -96,12 +96,8 @@ class Identifier:
             keys["net"] = self.digest("net", net)
         return Identity(keys)
 
-    def value_digest(self, entity: str, value: str) -> str:
-        """A personal-data value, as the exposure budget counts it: keyed,
-        normalized (the same number written two ways counts once)."""
-        return self._mac.value(entity, value)[:16]
-
     def value_digests(self, entity: str, values: Iterable[str]) -> tuple[str, ...]:
-        """`value_digest` of each value, in order, in one call (a response's
-        values for the exposure budget: one C loop with the native core)."""
+        """Personal-data values, as the exposure budget counts them: keyed,
+        normalized (the same number written two ways counts once), 64 bits
+        each, in order, in one call (one C loop with the native core)."""
         return tuple([d[:16] for d in self._mac.values(entity, values)])

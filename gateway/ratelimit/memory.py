@@ -7,8 +7,8 @@ import time
 from collections.abc import Callable, Sequence
 
 from gateway.native import core
-from gateway.ratelimit.store import Bucket, Observed, Op, Penalty, Verdict
-from gateway.ratelimit.table import Table
+from gateway.ratelimit.store import DAY_OFFSET, GCRA_SLACK, Bucket, Observed, Op, Penalty, Verdict
+from gateway.ratelimit.table import SWEEP_EVERY, Table
 
 PENALTY_PREFIX = "pgw:pen:"
 
@@ -16,7 +16,7 @@ PENALTY_PREFIX = "pgw:pen:"
 def new_table() -> Table:
     """The native core's table when the core is used, else the reference."""
     if core is not None:
-        table: Table = core.LimitTable(Verdict)
+        table: Table = core.LimitTable(Verdict, GCRA_SLACK, DAY_OFFSET, SWEEP_EVERY)
         return table
     return Table()
 

@@ -8,7 +8,8 @@ import random
 import pytest
 
 from gateway.native import STATUS, core
-from gateway.ratelimit.store import DAY_OFFSET, Bucket, Op, Verdict
+from gateway.ratelimit.memory import new_table
+from gateway.ratelimit.store import DAY_OFFSET, Bucket, Op
 from gateway.ratelimit.table import SWEEP_EVERY, Table
 
 pytestmark = pytest.mark.skipif(core is None, reason=f"native core: {STATUS}")
@@ -82,7 +83,7 @@ def test_the_same_answers_as_the_reference(seed: int) -> None:
     start = rng.choice([1_764_000_000.123457, MIDNIGHT - 30.0, 1000.0])
     calls = _calls(rng, 400, start)
     assert core is not None
-    assert _replay(core.LimitTable(Verdict), calls) == _replay(Table(), calls)
+    assert _replay(new_table(), calls) == _replay(Table(), calls)
 
 
 def test_the_same_sweeps() -> None:
@@ -96,14 +97,14 @@ def test_the_same_sweeps() -> None:
         if i % 97 == 0:
             calls.append(("observe", ([Op("distinct", f"pgw:en:{{{i}}}", 1.0, ("a",))], now)))
     assert core is not None
-    native, reference = core.LimitTable(Verdict), Table()
+    native, reference = new_table(), Table()
     assert _replay(native, calls) == _replay(reference, calls)
     assert len(native) < SWEEP_EVERY
 
 
 def test_a_quota_resets_at_midnight_china_time() -> None:
     assert core is not None
-    for table in (core.LimitTable(Verdict), Table()):
+    for table in (new_table(), Table()):
         b = Bucket("pgw:rl:{q}:daily", 1000.0, 1000, 2)
         verdicts = [table.decide([b], [], [], MIDNIGHT - 1.0 + i * 0.01) for i in range(3)]
         assert [v.allowed for v in verdicts] == [True, True, False]
