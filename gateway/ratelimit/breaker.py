@@ -24,7 +24,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 
 from gateway.obs.logging import get_logger
 from gateway.obs.looplag import LAG
@@ -77,7 +77,7 @@ class Breaker:
             else:
                 async with asyncio.timeout(budget(self.timeout)):
                     result = await fn()
-        except (RedisError, OSError, TimeoutError) as exc:
+        except (RedisError, RedisClusterException, OSError, TimeoutError) as exc:
             self._failed += 1
             if self._failed >= self.failures:
                 if not self.open:  # calls in flight when it opened fail too: one line

@@ -38,15 +38,15 @@ from redis.exceptions import ResponseError
 
 from gateway.ratelimit.breaker import budget
 
-Send = Callable[[list[str], list[Any]], Awaitable[list[Any]]]
+Send = Callable[[int, list[str], list[Any]], Awaitable[list[Any]]]
 _Item = tuple[list[str], list[Any], "asyncio.Future[list[Any]]"]
 SWEEP = 0.005  # seconds between looks for late decisions (at most a tenth of the timeout)
 
 
 class Coalescer:
     def __init__(self, send: Send, timeout: float | None, most: int = 64) -> None:
-        """`send(keys, args)`: one call of the many-decisions script (all keys
-        in one slot); `timeout`: Redis's (None: callers wait as long as their
+        """`send(slot, keys, args)`: one call of the many-decisions script
+        (all keys in `slot`); `timeout`: Redis's (None: callers wait as long as their
         call takes)."""
         self._send = send
         self._timeout = timeout
@@ -63,6 +63,11 @@ class Coalescer:
     async def call(self, slot: int, keys: list[str], args: list[Any]) -> list[Any]:
         """One decision's reply: `keys` and `args` as the one-decision script
         reads them."""
+        return await self.submit(slot, keys, args)
+
+    def submit(self, slot: int, keys: list[str], args: list[Any]) -> asyncio.Future[list[Any]]:
+        """`call` without a coroutine: the future of the reply (a request's
+        slot groups on a cluster are awaited together, no task each)."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[list[Any]] = loop.create_future()
         self._queue.setdefault(slot, []).append((keys, args, future))
@@ -74,7 +79,7 @@ class Coalescer:
                 self._swept = loop.time()
                 self._sweeper = loop.call_later(self._interval(), self._sweep)
             self._waiting.append((self._clock + budget(self._timeout), future))
-        return await future
+        return future
 
     def _interval(self) -> float:
         assert self._timeout is not None
@@ -116,7 +121,7 @@ class Coalescer:
 
     async def _run(self, slot: int, items: list[_Item]) -> None:
         try:
-            await self._answer(items)
+            await self._answer(slot, items)
         finally:
             self._out[slot] -= 1
             if not self._out[slot]:
@@ -124,7 +129,7 @@ class Coalescer:
                 if slot in self._queue:  # asked while the call was out: go now
                     self._start(slot)
 
-    async def _answer(self, items: list[_Item]) -> None:
+    async def _answer(self, slot: int, items: list[_Item]) -> None:
         head: list[Any] = [len(items)]
         keys: list[str] = []
         args: list[Any] = []
@@ -133,7 +138,7 @@ class Coalescer:
             keys += k
             args += a
         try:
-            replies = await self._send(keys, head + args)
+            replies = await self._send(slot, keys, head + args)
             if len(replies) != len(items):
                 raise ResponseError("the script answered a different number of decisions")
         except asyncio.CancelledError:

@@ -79,7 +79,7 @@ class RedisStore:
         self._decide = self.redis.register_script(DECIDE)
         self._decisions = Coalescer(self._send_decisions, timeout)
 
-    async def _send_decisions(self, keys: list[str], args: list[Any]) -> list[Any]:
+    async def _send_decisions(self, slot: int, keys: list[str], args: list[Any]) -> list[Any]:
         out: list[Any] = await self._decide(keys=keys, args=packed(args))
         return out
 

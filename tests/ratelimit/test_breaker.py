@@ -6,6 +6,7 @@ import json
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisClusterException, SlotNotCoveredError
 
 from gateway.obs.logging import configure_logging, flush_logs
 from gateway.obs.looplag import LAG
@@ -35,6 +36,24 @@ async def test_opens_after_failures_in_a_row_then_tries_again() -> None:
     assert calls == 2
     await asyncio.sleep(0.12)
     assert await breaker.call(up) == 7 and not breaker.open
+
+
+@pytest.mark.parametrize("error", [
+    RedisConnectionError("refused"),
+    # not a RedisError: redis-py's cluster client raises it when slots are
+    # not covered (a master gone with no replica); it went up as a 500
+    SlotNotCoveredError('Slot "7" not covered by the cluster.'),
+    RedisClusterException("All slots are not covered after query all startup_nodes."),
+    ConnectionResetError()])
+async def test_every_way_a_store_fails_is_a_failure(error: Exception) -> None:
+    breaker = Breaker(timeout=0.05, failures=1, reset=10)
+
+    async def fails() -> int:
+        raise error
+
+    with pytest.raises(StoreUnavailable):
+        await breaker.call(fails)
+    assert breaker.open
 
 
 async def test_a_slow_store_is_cut_off_at_the_timeout() -> None:

@@ -13,7 +13,9 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 from redis.asyncio import Redis
+from redis.crc import key_slot
 
+from gateway.ratelimit import cluster_store
 from gateway.ratelimit.cluster_store import RedisClusterStore, cluster_url
 from gateway.ratelimit.store import Bucket, Op
 from gateway.server.runtime import GatewayServer
@@ -99,6 +101,11 @@ async def test_a_master_dying_under_a_gateway(upstream: TestServer, keys: Path, 
             assert {s for s, _ in down[0::2]} == {200}      # the local fallback admits
             assert 503 in {s for s, _ in down[1::2]}        # sensitive routes fail closed
             assert max(t for _, t in down) < 2.0            # bounded: nothing hangs
+            await asyncio.sleep(2.5)  # past the node timeout: the cluster marks it failed
+            later = [await status(p, k) for k in callers for p in ("/x", "/sensitive/a")]
+            assert {s for s, _ in later[0::2]} == {200}
+            assert {s for s, _ in later[1::2]} <= {200, 503}
+            assert max(t for _, t in later) < 2.0
             client = Redis(host="127.0.0.1", port=cluster.nodes[0].port)
             assert await client.ping()                      # the other masters live on
             await client.aclose()
@@ -115,3 +122,22 @@ async def test_a_burst_of_concurrent_decisions_is_decided_not_refused(
     verdicts = await asyncio.gather(*(
         store.decide([Bucket(f"pgw:rl:{{c{i}}}:r", 10.0, 10)], []) for i in range(900)))
     assert all(v.allowed for v in verdicts)
+
+
+async def test_decisions_go_on_after_the_masters_forget_the_script(
+        store: RedisClusterStore) -> None:
+    """Decisions go straight to their slot's master by the script's digest; a
+    master that lost its scripts (restarted, flushed) gets it loaded again."""
+    tag = "forgetful"
+    assert (await store.decide([Bucket(f"pgw:rl:{{{tag}}}:r", 1.0, 5)], [])).remaining == (4,)
+    await store.redis.script_flush()  # every master
+    assert (await store.decide([Bucket(f"pgw:rl:{{{tag}}}:r", 1.0, 5)], [])).remaining == (3,)
+
+
+def test_slots_are_remembered_within_a_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cluster_store, "_SLOTS_MOST", 3)
+    cluster_store._SLOTS.clear()
+    names = [f"pgw:rl:{{t{i}}}:r" for i in range(5)]
+    assert [cluster_store._slot(k) for k in names] == [key_slot(k.encode()) for k in names]
+    assert len(cluster_store._SLOTS) <= 3
+    assert cluster_store._slot("pgw:pen:{t4}") == cluster_store._slot(names[4])  # by hash tag

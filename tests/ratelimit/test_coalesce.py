@@ -20,12 +20,14 @@ class Script:
 
     def __init__(self, fail: bool = False, short: bool = False) -> None:
         self.calls: list[tuple[list[str], list[Any]]] = []
+        self.slots: list[int] = []
         self.fail, self.short = fail, short
         self.release = asyncio.Event()
         self.release.set()
 
-    async def send(self, keys: list[str], args: list[Any]) -> list[Any]:
+    async def send(self, slot: int, keys: list[str], args: list[Any]) -> list[Any]:
         self.calls.append((keys, args))
+        self.slots.append(slot)
         await self.release.wait()
         if self.fail:
             raise RedisConnectionError("down")
@@ -47,6 +49,7 @@ async def test_one_call_per_slot_per_tick_each_caller_its_own_reply() -> None:
     assert sorted(script.calls) == [
         (["a1", "a2", "c"], [2, 2, 1, 1, 0, "x"]),   # m, then per decision keys/args, then args
         (["b"], [1, 1, 2, "y", "z"])]
+    assert sorted(script.slots) == [1, 2]  # each call told its slot (a cluster routes by it)
     assert await calls.call(1, ["d"], []) == ["d"]  # the next tick: a call of its own
     assert len(script.calls) == 3
 

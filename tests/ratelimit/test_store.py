@@ -7,6 +7,7 @@ import asyncio
 import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -169,13 +170,13 @@ async def test_updates_share_the_ticks_script_call_with_the_decisions(
              else RedisClusterStore(redis_cluster.url, timeout=2.0))
     await store.redis.flushdb()
     calls = []
-    script = store._decide
+    send = store._decisions._send  # one call of the script
 
-    async def counted(keys: list[str], args: list[bytes]) -> object:
+    async def counted(slot: int, keys: list[str], args: list[Any]) -> list[Any]:
         calls.append(keys)
-        return await script(keys=keys, args=args)
+        return await send(slot, keys, args)
 
-    store._decide = counted  # type: ignore[assignment]
+    store._decisions._send = counted
     try:
         await store.decide([bucket("t")], [])  # the cluster reads its slot map first
         calls.clear()
