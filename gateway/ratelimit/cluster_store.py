@@ -8,9 +8,11 @@ trip of latency; the slot groups of the decisions made in one event-loop tick
 share their slot's call (`coalesce.py`). Buckets stay all-or-nothing: when one
 group denies, the groups that admitted are refunded (a second call, on the
 denial path only). A penalty counts in every group (a ban anywhere denies); a
-throttle slows the buckets of the dimension it was put on (on one Redis, all
-the client's buckets). `rate_limits.store: redis+cluster://host:port` (any node; the rest
-are discovered).
+throttle slows the buckets of the dimension it was put on, an address's and
+its network's together (their keys share the network's tag: one slot group;
+on one Redis, all the client's buckets).
+`rate_limits.store: redis+cluster://host:port` (any node; the rest are
+discovered).
 """
 
 from __future__ import annotations

@@ -43,10 +43,17 @@ class Identity:
     plans: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_tags", {d: "{" + k + "}" for d, k in self.keys.items()})
+        tags = {d: "{" + k + "}" for d, k in self.keys.items()}
+        if "ip" in tags and "net" in tags:  # the address in its network's slot
+            tags["ip"] = tags["net"] + self.keys["ip"]
+        object.__setattr__(self, "_tags", tags)
 
     def tag(self, dimension: str) -> str | None:
-        """The Redis hash tag of one dimension (`{<hmac>}`), None when absent."""
+        """What names one dimension in Redis keys, hash tag first (`{<hmac>}`),
+        None when absent. The address's keys carry its network's hash tag
+        (`{<net hmac>}<ip hmac>`): on Redis Cluster a request without a subject
+        or device then touches one slot, not two (one script call); the keys
+        stay apart."""
         return self._tags.get(dimension)
 
 

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from multidict import CIMultiDict, CIMultiDictProxy
+from redis.crc import key_slot
 
 from gateway.crypto.digest import KeyedDigest
 from gateway.http.clientip import resolve_client
-from gateway.ratelimit.identity import Identifier, network_of
+from gateway.ratelimit.identity import Identifier, Identity, network_of
 
 IDENT = Identifier(b"s" * 32, "X-Device-Id")
 
@@ -20,7 +21,15 @@ def test_keys_are_keyed_hashes_per_dimension() -> None:
     assert "subject" not in same_net.keys
     other_secret = Identifier(b"t" * 32, None).identify(None, None, "203.0.113.7")
     assert other_secret.keys["ip"] != who.keys["ip"]
-    assert who.tag("ip") == "{" + who.keys["ip"] + "}"
+    assert who.tag("subject") == "{" + who.keys["subject"] + "}"
+    # an address in its network's slot (one slot group on a cluster), its own key
+    assert who.tag("ip") == "{" + who.keys["net"] + "}" + who.keys["ip"]
+    assert key_slot(f"pgw:rl:{who.tag('ip')}:r".encode()) == key_slot(
+        f"pgw:rl:{who.tag('net')}:r".encode())
+    assert len({f"pgw:pen:{who.tag(d)}" for d in who.keys}) == 4
+    assert same_net.tag("ip") != who.tag("ip")
+    odd = Identity({"ip": "ab12"})  # an address with no network: a tag of its own
+    assert odd.tag("ip") == "{ab12}" and odd.tag("net") is None
 
 
 def test_the_run_offset_is_secret_and_stable() -> None:
