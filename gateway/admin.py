@@ -91,9 +91,11 @@ async def penalties(request: web.Request) -> web.Response:
         for p in sorted(found, key=lambda p: p.key)]})
 
 
-@admin_routes.delete("/limits/penalties/{client:[0-9a-f]{24}}")
+@admin_routes.delete("/limits/penalties/{client:[0-9a-f]{24}(?:[0-9a-f]{24})?}")
 async def lift_penalty(request: web.Request) -> web.Response:
-    """Lift the penalty of a client key (`pgw:pen:{<client>}`)."""
-    key = "pgw:pen:{" + request.match_info["client"] + "}"
+    """Lift the penalty of a client key: 24 hex digits for `pgw:pen:{<client>}`,
+    48 for an address's `pgw:pen:{<network>}<address>` (its network's hash tag)."""
+    client = request.match_info["client"]
+    key = "pgw:pen:{" + client[:24] + "}" + client[24:]
     lifted = await request.app[STATE].limiter.store.lift(key)
     return web.json_response({"lifted": lifted}, status=200 if lifted else 404)

@@ -23,6 +23,17 @@ def _admin(args: argparse.Namespace, path: str, method: str = "GET") -> tuple[in
         return exc.code, json.loads(exc.read() or b"{}")
 
 
+_KEY = re.compile(r"(?:pgw:pen:)?\{?([0-9a-f]{24})\}?([0-9a-f]{24})?")
+
+
+def client_of(key: str) -> str | None:
+    """The admin API's name for a penalty key as `limits list` shows it:
+    `pgw:pen:{<24 hex>}` -> the 24 digits; an address's
+    `pgw:pen:{<24 hex>}<24 hex>` -> all 48 (its network's tag, then itself)."""
+    found = _KEY.fullmatch(key.strip())
+    return None if found is None else found.group(1) + (found.group(2) or "")
+
+
 def cmd_limits(args: argparse.Namespace) -> int:
     try:
         if args.limits_command == "list":
@@ -34,11 +45,12 @@ def cmd_limits(args: argparse.Namespace) -> int:
             if not rows:
                 print("no bans or penalties in force")
             return 0
-        client = re.search(r"[0-9a-f]{24}", args.key)
+        client = client_of(args.key)
         if client is None:
-            print("a key as `limits list` shows it: pgw:pen:{<24 hex digits>}", file=sys.stderr)
+            print("a key as `limits list` shows it: pgw:pen:{<24 hex digits>}, or "
+                  "pgw:pen:{<24 hex digits>}<24 hex digits> for an address", file=sys.stderr)
             return 2
-        status, _ = _admin(args, f"/limits/penalties/{client.group()}", "DELETE")
+        status, _ = _admin(args, f"/limits/penalties/{client}", "DELETE")
     except (OSError, ValueError) as exc:
         print(f"cannot reach the admin listener at {args.admin} ({type(exc).__name__})",
               file=sys.stderr)
