@@ -122,6 +122,7 @@ class RedisClusterStore(RedisStore):
         self._decide = self.redis.register_script(DECIDE)
         self._refund = self.redis.register_script(_REFUND)
         self._decisions = Coalescer(self._send_decisions, timeout)
+        self._line = None  # each call goes to its slot's master (below)
         self._ready = False
         self._starting = asyncio.Lock()
 

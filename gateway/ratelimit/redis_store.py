@@ -19,8 +19,10 @@ from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import NoScriptError
 
 from gateway.ratelimit.coalesce import Coalescer
+from gateway.ratelimit.line import Line
 from gateway.ratelimit.lua import DECIDE, packed
 from gateway.ratelimit.resp import faster
 from gateway.ratelimit.store import DAY_OFFSET, Bucket, Observed, Op, Penalty, Verdict
@@ -78,9 +80,17 @@ class RedisStore:
         self.redis: Redis | RedisCluster = redis
         self._decide = self.redis.register_script(DECIDE)
         self._decisions = Coalescer(self._send_decisions, timeout)
+        self._line: Line | None = Line(pool, backstop(timeout))  # the script's own connection
 
     async def _send_decisions(self, slot: int, keys: list[str], args: list[Any]) -> list[Any]:
-        out: list[Any] = await self._decide(keys=keys, args=packed(args))
+        line = self._line
+        assert line is not None
+        command = ("EVALSHA", self._decide.sha, len(keys), *keys, *packed(args))
+        try:
+            out: list[Any] = await line.call(*command)
+        except NoScriptError:  # a Redis that restarted, or flushed its scripts
+            await line.call("SCRIPT", "LOAD", DECIDE)  # on the line: the pool's may be stale
+            out = await line.call(*command)
         return out
 
     async def decide(self, buckets: Sequence[Bucket], penalty_keys: Sequence[str],
@@ -115,4 +125,6 @@ class RedisStore:
 
     async def close(self) -> None:
         await self._decisions.drain()
+        if self._line is not None:
+            await self._line.close()
         await self.redis.aclose()
