@@ -21,7 +21,6 @@ COVERED_BY: dict[str, tuple[str, ...]] = {
     "gateway/errors.py": ("tests/proxy/test_middlewares.py", "tests/http/test_canonical.py"),
     "gateway/exchange.py": ("tests/proxy/test_audit_records.py",
                             "tests/proxy/test_ratelimit_stage.py"),
-    "gateway/cli/limits.py": ("tests/integration/test_scraping.py",),
     "gateway/state.py": ("tests/proxy/test_middlewares.py", "tests/server/test_runtime.py"),
     "gateway/audit/events.py": ("tests/audit/test_writer.py", "tests/audit/test_records.py"),
     "gateway/audit/settings.py": ("tests/audit/test_writer.py", "tests/policy/test_audit.py"),
