@@ -1,7 +1,10 @@
 """Detector updates that need no answer before the response goes out, sent
 together: every update submitted in one event-loop tick becomes one `observe`
 call (one Redis round trip for all the requests of that tick), run in the
-background. Each submitter gets its own results back (to fire detectors for
+background. Counter updates of one key in one call are one op, their
+members together (a client's responses of a tick: one counter update in
+Redis, not one each); each of them is answered with the counters after all
+of them. Each submitter gets its own results back (to fire detectors for
 later requests). `drain()` waits for everything in flight: at shutdown no
 count is lost.
 """
@@ -18,6 +21,27 @@ log = get_logger("gateway.ratelimit")
 
 Send = Callable[[list[Op]], Awaitable[list[Observed]]]
 Done = Callable[[Sequence[Observed] | None], Awaitable[None]]  # None: the call failed
+
+
+def merged(ops: Sequence[Op]) -> tuple[list[Op], list[int]]:
+    """`ops` with the counter updates of one key and window made one (members
+    in order), and for each op of `ops` the index of the op that carries it."""
+    out: list[Op] = []
+    where: list[int] = []
+    counters: dict[tuple[str, float], int] = {}
+    for op in ops:
+        if op.kind != "count":
+            where.append(len(out))
+            out.append(op)
+            continue
+        at = counters.get((op.key, op.window))
+        if at is None:
+            counters[op.key, op.window] = at = len(out)
+            out.append(op)
+        else:
+            out[at] = out[at]._replace(members=out[at].members + op.members)
+        where.append(at)
+    return out, where
 
 
 class Batcher:
@@ -56,9 +80,10 @@ class Batcher:
         task.add_done_callback(self._tasks.discard)
 
     async def _run(self, batch: list[tuple[Sequence[Op], Done]]) -> None:
-        ops = [op for part, _ in batch for op in part]
+        ops, where = merged([op for part, _ in batch for op in part])
         try:
-            results: list[Observed] | None = await self._send(ops)
+            sent = await self._send(ops)
+            results: list[Observed] | None = [sent[i] for i in where]
         except Exception:
             results = None
         at = 0

@@ -28,10 +28,12 @@ def packed(args: Sequence[Any]) -> list[bytes]:
 # Detector updates, keys K[k0..#K], arguments from A[a0]: per op a kind
 # (d|c|r), a window, a count n, then n members (or the value). A window's
 # key (d, c) gets its TTL when an update may have made it (a distinct set
-# that changed, a counter at 1), not on every update (the key's window index
+# that changed, a counter that was 0), not on every update (the key's window index
 # ends its use before its TTL does; one command fewer per update). A run is
 # one string, `value:length`, whose TTL slides with every update (an idle
 # window ends the run): a GET and a SET, where a hash took three commands.
+# A counter update's members may repeat (the batcher merges the updates of a
+# tick): one HINCRBY per member, by its count.
 _OBSERVE_FN = """
 local function observe(K, k0, A, a0, sec)
   local out = {}
@@ -60,8 +62,13 @@ local function observe(K, k0, A, a0, sec)
         if changed > 0 then redis.call('EXPIRE', k, math.ceil(window)) end
         out[#out + 1] = redis.call('PFCOUNT', k)
       else
-        local new = false  -- a counter at 1 may be a new key: it gets its TTL then
-        for j = a + 3, a + 2 + n do new = redis.call('HINCRBY', k, A[j], 1) == 1 or new end
+        local add, names = {}, {}  -- one HINCRBY a member, however often it comes
+        for j = a + 3, a + 2 + n do
+          local m = A[j]
+          if add[m] then add[m] = add[m] + 1 else add[m] = 1; names[#names + 1] = m end
+        end
+        local new = false  -- a counter just made may be a new key: it gets its TTL then
+        for _, m in ipairs(names) do new = redis.call('HINCRBY', k, m, add[m]) == add[m] or new end
         if new then redis.call('EXPIRE', k, math.ceil(window)) end
         out[#out + 1] = redis.call('HGETALL', k)
       end

@@ -104,3 +104,33 @@ async def test_separate_ticks_are_separate_calls(ticks: int) -> None:
         await asyncio.sleep(0.01)
     await batcher.drain()
     assert len(sent.calls) == ticks
+
+
+async def test_counter_updates_of_one_key_in_a_tick_go_as_one() -> None:
+    """A client's responses in one tick: one counter update in the call, the
+    members together; every submitter answered with the counters after all."""
+    sent: list[list[Op]] = []
+
+    async def send(ops: list[Op]) -> list[Observed]:
+        sent.append(ops)
+        return [{m: o.members.count(m) for m in o.members} if o.kind == "count"
+                else len(o.members) for o in ops]
+
+    batcher = Batcher(send)
+    got: list[Sequence[Observed] | None] = []
+
+    async def done(results: Sequence[Observed] | None) -> None:
+        got.append(results)
+
+    probing = Op("count", "pgw:pr:{a}", 60.0, ("all",))
+    batcher.submit([probing], done)
+    batcher.submit([probing._replace(members=("all", "error")), op("pgw:en:{a}", "x")], done)
+    batcher.submit([Op("count", "pgw:pr:{b}", 60.0, ("all",))], done)
+    batcher.submit([probing._replace(window=30.0)], done)  # another window: its own
+    batcher.submit([probing], done)
+    await batcher.drain()
+    assert sent == [[Op("count", "pgw:pr:{a}", 60.0, ("all", "all", "error", "all")),
+                     op("pgw:en:{a}", "x"), Op("count", "pgw:pr:{b}", 60.0, ("all",)),
+                     probing._replace(window=30.0)]]
+    after = {"all": 3, "error": 1}
+    assert got == [[after], [after, 1], [{"all": 1}], [{"all": 1}], [after]]

@@ -95,6 +95,9 @@ async def test_observations_in_one_round_trip(store: LimitStore) -> None:
     again = await store.observe([Op("distinct", "pgw:en:{h}", 60, ("b", "c")),
                                  Op("count", "pgw:pr:{h}", 60, ("all",))])
     assert again == [3, {"all": 2, "error": 1}]
+    merged = ("all", "error", "all", "all", "error")  # a tick's updates, merged by the batcher
+    assert await store.observe([Op("count", "pgw:pr:{h}", 60, merged)]) == [
+        {"all": 5, "error": 3}]
     runs = [(await store.observe([Op("run", "pgw:sr:{h}", 60, value=v)]))[0]
             for v in (6, 7, 7, 9, 8)]
     assert runs == [2, 3, 3, 1, 2]
@@ -115,11 +118,13 @@ async def test_every_redis_key_expires(redis_server: RedisProcess) -> None:
     await store.observe([Op("distinct", "pgw:en:{t}", 60, ("a",)),
                          Op("distinct", "pgw:ex:{t}", 60, ()),
                          Op("count", "pgw:pr:{t}", 60, ("all", "error"))])
+    # a counter made by a merged update (a member more than once)
+    await store.observe([Op("count", "pgw:pr:{t2}", 60, ("all", "all", "error", "error"))])
     await store.penalize("pgw:pen:{t}", "ban", "x", 60)
     client = Redis.from_url(redis_server.url)
     keys = await client.keys("*")
     ttls = [await client.ttl(k) for k in keys]
-    assert len(keys) == 7 and all(t > 0 for t in ttls)
+    assert len(keys) == 8 and all(t > 0 for t in ttls)
     await client.aclose()
     await store.close()
 
