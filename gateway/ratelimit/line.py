@@ -5,7 +5,7 @@ out per slot), so redis-py's client and pool add per call what buys nothing
 here: the pool's lock, a probe of the socket for stray data before every
 command, observability hooks, a retry wrapper, and a task for every send
 under a socket timeout. A redis-py `Connection` used directly, under one
-timer a command, costs about half as much CPU a call (`bench/README.md`).
+timer a command, costs ~45-55 µs less CPU a call here (`bench/README.md`).
 The connection is redis-py's own: it connects (and connects again after an
 error) with the pool's arguments, packs in C (`resp.py`) and parses with
 hiredis. On a timeout, an error or a cancellation in the middle of a
