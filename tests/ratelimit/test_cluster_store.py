@@ -141,3 +141,17 @@ def test_slots_are_remembered_within_a_bound(monkeypatch: pytest.MonkeyPatch) ->
     assert [cluster_store._slot(k) for k in names] == [key_slot(k.encode()) for k in names]
     assert len(cluster_store._SLOTS) <= 3
     assert cluster_store._slot("pgw:pen:{t4}") == cluster_store._slot(names[4])  # by hash tag
+
+
+async def test_a_stale_slot_map_is_followed_to_the_right_master(
+        store: RedisClusterStore) -> None:
+    """Decisions go straight to the master the slot map names; when the map is
+    stale (a slot moved), the master's MOVED reply sends the call on."""
+    a, b = await _tags_on_two_masters(store)
+    key = f"pgw:rl:{{{a}}}:r"
+    assert (await store.decide([Bucket(key, 1.0, 5)], [])).remaining == (4,)
+    manager = store.cluster.nodes_manager
+    slot, wrong = key_slot(key.encode()), store.cluster.get_node_from_key(f"pgw:rl:{{{b}}}:r")
+    manager.slots_cache[slot] = [wrong]  # as if the slot had moved away
+    assert (await store.decide([Bucket(key, 1.0, 5)], [])).remaining == (3,)
+    assert manager.get_node_from_slot(slot) is not wrong  # the map was read again
