@@ -138,6 +138,12 @@ class RedisClusterStore(RedisStore):
 
     async def decide(self, buckets: Sequence[Bucket], penalty_keys: Sequence[str],
                      ops: Sequence[Op] = ()) -> Verdict:
+        if not self._ready:
+            await self._start()
+        slots = {*(_slot(b.key) for b in buckets), *(_slot(k) for k in penalty_keys),
+                 *(_slot(op.key) for op in ops)}
+        if len(slots) == 1:  # one slot group (a client without subject or device): one call
+            return await self._decide_in(slots.pop(), buckets, penalty_keys, ops)
         groups: dict[int, _Group] = {}
         for i, b in enumerate(buckets):
             groups.setdefault(_slot(b.key), _Group()).buckets.append((i, b))
@@ -146,8 +152,6 @@ class RedisClusterStore(RedisStore):
         for i, op in enumerate(ops):
             groups.setdefault(_slot(op.key), _Group()).ops.append((i, op))
         parts = list(groups.values())
-        if not self._ready:
-            await self._start()
         asked = [self._decisions.submit(*self._group_decision(g)) for g in parts]
         outs = [await asked[0]] if len(asked) == 1 else await asyncio.gather(*asked)
         return await self._combine(parts, outs, len(buckets), len(ops))

@@ -95,7 +95,12 @@ class RedisStore:
 
     async def decide(self, buckets: Sequence[Bucket], penalty_keys: Sequence[str],
                      ops: Sequence[Op] = ()) -> Verdict:
-        out = await self._decisions.call(0, *decision(buckets, penalty_keys, ops))
+        return await self._decide_in(0, buckets, penalty_keys, ops)
+
+    async def _decide_in(self, slot: int, buckets: Sequence[Bucket],
+                         penalty_keys: Sequence[str], ops: Sequence[Op]) -> Verdict:
+        """One decision whose keys are all in `slot`, as one script decides it."""
+        out = await self._decisions.call(slot, *decision(buckets, penalty_keys, ops))
         allowed, retry, denied, penalty, penalty_ttl, quota, observed = out[:7]
         return Verdict(bool(int(allowed)), float(retry), tuple(int(r) for r in out[7:]),
                        int(denied), penalty or "", float(penalty_ttl), bool(int(quota)),
