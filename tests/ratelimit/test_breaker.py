@@ -41,7 +41,7 @@ async def test_opens_after_failures_in_a_row_then_tries_again() -> None:
 @pytest.mark.parametrize("error", [
     RedisConnectionError("refused"),
     # not a RedisError: redis-py's cluster client raises it when slots are
-    # not covered (a master gone with no replica); it went up as a 500
+    # not covered (a master gone with no replica); it went past the breaker
     SlotNotCoveredError('Slot "7" not covered by the cluster.'),
     RedisClusterException("All slots are not covered after query all startup_nodes."),
     ConnectionResetError()])
