@@ -29,6 +29,7 @@ def merged(ops: Sequence[Op]) -> tuple[list[Op], list[int]]:
     out: list[Op] = []
     where: list[int] = []
     counters: dict[tuple[str, float], int] = {}
+    members: dict[int, list[str]] = {}  # of the counter ops that took others in
     for op in ops:
         if op.kind != "count":
             where.append(len(out))
@@ -39,8 +40,10 @@ def merged(ops: Sequence[Op]) -> tuple[list[Op], list[int]]:
             counters[op.key, op.window] = at = len(out)
             out.append(op)
         else:
-            out[at] = out[at]._replace(members=out[at].members + op.members)
+            members.setdefault(at, list(out[at].members)).extend(op.members)
         where.append(at)
+    for at, names in members.items():
+        out[at] = out[at]._replace(members=tuple(names))
     return out, where
 
 

@@ -24,12 +24,18 @@ from typing import Any
 from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.connection import Connection
 from redis.crc import key_slot
-from redis.exceptions import NoScriptError
 
 from gateway.ratelimit.breaker import budget
 from gateway.ratelimit.coalesce import Coalescer
-from gateway.ratelimit.lua import DECIDE, packed
-from gateway.ratelimit.redis_store import RedisStore, _results, backstop, decision, no_retry
+from gateway.ratelimit.lua import DECIDE
+from gateway.ratelimit.redis_store import (
+    RedisStore,
+    _results,
+    backstop,
+    decision,
+    evalsha,
+    no_retry,
+)
 from gateway.ratelimit.resp import faster
 from gateway.ratelimit.store import DAY_OFFSET, Bucket, Observed, Op, Verdict
 
@@ -163,13 +169,12 @@ class RedisClusterStore(RedisStore):
         sends it on; a node that failed is looked up afresh on the next call,
         once redis-py has reread the slot map."""
         node = self.cluster.nodes_manager.get_node_from_slot(slot)
-        command: list[Any] = ["EVALSHA", self._decide.sha, len(keys), *keys, *packed(args)]
-        try:
-            out: list[Any] = await self.cluster.execute_command(*command, target_nodes=node)
-        except NoScriptError:  # a master that restarted, or a new one
-            await self.cluster.script_load(DECIDE)
-            out = await self.cluster.execute_command(*command, target_nodes=node)
-        return out
+
+        async def on_node(*command: Any) -> Any:
+            return await self.cluster.execute_command(*command, target_nodes=node)
+
+        return await evalsha(on_node, lambda: self.cluster.script_load(DECIDE),
+                             self._decide.sha, keys, args)
 
     @staticmethod
     def _group_decision(group: _Group) -> tuple[int, list[str], list[Any]]:

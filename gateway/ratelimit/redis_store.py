@@ -12,7 +12,7 @@ buckets or penalty keys, so they share a call with the decisions.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from redis.asyncio import Redis
@@ -61,6 +61,19 @@ def decision(buckets: Sequence[Bucket], penalty_keys: Sequence[str],
             args + _op_args(ops))
 
 
+async def evalsha(call: Callable[..., Awaitable[Any]], load: Callable[[], Awaitable[Any]],
+                  sha: str, keys: list[str], args: list[Any]) -> list[Any]:
+    """`call(EVALSHA ...)` of the decision script; after `load()` once more when
+    Redis does not know it (restarted, scripts flushed, a new master)."""
+    command = ("EVALSHA", sha, len(keys), *keys, *packed(args))
+    try:
+        out: list[Any] = await call(*command)
+    except NoScriptError:
+        await load()
+        out = await call(*command)
+    return out
+
+
 def backstop(timeout: float) -> float:
     """redis-py's own socket timeouts: well past the breaker's deadline
     (`timeout` plus the event loop's recent lag), which bounds each decision;
@@ -85,13 +98,9 @@ class RedisStore:
     async def _send_decisions(self, slot: int, keys: list[str], args: list[Any]) -> list[Any]:
         line = self._line
         assert line is not None
-        command = ("EVALSHA", self._decide.sha, len(keys), *keys, *packed(args))
-        try:
-            out: list[Any] = await line.call(*command)
-        except NoScriptError:  # a Redis that restarted, or flushed its scripts
-            await line.call("SCRIPT", "LOAD", DECIDE)  # on the line: the pool's may be stale
-            out = await line.call(*command)
-        return out
+        # the script loaded over the line too: the pool's idle connection may be stale
+        return await evalsha(line.call, lambda: line.call("SCRIPT", "LOAD", DECIDE),
+                             self._decide.sha, keys, args)
 
     async def decide(self, buckets: Sequence[Bucket], penalty_keys: Sequence[str],
                      ops: Sequence[Op] = ()) -> Verdict:
