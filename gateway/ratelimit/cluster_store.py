@@ -35,6 +35,7 @@ from gateway.ratelimit.redis_store import (
     decision,
     evalsha,
     no_retry,
+    split,
 )
 from gateway.ratelimit.resp import faster
 from gateway.ratelimit.store import DAY_OFFSET, Bucket, Observed, Op, Verdict
@@ -189,7 +190,7 @@ class RedisClusterStore(RedisStore):
         remaining = [0] * n_buckets
         observed: list[Observed] = [0] * n_ops
         for group, out in zip(parts, outs, strict=True):
-            ok, wait, index, found, found_ttl, hit, seen = out[:7]
+            (ok, wait, index, found, found_ttl, hit), seen, lefts = split(out)
             for (i, _), result in zip(group.ops, _results(seen), strict=True):
                 observed[i] = result
             if found:
@@ -198,7 +199,7 @@ class RedisClusterStore(RedisStore):
                 if strength > rank:
                     penalty, penalty_ttl, rank = found, float(found_ttl), strength
             if int(ok):
-                for (i, _), left in zip(group.buckets, out[7:], strict=True):
+                for (i, _), left in zip(group.buckets, lefts, strict=True):
                     remaining[i] = int(left)
                 continue
             allowed = False

@@ -51,6 +51,14 @@ def _results(out: list[Any]) -> tuple[Observed, ...]:
                  else {r[i]: int(r[i + 1]) for i in range(0, len(r), 2)} for r in out)
 
 
+def split(out: list[Any]) -> tuple[list[Any], list[Any], list[Any]]:
+    """A decision's reply (`lua.DECIDE`): its head (allowed, retry, denied,
+    penalty, penalty_ttl, quota), its ops' results and, admitted, each
+    bucket's remaining."""
+    end = 7 + int(out[6])
+    return out[:6], out[7:end], out[end:]
+
+
 def decision(buckets: Sequence[Bucket], penalty_keys: Sequence[str],
              ops: Sequence[Op]) -> tuple[list[str], list[Any]]:
     """The keys and arguments of one decision, as `lua.DECIDE` reads them."""
@@ -109,11 +117,12 @@ class RedisStore:
     async def _decide_in(self, slot: int, buckets: Sequence[Bucket],
                          penalty_keys: Sequence[str], ops: Sequence[Op]) -> Verdict:
         """One decision whose keys are all in `slot`, as one script decides it."""
-        out = await self._decisions.call(slot, *decision(buckets, penalty_keys, ops))
-        allowed, retry, denied, penalty, penalty_ttl, quota, observed = out[:7]
-        return Verdict(bool(int(allowed)), float(retry), tuple(int(r) for r in out[7:]),
+        head, seen, remaining = split(
+            await self._decisions.call(slot, *decision(buckets, penalty_keys, ops)))
+        allowed, retry, denied, penalty, penalty_ttl, quota = head
+        return Verdict(bool(int(allowed)), float(retry), tuple(int(r) for r in remaining),
                        int(denied), penalty or "", float(penalty_ttl), bool(int(quota)),
-                       _results(observed))
+                       _results(seen))
 
     async def observe(self, ops: Sequence[Op]) -> list[Observed]:
         """A decision without buckets or penalty keys: it admits, and shares a
