@@ -43,8 +43,6 @@ COVERED_BY: dict[str, tuple[str, ...]] = {
     "gateway/proxy/forward.py": ("tests/proxy/test_handler.py", "tests/proxy/test_streaming.py"),
     "gateway/upstream/errors.py": ("tests/upstream/test_connection.py",
                                    "tests/upstream/test_pool.py"),
-    "gateway/ratelimit/redis_store.py": ("tests/ratelimit/test_store.py",
-                                         "tests/ratelimit/test_redis_gateway.py"),
 }
 
 

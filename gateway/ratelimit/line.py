@@ -10,8 +10,10 @@ The connection is redis-py's own: it connects (and connects again after an
 error) with the pool's arguments, packs in C (`resp.py`) and parses with
 hiredis. On a timeout, an error or a cancellation in the middle of a
 command it is dropped (a Redis error reply, read whole, keeps it), so a
-half-read reply is never taken for the next one. Calls that overlap (more
-than `Coalescer.most` decisions at once) take turns.
+half-read reply is never taken for the next one. A connection Redis closed
+while it sat idle (EOF already read by the loop; no system call to see it)
+is replaced before a command is sent, not after the command failed. Calls
+that overlap (more than `Coalescer.most` decisions at once) take turns.
 """
 
 from __future__ import annotations
@@ -20,7 +22,22 @@ import asyncio
 from typing import Any
 
 from redis.asyncio.connection import AbstractConnection, ConnectionPool
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
+
+
+async def _fresh(conn: AbstractConnection) -> None:
+    """Drop `conn` if Redis closed it while it sat idle (its `timeout`, a
+    restart, a middlebox) or it holds a stray reply: the command then goes on
+    a new connection instead of failing."""
+    if not conn.is_connected:
+        return
+    try:
+        stale = await conn.can_read()
+    except RedisConnectionError:  # redis-py has dropped it already
+        return
+    if stale:
+        await conn.disconnect(nowait=True)
 
 
 class Line:
@@ -39,6 +56,7 @@ class Line:
         async with self._turn:
             conn = self._conn
             try:
+                await _fresh(conn)
                 async with asyncio.timeout(self._timeout):
                     await conn.send_packed_command(conn.pack_command(*args), check_health=False)
                     return await conn.read_response()

@@ -13,12 +13,13 @@ buckets or penalty keys, so they share a call with the decisions.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
 
 from gateway.ratelimit.coalesce import Coalescer
@@ -27,12 +28,29 @@ from gateway.ratelimit.lua import DECIDE, packed
 from gateway.ratelimit.resp import faster
 from gateway.ratelimit.store import DAY_OFFSET, Bucket, Observed, Op, Penalty, Verdict
 
+T = TypeVar("T")
+
 
 def no_retry() -> Retry:
     """No retries inside redis-py: a decision script that timed out may have run,
     and running it again would charge the client twice; the breaker decides
     what happens after a failure."""
     return Retry(NoBackoff(), 0)
+
+
+async def again(command: Callable[[], Awaitable[T]]) -> T:
+    """`command()`, once more after a connection error: for the commands beside
+    the decision script (set, list and lift penalties; a `SET` or `DEL` sent
+    again does what it did, and a lift that had landed answers "not found").
+    Their connections sit idle between penalties, and a restart, Redis's
+    `timeout` or a middlebox closes them behind the client's back: the first
+    command on one failed, and a ban meant for every replica landed on one
+    replica's local fallback (a 503 on a sensitive route). A timeout is not
+    sent again (the breaker's budget)."""
+    try:
+        return await command()
+    except RedisConnectionError:
+        return await command()
 
 
 def _op_args(ops: Sequence[Op]) -> list[Any]:
@@ -132,9 +150,13 @@ class RedisStore:
         return list((await self.decide((), (), ops)).observed)
 
     async def penalize(self, key: str, action: str, reason: str, seconds: float) -> None:
-        await self.redis.set(key, f"{action}|{reason}", px=max(1, int(seconds * 1000)))
+        value, px = f"{action}|{reason}", max(1, int(seconds * 1000))
+        await again(lambda: self.redis.set(key, value, px=px))
 
     async def penalties(self) -> list[Penalty]:
+        return await again(self._penalties)
+
+    async def _penalties(self) -> list[Penalty]:
         found = []
         async for key in self.redis.scan_iter(match="pgw:pen:*", count=500):
             value, ttl = await self.redis.get(key), await self.redis.pttl(key)
@@ -144,7 +166,7 @@ class RedisStore:
         return found
 
     async def lift(self, key: str) -> bool:
-        return bool(await self.redis.delete(key))
+        return bool(await again(lambda: self.redis.delete(key)))
 
     async def close(self) -> None:
         await self._decisions.drain()

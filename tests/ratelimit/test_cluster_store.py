@@ -155,3 +155,22 @@ async def test_a_stale_slot_map_is_followed_to_the_right_master(
     manager.slots_cache[slot] = [wrong]  # as if the slot had moved away
     assert (await store.decide([Bucket(key, 1.0, 5)], [])).remaining == (3,)
     assert manager.get_node_from_slot(slot) is not wrong  # the map was read again
+
+
+async def test_a_penalty_lands_on_a_connection_its_master_dropped(
+        store: RedisClusterStore) -> None:
+    """The connection to a penalty's master sits idle between penalties; when
+    the master (a restart, its `timeout`, a middlebox) has closed it, the
+    penalty is sent once more, not lost to one replica's local fallback."""
+    key = "pgw:pen:{dropped}"
+    await store.penalize(key, "ban", "enumeration:ip", 60)
+    node = store.cluster.get_node_from_key(key)
+    assert node is not None
+    idle = await store.cluster.execute_command("CLIENT", "ID", target_nodes=node)
+    admin = Redis(host=node.host, port=node.port)
+    try:
+        assert await admin.client_kill_filter(_id=idle) == 1
+    finally:
+        await admin.aclose()
+    await store.penalize(key, "ban", "enumeration:ip", 120)
+    assert 100 < await store.cluster.pttl(key) / 1000 <= 120

@@ -54,6 +54,22 @@ async def test_a_call_cancelled_mid_reply_leaves_no_reply_behind(line: Line) -> 
     assert await line.call("CLIENT", "ID") != before  # a new connection
 
 
+async def test_a_connection_redis_closed_while_idle_is_replaced_before_sending(
+        line: Line, redis_server: RedisProcess) -> None:
+    """Redis's `timeout`, a restart or a middlebox closed the idle line: the
+    next call goes on a new connection rather than fail (a decision that
+    fails counts against the breaker, and a sensitive route answers 503)."""
+    idle = await line.call("CLIENT", "ID")
+    admin = Redis.from_url(redis_server.url)
+    try:
+        assert await admin.client_kill_filter(_id=idle) == 1
+    finally:
+        await admin.aclose()
+    await asyncio.sleep(0.05)  # the close reaches the loop
+    assert await line.call("ECHO", "again") == "again"
+    assert await line.call("CLIENT", "ID") != idle
+
+
 async def test_the_first_decision_after_redis_restarts_is_decided(tmp_path: Path) -> None:
     """The restarted Redis has no scripts and the old connection is dead:
     the decision reconnects, loads the script over its own connection (the
