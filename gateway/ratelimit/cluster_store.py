@@ -4,8 +4,9 @@ Every key carries its client dimension's hash tag (`pgw:rl:{<tag>}:<rule>`,
 `pgw:pen:{<tag>}`, `pgw:ex:{<tag>}:...`), so the keys of one dimension live in
 one slot. A decision that touches several dimensions (subject, device,
 address) runs the decision script once per slot group, in parallel: one round
-trip of latency; the slot groups of the decisions made in one event-loop tick
-share their slot's call (`coalesce.py`). Buckets stay all-or-nothing: when one
+trip of latency. The slot groups of the decisions made in one event-loop tick
+share their slot's call, and the calls to one master go in one write on the
+gateway's own connection to it (`coalesce.py`, `line.py`). Buckets stay all-or-nothing: when one
 group denies, the groups that admitted are refunded (a second call, on the
 denial path only). A penalty counts in every group (a ban anywhere denies); a
 throttle slows the buckets of the dimension it was put on, an address's and
@@ -18,15 +19,25 @@ discovered).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Hashable, Sequence
 from typing import Any
 
-from redis.asyncio.cluster import RedisCluster
+from redis.asyncio.cluster import ClusterNode, RedisCluster
 from redis.asyncio.connection import Connection
 from redis.crc import key_slot
+from redis.exceptions import (
+    AskError,
+    ClusterDownError,
+    MovedError,
+    RedisClusterException,
+    RedisError,
+    TryAgainError,
+)
 
 from gateway.ratelimit.breaker import budget
-from gateway.ratelimit.coalesce import Coalescer
+from gateway.ratelimit.coalesce import Call, Coalescer
+from gateway.ratelimit.line import Line
 from gateway.ratelimit.lua import DECIDE
 from gateway.ratelimit.redis_store import (
     RedisStore,
@@ -34,6 +45,7 @@ from gateway.ratelimit.redis_store import (
     backstop,
     decision,
     evalsha,
+    exchange,
     no_retry,
     split,
 )
@@ -66,6 +78,7 @@ for i = 1, #KEYS do
 end
 return 1
 """
+_REDIRECTED = (MovedError, AskError, TryAgainError, ClusterDownError)
 _STRENGTH = {"ban": 3, "strict": 2, "throttle": 1, "": 0}
 
 
@@ -118,9 +131,10 @@ class RedisClusterStore(RedisStore):
         self.timeout = timeout
         # redis-py's cluster client allows 100 connections per node and refuses
         # (MaxConnectionsError, no waiting) beyond: a burst of concurrent
-        # decisions then looked like a dead store and fell back to local
-        # buckets. One Redis's pool has no such cap; the gateway's own
-        # connection limits bound the concurrency.
+        # decisions (which went through it then; refunds and penalties still
+        # do) looked like a dead store and fell back to local buckets. One
+        # Redis's pool has no such cap; the gateway's own connection limits
+        # bound the concurrency.
         self.cluster = self.redis = RedisCluster.from_url(
             cluster_url(url), socket_timeout=backstop(timeout),
             socket_connect_timeout=backstop(timeout), decode_responses=True, retry=no_retry(),
@@ -129,7 +143,8 @@ class RedisClusterStore(RedisStore):
         self._decide = self.redis.register_script(DECIDE)
         self._refund = self.redis.register_script(_REFUND)
         self._decisions = Coalescer(self._send_decisions, timeout)
-        self._line = None  # each call goes to its slot's master (below)
+        self._lines = {}  # a line to each master, made on its first decisions
+        self._rereading: asyncio.Future[None] | None = None
         self._ready = False
         self._starting = asyncio.Lock()
 
@@ -159,23 +174,69 @@ class RedisClusterStore(RedisStore):
         for i, op in enumerate(ops):
             groups.setdefault(_slot(op.key), _Group()).ops.append((i, op))
         parts = list(groups.values())
-        asked = [self._decisions.submit(*self._group_decision(g)) for g in parts]
+        asked = [self._decisions.submit(self._lane(slot), slot, keys, args)
+                 for slot, keys, args in map(self._group_decision, parts)]
         outs = [await asked[0]] if len(asked) == 1 else await asyncio.gather(*asked)
         return await self._combine(parts, outs, len(buckets), len(ops))
 
-    async def _send_decisions(self, slot: int, keys: list[str], args: list[Any]) -> list[Any]:
-        """Straight to the slot's master: given no node, redis-py finds the
-        slot again from every key of the call (a CRC each, hundreds in a
-        coalesced call: ~15 % of the cluster path's CPU). A MOVED reply still
-        sends it on; a node that failed is looked up afresh on the next call,
-        once redis-py has reread the slot map."""
-        node = self.cluster.nodes_manager.get_node_from_slot(slot)
+    def _lane(self, slot: int) -> Hashable:
+        """A slot's master: its slots' decisions queue together and go in one
+        write (a cluster's clients are in many slots)."""
+        return str(self.cluster.nodes_manager.get_node_from_slot(slot).name)
 
-        async def on_node(*command: Any) -> Any:
-            return await self.cluster.execute_command(*command, target_nodes=node)
+    async def _send_decisions(self, lane: Hashable, calls: list[Call]) -> list[Any]:
+        """One write to the master `lane` names, on a line of its own (given
+        no node, redis-py finds a slot again from every key of a call, and
+        makes a connection per concurrent call). A call answered MOVED or ASK
+        (its slot moving), TRYAGAIN or CLUSTERDOWN goes again through
+        redis-py, which follows the redirect and rereads the slot map; when
+        the line fails, the slot map is reread for the next decisions."""
+        node = self.cluster.get_node(node_name=str(lane))
+        if node is None:  # gone from the slot map while the calls queued
+            return [await self._by_client(call) for call in calls]
+        line = self._lines.get(node.name) or await self._line_to(node)
+        try:
+            replies = await exchange(line, self._decide.sha, calls)
+        except (RedisError, OSError, TimeoutError):
+            self._reread_slots(node.name)
+            raise
+        for i, reply in enumerate(replies):
+            if isinstance(reply, _REDIRECTED):
+                replies[i] = await self._by_client(calls[i])
+        return replies
 
-        return await evalsha(on_node, lambda: self.cluster.script_load(DECIDE),
-                             self._decide.sha, keys, args)
+    async def _by_client(self, call: Call) -> Any:
+        """A call through redis-py to its slot's master: its reply or error."""
+        slot, keys, args = call
+        try:
+            node = self.cluster.nodes_manager.get_node_from_slot(slot)
+
+            async def on_node(*command: Any) -> Any:
+                return await self.cluster.execute_command(*command, target_nodes=node)
+
+            return await evalsha(on_node, lambda: self.cluster.script_load(DECIDE),
+                                 self._decide.sha, keys, args)
+        except (RedisError, RedisClusterException, OSError, TimeoutError) as exc:
+            return exc
+
+    async def _line_to(self, node: ClusterNode) -> Line:
+        """A new master's line; those to nodes gone from the slot map close."""
+        known = self.cluster.nodes_manager.nodes_cache
+        for name in [n for n in self._lines if n not in known]:
+            await self._lines.pop(name).close()
+        line = self._lines[node.name] = Line(node, backstop(self.timeout))
+        return line
+
+    def _reread_slots(self, failed: str) -> None:
+        """The slot map read again, in the background, once at a time (a
+        master that failed may have been replaced)."""
+        if self._rereading is None or self._rereading.done():
+            self._rereading = asyncio.ensure_future(self._reread(failed))
+
+    async def _reread(self, failed: str) -> None:
+        # failing, the next failure tries again; the breaker decides meanwhile
+        with contextlib.suppress(RedisError, RedisClusterException, OSError):
+            await self.cluster.nodes_manager.initialize(last_failed_node_name=failed)
 
     @staticmethod
     def _group_decision(group: _Group) -> tuple[int, list[str], list[Any]]:

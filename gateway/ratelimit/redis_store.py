@@ -12,7 +12,7 @@ buckets or penalty keys, so they share a call with the decisions.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 from redis.asyncio import Redis
@@ -22,7 +22,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
 
-from gateway.ratelimit.coalesce import Coalescer
+from gateway.ratelimit.coalesce import Call, Coalescer
 from gateway.ratelimit.line import Line
 from gateway.ratelimit.lua import DECIDE, packed
 from gateway.ratelimit.resp import faster
@@ -100,6 +100,21 @@ async def evalsha(call: Callable[..., Awaitable[Any]], load: Callable[[], Awaita
     return out
 
 
+async def exchange(line: Line, sha: str, calls: list[Call]) -> list[Any]:
+    """The decision script's `calls` in one write over `line`: per call its
+    replies or its error. Calls Redis did not know the script for
+    (restarted, scripts flushed, a new master) go once more after it is
+    loaded over the same line (a pool's idle connection may be stale)."""
+    commands = [("EVALSHA", sha, len(keys), *keys, *packed(args)) for _, keys, args in calls]
+    replies = await line.calls(commands)
+    again = [i for i, r in enumerate(replies) if isinstance(r, NoScriptError)]
+    if again:
+        await line.call("SCRIPT", "LOAD", DECIDE)
+        for i, reply in zip(again, await line.calls([commands[i] for i in again]), strict=True):
+            replies[i] = reply
+    return replies
+
+
 def backstop(timeout: float) -> float:
     """redis-py's own socket timeouts: well past the breaker's deadline
     (`timeout` plus the event loop's recent lag), which bounds each decision;
@@ -119,14 +134,14 @@ class RedisStore:
         self.redis: Redis | RedisCluster = redis
         self._decide = self.redis.register_script(DECIDE)
         self._decisions = Coalescer(self._send_decisions, timeout)
-        self._line: Line | None = Line(pool, backstop(timeout))  # the script's own connection
+        self._lines: dict[Hashable, Line] = {0: Line(pool, backstop(timeout))}  # the script's own
 
-    async def _send_decisions(self, slot: int, keys: list[str], args: list[Any]) -> list[Any]:
-        line = self._line
-        assert line is not None
-        # the script loaded over the line too: the pool's idle connection may be stale
-        return await evalsha(line.call, lambda: line.call("SCRIPT", "LOAD", DECIDE),
-                             self._decide.sha, keys, args)
+    async def _send_decisions(self, lane: Hashable, calls: list[Call]) -> list[Any]:
+        return await exchange(self._lines[lane], self._decide.sha, calls)
+
+    def _lane(self, slot: int) -> Hashable:
+        """Where a slot's decisions queue: one Redis, one lane."""
+        return 0
 
     async def decide(self, buckets: Sequence[Bucket], penalty_keys: Sequence[str],
                      ops: Sequence[Op] = ()) -> Verdict:
@@ -136,7 +151,8 @@ class RedisStore:
                          penalty_keys: Sequence[str], ops: Sequence[Op]) -> Verdict:
         """One decision whose keys are all in `slot`, as one script decides it."""
         head, seen, remaining = split(
-            await self._decisions.call(slot, *decision(buckets, penalty_keys, ops)))
+            await self._decisions.call(self._lane(slot), slot,
+                                       *decision(buckets, penalty_keys, ops)))
         allowed, retry, denied, penalty, penalty_ttl, quota = head
         return Verdict(bool(int(allowed)), float(retry), tuple(int(r) for r in remaining),
                        int(denied), penalty or "", float(penalty_ttl), bool(int(quota)),
@@ -170,6 +186,6 @@ class RedisStore:
 
     async def close(self) -> None:
         await self._decisions.drain()
-        if self._line is not None:
-            await self._line.close()
+        for line in self._lines.values():
+            await line.close()
         await self.redis.aclose()

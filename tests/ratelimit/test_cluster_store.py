@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Hashable
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -17,6 +18,7 @@ from redis.crc import key_slot
 
 from gateway.ratelimit import cluster_store
 from gateway.ratelimit.cluster_store import RedisClusterStore, cluster_url
+from gateway.ratelimit.coalesce import Call
 from gateway.ratelimit.store import Bucket, Op
 from gateway.server.runtime import GatewayServer
 from tests.conftest import RedisClusterProcesses, base, compiled
@@ -174,3 +176,27 @@ async def test_a_penalty_lands_on_a_connection_its_master_dropped(
         await admin.aclose()
     await store.penalize(key, "ban", "enumeration:ip", 120)
     assert 100 < await store.cluster.pttl(key) / 1000 <= 120
+
+
+async def test_clients_in_many_slots_share_one_write_per_master(
+        store: RedisClusterStore) -> None:
+    """Each client's keys are in a slot of their own: the decisions of a tick
+    go as one exchange per master (a script call per slot in it), not a
+    call, a connection and a round trip each."""
+    exchanges: list[tuple[Hashable, int]] = []
+    send = store._decisions._send
+
+    async def counted(lane: Hashable, calls: list[Call]) -> list[Any]:
+        exchanges.append((lane, len(calls)))
+        return await send(lane, calls)
+
+    store._decisions._send = counted
+    await store.decide([Bucket("pgw:rl:{warm}:r", 10.0, 10)], [])  # the slot map read
+    exchanges.clear()
+    tags = [f"c{i}" for i in range(60)]
+    verdicts = await asyncio.gather(*(
+        store.decide([Bucket(f"pgw:rl:{{{t}}}:r", 10.0, 10)], []) for t in tags))
+    assert all(v.allowed and v.remaining == (9,) for v in verdicts)
+    masters = {await _node_of(store, f"pgw:rl:{{{t}}}:r") for t in tags}
+    assert len(exchanges) == len({lane for lane, _ in exchanges}) == len(masters) == 3
+    assert sum(n for _, n in exchanges) == len({key_slot(f"{{{t}}}".encode()) for t in tags})

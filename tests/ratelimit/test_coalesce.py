@@ -1,9 +1,11 @@
-"""Decisions of one event-loop tick sent together, one call per slot."""
+"""Decisions of one event-loop tick sent together: one exchange per lane,
+one script call per slot in it."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Hashable
 from typing import Any
 
 import pytest
@@ -11,26 +13,35 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
 from gateway.obs.looplag import LAG
-from gateway.ratelimit.coalesce import Coalescer
+from gateway.ratelimit.coalesce import Call, Coalescer
 
 
 class Script:
     """Answers each decision with its keys, as the many-decisions script
-    would lay them out; records every call."""
+    would lay them out; records every exchange and every call in it. A call
+    to a slot in `broken` is answered with an error."""
 
-    def __init__(self, fail: bool = False, short: bool = False) -> None:
+    def __init__(self, fail: bool = False, short: bool = False,
+                 broken: frozenset[int] = frozenset()) -> None:
         self.calls: list[tuple[list[str], list[Any]]] = []
         self.slots: list[int] = []
-        self.fail, self.short = fail, short
+        self.exchanges: list[tuple[Hashable, list[int]]] = []  # lane, slots of its calls
+        self.fail, self.short, self.broken = fail, short, broken
         self.release = asyncio.Event()
         self.release.set()
 
-    async def send(self, slot: int, keys: list[str], args: list[Any]) -> list[Any]:
-        self.calls.append((keys, args))
-        self.slots.append(slot)
+    async def send(self, lane: Hashable, calls: list[Call]) -> list[Any]:
+        self.exchanges.append((lane, [slot for slot, _, _ in calls]))
+        for slot, keys, args in calls:
+            self.calls.append((keys, args))
+            self.slots.append(slot)
         await self.release.wait()
         if self.fail:
             raise RedisConnectionError("down")
+        return [ResponseError("broken") if slot in self.broken else self._answer(keys, args)
+                for slot, keys, args in calls]
+
+    def _answer(self, keys: list[str], args: list[Any]) -> list[Any]:
         m, out, k = args[0], [], 0
         for d in range(m):
             nk = args[1 + 2 * d]
@@ -43,21 +54,43 @@ async def test_one_call_per_slot_per_tick_each_caller_its_own_reply() -> None:
     script = Script()
     calls = Coalescer(script.send, None)
     replies = await asyncio.gather(
-        calls.call(1, ["a1", "a2"], ["x"]), calls.call(2, ["b"], ["y", "z"]),
-        calls.call(1, ["c"], []))
+        calls.call(1, 1, ["a1", "a2"], ["x"]), calls.call(2, 2, ["b"], ["y", "z"]),
+        calls.call(1, 1, ["c"], []))
     assert replies == [["a1", "a2"], ["b"], ["c"]]
     assert sorted(script.calls) == [
         (["a1", "a2", "c"], [2, 2, 1, 1, 0, "x"]),   # m, then per decision keys/args, then args
         (["b"], [1, 1, 2, "y", "z"])]
-    assert sorted(script.slots) == [1, 2]  # each call told its slot (a cluster routes by it)
-    assert await calls.call(1, ["d"], []) == ["d"]  # the next tick: a call of its own
+    assert sorted(script.slots) == [1, 2]  # each call told its slot (a cluster checks it)
+    assert await calls.call(1, 1, ["d"], []) == ["d"]  # the next tick: a call of its own
     assert len(script.calls) == 3
+
+
+async def test_the_slots_of_one_lane_go_in_one_exchange_a_call_each() -> None:
+    """A cluster's master is one lane: its clients' slots share a round trip."""
+    script = Script()
+    calls = Coalescer(script.send, None)
+    replies = await asyncio.gather(
+        calls.call("m1", 1, ["a"], []), calls.call("m1", 2, ["b"], []),
+        calls.call("m2", 3, ["c"], []), calls.call("m1", 1, ["d"], []))
+    assert replies == [["a"], ["b"], ["c"], ["d"]]
+    assert sorted(script.exchanges, key=str) == [("m1", [1, 2]), ("m2", [3])]
+    assert (["a", "d"], [2, 1, 0, 1, 0]) in script.calls  # slot 1's decisions: one call
+
+
+async def test_a_call_answered_with_an_error_fails_only_its_own_decisions() -> None:
+    script = Script(broken=frozenset({2}))
+    calls = Coalescer(script.send, None)
+    results = await asyncio.gather(calls.call("m", 1, ["a"], []), calls.call("m", 2, ["b"], []),
+                                   calls.call("m", 1, ["c"], []), return_exceptions=True)
+    assert results[0] == ["a"] and results[2] == ["c"]
+    assert isinstance(results[1], ResponseError)
+    assert len(script.exchanges) == 1
 
 
 async def test_at_most_most_decisions_per_call() -> None:
     script = Script()
     calls = Coalescer(script.send, None, most=4)
-    replies = await asyncio.gather(*(calls.call(0, [f"k{i}"], []) for i in range(10)))
+    replies = await asyncio.gather(*(calls.call(0, 0, [f"k{i}"], []) for i in range(10)))
     assert replies == [[f"k{i}"] for i in range(10)]
     assert [c[1][0] for c in script.calls] == [4, 4, 2]
 
@@ -66,7 +99,7 @@ async def test_at_most_most_decisions_per_call() -> None:
                          ids=["redis down", "wrong reply count"])
 async def test_a_failed_call_fails_every_caller_in_it(script: Script) -> None:
     calls = Coalescer(script.send, None)
-    results = await asyncio.gather(calls.call(0, ["a"], []), calls.call(0, ["b"], []),
+    results = await asyncio.gather(calls.call(0, 0, ["a"], []), calls.call(0, 0, ["b"], []),
                                    return_exceptions=True)
     expected = RedisConnectionError if script.fail else ResponseError
     assert all(isinstance(r, expected) for r in results)
@@ -77,8 +110,8 @@ async def test_a_caller_that_stops_waiting_leaves_the_others_their_replies() -> 
     script = Script()
     script.release.clear()
     calls = Coalescer(script.send, None)
-    impatient = asyncio.ensure_future(calls.call(0, ["a"], []))
-    patient = asyncio.ensure_future(calls.call(0, ["b"], []))
+    impatient = asyncio.ensure_future(calls.call(0, 0, ["a"], []))
+    patient = asyncio.ensure_future(calls.call(0, 0, ["b"], []))
     await asyncio.sleep(0.01)
     impatient.cancel()
     script.release.set()
@@ -90,7 +123,7 @@ async def test_drain_waits_for_calls_in_flight() -> None:
     script = Script()
     script.release.clear()
     calls = Coalescer(script.send, None)
-    waiting = asyncio.ensure_future(calls.call(0, ["a"], []))
+    waiting = asyncio.ensure_future(calls.call(0, 0, ["a"], []))
     await asyncio.sleep(0)
     drained = asyncio.ensure_future(calls.drain())
     await asyncio.sleep(0.01)
@@ -106,15 +139,15 @@ async def one_call_out(most: int = 64
     script = Script()
     script.release.clear()
     calls = Coalescer(script.send, None, most=most)
-    first = asyncio.ensure_future(calls.call(0, ["a"], []))
+    first = asyncio.ensure_future(calls.call(0, 0, ["a"], []))
     await asyncio.sleep(0.01)  # the call is out
     return script, calls, first
 
 
 async def test_asked_while_the_slots_call_is_out_goes_together_when_it_returns() -> None:
     script, calls, first = await one_call_out()
-    later = [asyncio.ensure_future(calls.call(0, [k], [])) for k in ("b", "c")]
-    other = asyncio.ensure_future(calls.call(1, ["x"], []))  # another slot is not held
+    later = [asyncio.ensure_future(calls.call(0, 0, [k], [])) for k in ("b", "c")]
+    other = asyncio.ensure_future(calls.call(1, 1, ["x"], []))  # another slot is not held
     await asyncio.sleep(0.01)
     assert [c[0] for c in script.calls] == [["a"], ["x"]]
     script.release.set()
@@ -125,8 +158,8 @@ async def test_asked_while_the_slots_call_is_out_goes_together_when_it_returns()
 
 async def test_a_caller_that_stopped_waiting_before_its_call_went_is_left_out() -> None:
     script, calls, first = await one_call_out()
-    gave_up = asyncio.ensure_future(calls.call(0, ["b"], []))
-    kept = asyncio.ensure_future(calls.call(0, ["c"], []))
+    gave_up = asyncio.ensure_future(calls.call(0, 0, ["b"], []))
+    kept = asyncio.ensure_future(calls.call(0, 0, ["c"], []))
     await asyncio.sleep(0.01)
     gave_up.cancel()
     script.release.set()
@@ -136,7 +169,7 @@ async def test_a_caller_that_stopped_waiting_before_its_call_went_is_left_out() 
 
 async def test_more_than_most_queued_behind_a_call_go_in_parallel() -> None:
     script, calls, first = await one_call_out(most=2)
-    later = [asyncio.ensure_future(calls.call(0, [f"k{i}"], [])) for i in range(5)]
+    later = [asyncio.ensure_future(calls.call(0, 0, [f"k{i}"], [])) for i in range(5)]
     await asyncio.sleep(0)
     script.release.set()
     await first
@@ -152,9 +185,9 @@ async def test_decisions_past_their_deadline_fail_and_a_late_reply_is_dropped() 
     calls = Coalescer(script.send, timeout=0.05)
     loop = asyncio.get_running_loop()
     began = loop.time()
-    out = asyncio.ensure_future(calls.call(0, ["a"], []))
+    out = asyncio.ensure_future(calls.call(0, 0, ["a"], []))
     await asyncio.sleep(0.01)
-    behind = asyncio.ensure_future(calls.call(0, ["b"], []))  # queued behind the call out
+    behind = asyncio.ensure_future(calls.call(0, 0, ["b"], []))  # queued behind the call out
     results = await asyncio.gather(out, behind, return_exceptions=True)
     took = loop.time() - began
     assert all(isinstance(r, TimeoutError) for r in results)
@@ -173,7 +206,7 @@ async def test_time_our_own_loop_was_busy_is_not_counted_against_redis() -> None
     script = Script()
     script.release.clear()
     calls = Coalescer(script.send, timeout=0.05)
-    out = asyncio.ensure_future(calls.call(0, ["a"], []))
+    out = asyncio.ensure_future(calls.call(0, 0, ["a"], []))
     await asyncio.sleep(0.01)  # the call is out; the sweeper runs
     time.sleep(0.1)  # noqa: ASYNC251 -- the loop is held on purpose: no sweep, no reply read
     # the reply is read a turn after the held loop's overdue sweep has run
@@ -183,14 +216,14 @@ async def test_time_our_own_loop_was_busy_is_not_counted_against_redis() -> None
 
 async def test_a_prompt_reply_cancels_nothing() -> None:
     calls = Coalescer(Script().send, timeout=0.05)
-    assert await calls.call(0, ["a"], []) == ["a"]
+    assert await calls.call(0, 0, ["a"], []) == ["a"]
     await asyncio.sleep(0.1)  # past the deadline: the answered decision stays answered
-    assert await calls.call(0, ["b"], []) == ["b"]
+    assert await calls.call(0, 0, ["b"], []) == ["b"]
 
 
 async def test_a_cancelled_call_does_not_strand_what_queued_behind_it() -> None:
     script, calls, first = await one_call_out()
-    behind = asyncio.ensure_future(calls.call(0, ["b"], []))
+    behind = asyncio.ensure_future(calls.call(0, 0, ["b"], []))
     await asyncio.sleep(0)
     for task in set(calls._tasks):  # e.g. the loop shutting down under it
         task.cancel()

@@ -43,6 +43,14 @@ async def test_an_error_reply_is_raised_and_the_connection_kept(line: Line) -> N
     assert await line.call("CLIENT", "ID") == before
 
 
+async def test_several_commands_in_one_write_each_get_their_reply_or_error(
+        line: Line) -> None:
+    before = await line.call("CLIENT", "ID")
+    replies = await line.calls([("ECHO", "a"), ("EVALSHA", "0" * 40, 0), ("ECHO", "b")])
+    assert replies[0] == "a" and isinstance(replies[1], NoScriptError) and replies[2] == "b"
+    assert await line.call("CLIENT", "ID") == before  # an error reply keeps the connection
+
+
 async def test_a_call_cancelled_mid_reply_leaves_no_reply_behind(line: Line) -> None:
     before = await line.call("CLIENT", "ID")
     blocked = asyncio.ensure_future(line.call("BLPOP", "pgw:test:empty", 0.3))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Hashable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 
 from gateway.obs.looplag import LAG
 from gateway.ratelimit.cluster_store import RedisClusterStore
+from gateway.ratelimit.coalesce import Call
 from gateway.ratelimit.memory import MemoryStore
 from gateway.ratelimit.redis_store import RedisStore
 from gateway.ratelimit.store import Bucket, LimitStore, Op, gcra
@@ -175,11 +176,11 @@ async def test_updates_share_the_ticks_script_call_with_the_decisions(
              else RedisClusterStore(redis_cluster.url, timeout=2.0))
     await store.redis.flushdb()
     calls = []
-    send = store._decisions._send  # one call of the script
+    send = store._decisions._send  # one exchange: a script call per slot
 
-    async def counted(slot: int, keys: list[str], args: list[Any]) -> list[Any]:
-        calls.append(keys)
-        return await send(slot, keys, args)
+    async def counted(lane: Hashable, sent: list[Call]) -> list[Any]:
+        calls.extend(keys for _, keys, _ in sent)
+        return await send(lane, sent)
 
     store._decisions._send = counted
     try:
