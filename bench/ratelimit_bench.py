@@ -9,7 +9,13 @@
    one event-loop turn each, as a server gives it), beside the same request
    without limits (the exchange and its caller alone); the fastest of 15
    rounds of 2,000.
-2. The gateway with the default policy (2 KB JSON GET), limits off, on with
+2. The limit stage under concurrency, in one process: 32 requests at a time
+   (`asyncio.gather`), memory, Redis and Redis Cluster, the requests of one
+   client or of 1,000 (each address in a /24 of its own: on a cluster, a
+   slot each), the gateway's CPU and the Redis servers' CPU per request,
+   medians of 5 rounds of 6,400 requests, each round's stores in shuffled
+   order; CPU against the memory store's with the same clients.
+3. The gateway with the default policy (2 KB JSON GET), limits off, on with
    the memory store, on with Redis and on with Redis Cluster (limits raised so
    nothing is refused: the limiter still decides every request and the
    detectors count), wrk, interleaved rounds, medians; with each gateway
@@ -24,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import shutil
 import statistics
 import sys
@@ -112,6 +119,63 @@ async def stage_cost(policy: CompiledPolicy, rounds: int = 15, n: int = 2000
     return best[bare], best[limited] - best[bare]
 
 
+async def concurrent_stage(policy: CompiledPolicy, clients: int, redis_pids: list[int],
+                           batches: int = 200, at_once: int = 32) -> tuple[float, float]:
+    """µs of CPU per request (this process, the Redis servers) of the limit
+    stage, `at_once` requests at a time from `clients` addresses in turn."""
+    route = next(r for r in policy.routes if r.name == "lending-api")
+    holder = StoreHolder()
+    holder.sync(policy.limits)
+    turn = 0
+
+    async def one() -> None:
+        nonlocal turn
+        turn += 1
+        i = turn % clients
+        ip = f"10.{i // 250 % 250}.{i % 250}.7"
+        ex = Exchange("bench", policy, Caller(ClientInfo(ip, ip, False, ())), "GET")
+        ex.route = route
+        resolve_caller(ex.caller, {}, policy, route)
+        await before_request(ex, route, holder, "/api/v1/loans/1", "")
+        await after_response(ex, route, holder, 200, None)
+
+    for _ in range(clients):  # every client known, every connection made
+        await one()
+    own, servers = time.process_time(), sum(cpu_seconds(p) for p in redis_pids)
+    for _ in range(batches):
+        await asyncio.gather(*(one() for _ in range(at_once)))
+    n = batches * at_once
+    used = ((time.process_time() - own) / n * 1e6,
+            (sum(cpu_seconds(p) for p in redis_pids) - servers) / n * 1e6)
+    await holder.close()
+    return used
+
+
+def stage_table(redis_url: str, redis_pids: list[int], cluster_url: str,
+                cluster_pids: list[int], rounds: int = 5) -> None:
+    stores = {"memory": ("memory", []), "Redis": (redis_url, redis_pids),
+              "Redis Cluster": (cluster_url, cluster_pids)}
+    used: dict[tuple[str, int], list[tuple[float, float]]] = {}
+    for _ in range(rounds):
+        for clients in (1, 1000):
+            for name in random.sample(list(stores), len(stores)):
+                url, pids = stores[name]
+                path = default_policy(limits=True, limit_rate="1000000/s")
+                policy = compile_file(with_store(path, url) if url != "memory" else path,
+                                      "http://127.0.0.1:9")
+                used.setdefault((name, clients), []).append(
+                    asyncio.run(concurrent_stage(policy, clients, pids)))
+    print("\n| limit stage, 32 requests at a time | clients | gateway CPU µs/req | "
+          "vs memory | Redis CPU µs/req |")
+    print("|---|---:|---:|---:|---:|")
+    for (name, clients), runs in sorted(used.items(), key=lambda kv: (
+            kv[0][1], list(stores).index(kv[0][0]))):
+        own = statistics.median(u[0] for u in runs)
+        base = statistics.median(u[0] for u in used[("memory", clients)])
+        servers = statistics.median(u[1] for u in runs)
+        print(f"| {name} | {clients:,} | {own:.0f} | {own / base:.2f} | {servers:.0f} |")
+
+
 def start_redis(port: int, directory: str) -> object:
     exe = shutil.which("redis-server")
     if exe is None:
@@ -164,6 +228,8 @@ def main() -> None:
         alone, stage = asyncio.run(stage_cost(policy))
         print(f"\nlimit stage in memory, one process: {stage:.1f} µs per request "
               f"(the request without it: {alone:.1f} µs; fastest of 15 rounds)")
+        stage_table(redis_url, [procs[0].pid], cluster_url,  # type: ignore[attr-defined]
+                    [p.pid for p in cluster_procs])  # type: ignore[attr-defined]
 
         up = free_port()
         upstream = f"http://127.0.0.1:{up}"

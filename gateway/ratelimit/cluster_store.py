@@ -78,7 +78,7 @@ for i = 1, #KEYS do
 end
 return 1
 """
-_REDIRECTED = (MovedError, AskError, TryAgainError, ClusterDownError)
+_REDIRECTED = (MovedError, AskError, TryAgainError)  # sent again through redis-py
 _STRENGTH = {"ban": 3, "strict": 2, "throttle": 1, "": 0}
 
 
@@ -182,15 +182,16 @@ class RedisClusterStore(RedisStore):
     def _lane(self, slot: int) -> Hashable:
         """A slot's master: its slots' decisions queue together and go in one
         write (a cluster's clients are in many slots)."""
-        return str(self.cluster.nodes_manager.get_node_from_slot(slot).name)
+        return self.cluster.nodes_manager.get_node_from_slot(slot).name
 
     async def _send_decisions(self, lane: Hashable, calls: list[Call]) -> list[Any]:
         """One write to the master `lane` names, on a line of its own (given
         no node, redis-py finds a slot again from every key of a call, and
         makes a connection per concurrent call). A call answered MOVED or ASK
-        (its slot moving), TRYAGAIN or CLUSTERDOWN goes again through
-        redis-py, which follows the redirect and rereads the slot map; when
-        the line fails, the slot map is reread for the next decisions."""
+        (its slot moving) or TRYAGAIN goes again through redis-py, which
+        follows the redirect and updates its slot map; when the line fails or
+        a call is answered CLUSTERDOWN, the slot map is read again for the
+        next decisions."""
         node = self.cluster.get_node(node_name=str(lane))
         if node is None:  # gone from the slot map while the calls queued
             return [await self._by_client(call) for call in calls]
@@ -200,9 +201,13 @@ class RedisClusterStore(RedisStore):
         except (RedisError, OSError, TimeoutError):
             self._reread_slots(node.name)
             raise
-        for i, reply in enumerate(replies):
-            if isinstance(reply, _REDIRECTED):
-                replies[i] = await self._by_client(calls[i])
+        if any(isinstance(r, ClusterDownError) for r in replies):
+            self._reread_slots(node.name)  # its error stands: the breaker decides
+        redirected = [i for i, r in enumerate(replies) if isinstance(r, _REDIRECTED)]
+        if redirected:  # together: each may wait on redis-py's rereading of the map
+            again = await asyncio.gather(*(self._by_client(calls[i]) for i in redirected))
+            for i, reply in zip(redirected, again, strict=True):
+                replies[i] = reply
         return replies
 
     async def _by_client(self, call: Call) -> Any:

@@ -107,10 +107,11 @@ async def exchange(line: Line, sha: str, calls: list[Call]) -> list[Any]:
     loaded over the same line (a pool's idle connection may be stale)."""
     commands = [("EVALSHA", sha, len(keys), *keys, *packed(args)) for _, keys, args in calls]
     replies = await line.calls(commands)
-    again = [i for i, r in enumerate(replies) if isinstance(r, NoScriptError)]
-    if again:
+    unknown = [i for i, r in enumerate(replies) if isinstance(r, NoScriptError)]
+    if unknown:
         await line.call("SCRIPT", "LOAD", DECIDE)
-        for i, reply in zip(again, await line.calls([commands[i] for i in again]), strict=True):
+        resent = await line.calls([commands[i] for i in unknown])
+        for i, reply in zip(unknown, resent, strict=True):
             replies[i] = reply
     return replies
 

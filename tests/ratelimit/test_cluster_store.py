@@ -15,6 +15,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from redis.asyncio import Redis
 from redis.crc import key_slot
+from redis.exceptions import ClusterDownError
 
 from gateway.ratelimit import cluster_store
 from gateway.ratelimit.cluster_store import RedisClusterStore, cluster_url
@@ -200,3 +201,27 @@ async def test_clients_in_many_slots_share_one_write_per_master(
     masters = {await _node_of(store, f"pgw:rl:{{{t}}}:r") for t in tags}
     assert len(exchanges) == len({lane for lane, _ in exchanges}) == len(masters) == 3
     assert sum(n for _, n in exchanges) == len({key_slot(f"{{{t}}}".encode()) for t in tags})
+
+
+async def test_a_clusterdown_reply_fails_its_decisions_and_rereads_the_slot_map(
+        store: RedisClusterStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A master answering CLUSTERDOWN (its slots lost, a failover under way):
+    its decisions fail at once for the breaker to count, not after redis-py's
+    pause per call, and the slot map is read again for the next ones."""
+    await store.decide([Bucket("pgw:rl:{down}:r", 10.0, 10)], [])  # the slot map read
+    reread: list[str] = []
+
+    async def down(line: object, sha: str, calls: list[Call]) -> list[Any]:
+        return [ClusterDownError("The cluster is down") for _ in calls]
+
+    async def initialize(self: object, **kwargs: Any) -> None:
+        reread.append(kwargs["last_failed_node_name"])
+
+    monkeypatch.setattr(cluster_store, "exchange", down)
+    monkeypatch.setattr(type(store.cluster.nodes_manager), "initialize", initialize)
+    began = time.monotonic()
+    with pytest.raises(ClusterDownError):
+        await store.decide([Bucket("pgw:rl:{down}:r", 10.0, 10)], [])
+    assert time.monotonic() - began < 0.2
+    await asyncio.sleep(0)
+    assert reread == [store.cluster.get_node_from_key("pgw:rl:{down}:r").name]
