@@ -130,4 +130,7 @@ class Exchange:
         return shown
 
     def latency_ms(self) -> float:
-        return round((time.perf_counter() - self.started) * 1000, 3)
+        """Milliseconds since the request began, to the microsecond (an
+        integer count divided: `round(x, 3)` formats and parses the float,
+        ~0.3 µs, and a request took it twice)."""
+        return int((time.perf_counter() - self.started) * 1_000_000 + 0.5) / 1000

@@ -95,9 +95,10 @@ async def gateway_middleware(request: web.Request, handler: Handler) -> web.Stre
                 resp.force_close()
             if not resp.prepared and isinstance(resp, web.Response) and resp.body is not None:
                 ex.bytes_out = resp.content_length or 0
-        _access_line(ex)
+        latency_ms = ex.latency_ms()
+        _access_line(ex, latency_ms)
         if ex.policy.server.metrics:
-            observe_exchange(ex)
+            observe_exchange(ex, latency_ms)
         if state.audit is not None:
             await state.audit.emit_later(
                 partial(request_records, ex, state.audit.digests),
@@ -115,7 +116,7 @@ async def add_request_id(request: web.Request, response: web.StreamResponse) -> 
             response.headers.update(ex.rate_headers)
 
 
-def _access_line(ex: Exchange) -> None:
+def _access_line(ex: Exchange, latency_ms: float) -> None:
     if not log.is_enabled_for(logging.INFO):
         return
     access_line(dict(
@@ -127,7 +128,7 @@ def _access_line(ex: Exchange) -> None:
         error=ex.error_code,
         bytes_in=ex.bytes_in,
         bytes_out=ex.bytes_out,
-        latency_ms=ex.latency_ms(),
+        latency_ms=latency_ms,
         upstream_latency_ms=ex.upstream_latency_ms,
         policy_version=ex.policy.version,
         role=ex.caller.role,

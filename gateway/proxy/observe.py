@@ -17,22 +17,26 @@ from gateway.obs.metrics import (
 )
 
 
-def observe_exchange(ex: Exchange) -> None:
-    """Everything one finished request adds to the metrics (on the event loop)."""
+def observe_exchange(ex: Exchange, latency_ms: float | None = None) -> None:
+    """Everything one finished request adds to the metrics (on the event loop);
+    `latency_ms` as the access line has it (else read now)."""
     route = ex.route.name if ex.route else "-"
     method = ex.method if ex.method in METHODS else "OTHER"
     REQUESTS.add((route, method, str(ex.status)))
-    LATENCY.observe((route,), ex.latency_ms() / 1000)
+    labels = (route,)
+    LATENCY.observe(labels, (ex.latency_ms() if latency_ms is None else latency_ms) / 1000)
     if ex.upstream_latency_ms is not None:
-        UPSTREAM_LATENCY.observe((route,), ex.upstream_latency_ms / 1000)
+        UPSTREAM_LATENCY.observe(labels, ex.upstream_latency_ms / 1000)
     if ex.error_code is not None:
         REJECTIONS.add((route, ex.error_code))
         if isinstance(ex.error, InspectionError):
             FAIL_CLOSED.add((route, ex.error_code))
-    for direction, counts in ex.pii.items():
-        for (entity, operator), n in counts.items():
-            FINDINGS.add((entity, direction, operator), n)
-    for direction, seconds in ex.inspect_seconds.items():
-        INSPECTION.observe((direction,), seconds)
+    if ex.pii:
+        for direction, counts in ex.pii.items():
+            for (entity, operator), n in counts.items():
+                FINDINGS.add((entity, direction, operator), n)
+    if ex.inspect_seconds:
+        for direction, seconds in ex.inspect_seconds.items():
+            INSPECTION.observe((direction,), seconds)
     for direction, size in ex.body_bytes.items():
         BODY_BYTES.observe((direction,), size)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from gateway.exchange import Exchange
-from gateway.obs.metrics import FINDINGS, REJECTIONS, REQUESTS
+from gateway.obs.metrics import FINDINGS, LATENCY, REJECTIONS, REQUESTS
 from gateway.proxy.observe import observe_exchange
 from tests.conftest import caller_at, compiled, policy_text
 
@@ -32,3 +34,18 @@ def test_a_request_without_a_route_counts_under_a_dash() -> None:
     before = REQUESTS.values.get(("-", "GET", "404"), 0)
     observe_exchange(ex)
     assert REQUESTS.values[("-", "GET", "404")] == before + 1
+
+
+def test_the_latency_is_the_access_lines_to_the_microsecond() -> None:
+    """Observed as the access line shows it (one reading per request), in
+    milliseconds to three decimals."""
+    ex = Exchange("rid", compiled(policy_text("http://127.0.0.1:9")), caller_at("10.0.0.1"),
+                  "GET")
+    ex.started -= 0.0123456
+    latency = ex.latency_ms()
+    assert 12.345 <= latency < 20 and round(latency, 3) == latency
+    row = LATENCY.values.get(("-",))
+    before = (row[-1], sum(row[:-1])) if row else (0.0, 0.0)
+    observe_exchange(ex, 7.5)
+    row = LATENCY.values[("-",)]
+    assert row[-1] - before[0] == pytest.approx(0.0075) and sum(row[:-1]) - before[1] == 1

@@ -1,0 +1,138 @@
+"""Instructions per request on the fixed path, counted by valgrind's callgrind.
+
+This machine moves req/s and CPU time by 10-20 % from run to run, which
+hides a feature costing 5 %; the instructions a process executes per request
+do not move that way. Each row's process runs under `valgrind --tool=callgrind
+--instr-atstart=no` (startup uninstrumented); after a warm-up, counting is
+switched on (`callgrind_control -i on`) for `--duration` seconds of wrk load
+(8 connections) and the counts dumped, then as long again without load: the
+process's instructions per request served, less what it does without
+requests (timers, probes; under valgrind a request takes ~10 ms, so a
+second's background work is spread over few requests). Rows as `cost_bench.py`'s first ones: the
+bare aiohttp proxy on uvloop, the pass-through gateway without metrics and
+access log, + metrics, + the access log, + the default policy's limits and
+detectors in memory; ratios against the bare proxy and the row above.
+
+What it does not count: the kernel's work in system calls, cache misses and
+stalls, other processes (the upstream, wrk, Redis). It is a complement to
+`cost_bench.py`, not a stand-in: a row can execute as many instructions and
+still run slower. About two minutes a row.
+
+    python bench/instr_bench.py [--duration 10]
+Needs valgrind (callgrind_control) and wrk (bench/run installs them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cost_bench import PATH, passthrough
+from proxy_bench import PY, free_port, start, stop, wait_http
+
+from gateway.crypto.devkeys import ensure_dev_keys
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def served(url: str, duration: int) -> int:
+    """Requests wrk completed in `duration` seconds (8 connections)."""
+    out = subprocess.run(["wrk", "-t1", "-c8", f"-d{duration}s", "--timeout", "30s", url],
+                         capture_output=True, text=True, check=True).stdout
+    m = re.search(r"(\d+) requests in", out)
+    if m is None or "Non-2xx" in out or "Socket errors" in out:
+        raise SystemExit(f"wrk against {url}: {out}")
+    return int(m.group(1))
+
+
+def instructions(files: list[Path]) -> int:
+    total = 0
+    for f in files:
+        for line in f.read_text().splitlines():
+            if line.startswith("totals:"):
+                total += int(line.split()[1])
+    return total
+
+
+def count(label: str, command: list[str], workdir: Path, duration: int) -> float:
+    """Instructions per request of `command` (a server on the port in it)."""
+    port = int(command[command.index("--listen") + 1].rsplit(":", 1)[1]) \
+        if "--listen" in command else int(command[2])
+    out = workdir / re.sub(r"\W+", "-", label)
+    proc = start(["valgrind", "--tool=callgrind", "--instr-atstart=no",
+                  f"--callgrind-out-file={out}.%p", *command])
+    try:
+        url = f"http://127.0.0.1:{port}{PATH}"
+        wait_http(url, timeout=600)
+        served(url, 3)  # warm-up: caches, connections, the code paths taken
+        pid = str(proc.pid)
+        control("-i", "on", pid)
+        n = served(url, duration)
+        control("-d", pid)  # dump 1: the load
+        time.sleep(duration)
+        control("-d", pid)  # dump 2: as long without load (timers, probes)
+        control("-i", "off", pid)
+    finally:
+        stop([proc])
+    load = instructions([Path(f"{out}.{pid}.1")])
+    idle = instructions([Path(f"{out}.{pid}.2")])
+    return (load - idle) / n
+
+
+def control(*args: str) -> None:
+    subprocess.run(["callgrind_control", *args], check=True, capture_output=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=int, default=10)
+    args = parser.parse_args()
+    for tool in ("valgrind", "callgrind_control", "wrk"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"{tool} not found: apt-get install valgrind wrk (bench/run does)")
+    ensure_dev_keys(ROOT / "keys")
+    workdir = Path(tempfile.mkdtemp())
+    up = free_port()
+    upstream = f"http://127.0.0.1:{up}"
+    procs = [start([PY, "-m", "gateway", "demo-upstream", "--listen", f"127.0.0.1:{up}"])]
+    rows: dict[str, float] = {}
+    try:
+        wait_http(upstream + PATH)
+        port = free_port()
+        rows["bare aiohttp proxy on uvloop"] = count(
+            "bare", [PY, "bench/bare_proxy.py", str(port), upstream, "uvloop"], workdir,
+            args.duration)
+        gateways = {
+            "pass-through, no metrics, no access log": passthrough(False, False),
+            "+ metrics": passthrough(True, False),
+            "+ access log": passthrough(True, True),
+            "+ limits and detectors, memory": passthrough(True, True, {}),
+        }
+        for label, policy in gateways.items():
+            rows[label] = count(label, [
+                PY, "-m", "gateway", "serve", "--policy", str(policy), "--upstream", upstream,
+                "--listen", f"127.0.0.1:{free_port()}", "--admin", f"127.0.0.1:{free_port()}"],
+                workdir, args.duration)
+    finally:
+        stop(procs)
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(f"\n2 KB JSON GET; wrk -t1 -c8, {args.duration}s counted after a 3 s warm-up; "
+          "instructions of the proxy process (user space)\n")
+    print("| proxy | instructions/req | vs bare proxy | vs the row above |")
+    print("|---|---:|---:|---:|")
+    bare, above = rows["bare aiohttp proxy on uvloop"], None
+    for label, ir in rows.items():
+        step = f"{ir / above:.3f}" if above else ""
+        print(f"| {label} | {ir:,.0f} | {ir / bare:.3f} | {step} |")
+        above = ir
+
+
+if __name__ == "__main__":
+    main()
