@@ -238,6 +238,15 @@ class RedisClusterStore(RedisStore):
         if self._rereading is None or self._rereading.done():
             self._rereading = asyncio.ensure_future(self._reread(failed))
 
+    async def close(self) -> None:
+        """As one Redis's, after a slot map reading still under way is stopped
+        (it would run on a closed client)."""
+        if self._rereading is not None and not self._rereading.done():
+            self._rereading.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._rereading
+        await super().close()
+
     async def _reread(self, failed: str) -> None:
         # failing, the next failure tries again; the breaker decides meanwhile
         with contextlib.suppress(RedisError, RedisClusterException, OSError):

@@ -225,3 +225,21 @@ async def test_a_clusterdown_reply_fails_its_decisions_and_rereads_the_slot_map(
     assert time.monotonic() - began < 0.2
     await asyncio.sleep(0)
     assert reread == [store.cluster.get_node_from_key("pgw:rl:{down}:r").name]
+
+
+async def test_closing_stops_a_slot_map_reading_under_way(redis_cluster: RedisClusterProcesses,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    store = RedisClusterStore(redis_cluster.url, timeout=2.0)
+    await store.decide([Bucket("pgw:rl:{closing}:r", 10.0, 10)], [])
+    began = asyncio.Event()
+
+    async def slow(self: object, **kwargs: Any) -> None:
+        began.set()
+        await asyncio.sleep(30)
+
+    monkeypatch.setattr(type(store.cluster.nodes_manager), "initialize", slow)
+    store._reread_slots("any")
+    await began.wait()
+    reading = store._rereading
+    await asyncio.wait_for(store.close(), 5)
+    assert reading is not None and reading.cancelled()
