@@ -10,19 +10,19 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
-from gateway.obs.tallies import HistogramTally, Tally
+from gateway.obs.tallies import ExchangeTally, HistogramTally, Tally
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _SIZES = (256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216)
 
 # Updated for every request: tallies (gateway/obs/tallies.py), not lock-taking Counters.
-REQUESTS = Tally("pgw_requests", "Requests by route, method and status",
-                 ["route", "method", "status"])
-LATENCY = HistogramTally("pgw_request_duration_seconds",
-                         "Time from request to response, by route", ["route"])
-UPSTREAM_LATENCY = HistogramTally("pgw_upstream_duration_seconds",
-                                  "Time to the upstream's response headers, by route", ["route"])
+# pgw_requests_total{route,method,status}, pgw_request_duration_seconds{route} and
+# pgw_upstream_duration_seconds{route}: one row per request (ExchangeTally)
+EXCHANGES = ExchangeTally(
+    ("pgw_requests", "Requests by route, method and status"),
+    ("pgw_request_duration_seconds", "Time from request to response, by route"),
+    ("pgw_upstream_duration_seconds", "Time to the upstream's response headers, by route"))
 FINDINGS = Tally("pgw_findings", "Personal data found, by entity, direction and operator",
                  ["entity", "direction", "operator"])
 REJECTIONS = Tally("pgw_rejections",
@@ -38,7 +38,7 @@ FAIL_CLOSED = Tally("pgw_fail_closed",
 RATELIMIT_DECISIONS = Tally("pgw_ratelimit_decisions",
                             "Rate-limit decisions by route, rule and outcome",
                             ["route", "rule", "outcome"])
-for _tally in (REQUESTS, LATENCY, UPSTREAM_LATENCY, FINDINGS, REJECTIONS, FAIL_CLOSED, INSPECTION,
+for _tally in (EXCHANGES, FINDINGS, REJECTIONS, FAIL_CLOSED, INSPECTION,
                BODY_BYTES, RATELIMIT_DECISIONS):
     REGISTRY.register(_tally)
 LOOP_LAG = Histogram("pgw_event_loop_lag_seconds", "How late the event loop ran a timer",

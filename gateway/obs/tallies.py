@@ -66,12 +66,78 @@ class HistogramTally(Collector):
         family = HistogramMetricFamily(self.name, self.documentation, labels=self.labelnames)
         edges = [*(_le(b) for b in self.bounds), "+Inf"]
         for labels, row in list(self.values.items()):
-            cumulative, running = [], 0.0
-            for edge, count in zip(edges, row, strict=False):
-                running += count
-                cumulative.append((edge, running))
-            family.add_metric(list(labels), cumulative, sum_value=row[-1])
+            family.add_metric(list(labels), _cumulative(edges, row[:-1]), sum_value=row[-1])
         yield family
+
+
+class ExchangeTally(Collector):
+    """Requests, their latency and their upstream latency in one row per
+    (route, method, status): a request updates one row (three tallies took
+    three dict lookups and three label tuples). At scrape time the rows are
+    split into a counter by route, method and status and two histograms by
+    route, exactly as three separate tallies would render them.
+
+    `observe(key, latency_ms, upstream_ms)` takes milliseconds (as the access
+    line has them); bounds are seconds, as Prometheus buckets are."""
+
+    def __init__(self, requests: tuple[str, str], latency: tuple[str, str],
+                 upstream: tuple[str, str], buckets: Sequence[float] = DEFAULT_BUCKETS) -> None:
+        self.requests, self.latency, self.upstream = requests, latency, upstream
+        self.bounds = tuple(float(b) for b in buckets if b != math.inf)
+        if list(self.bounds) != sorted(set(self.bounds)):
+            raise ValueError("buckets must be increasing")
+        self.bounds_ms = tuple(b * 1000 for b in self.bounds)
+        # per (route, method, status): latency buckets (+Inf last), their sum
+        # (ms), upstream buckets, their sum (ms)
+        self.rows: dict[tuple[str, str, int], list[float]] = {}
+
+    def observe(self, key: tuple[str, str, int], latency_ms: float,
+                upstream_ms: float | None) -> None:
+        row = self.rows.get(key)
+        bounds = self.bounds_ms
+        n = len(bounds) + 1
+        if row is None:
+            row = self.rows[key] = [0.0] * (2 * n + 2)
+        row[bisect.bisect_left(bounds, latency_ms)] += 1
+        row[n] += latency_ms
+        if upstream_ms is not None:
+            row[n + 1 + bisect.bisect_left(bounds, upstream_ms)] += 1
+            row[-1] += upstream_ms
+
+    def count(self, route: str, method: str, status: int) -> float:
+        """Requests seen with these labels (0 if none)."""
+        row = self.rows.get((route, method, status))
+        return sum(row[:len(self.bounds) + 1]) if row else 0
+
+    def collect(self) -> Iterator[Metric]:
+        n = len(self.bounds) + 1
+        requests = CounterMetricFamily(*self.requests, labels=("route", "method", "status"))
+        by_route: dict[str, list[float]] = {}
+        for (route, method, status), row in list(self.rows.items()):
+            requests.add_metric([route, method, str(status)], sum(row[:n]))
+            into = by_route.setdefault(route, [0.0] * len(row))
+            for i, value in enumerate(row):
+                into[i] += value
+        yield requests
+        edges = [*(_le(b) for b in self.bounds), "+Inf"]
+        for (name, documentation), start in ((self.latency, 0), (self.upstream, n + 1)):
+            family = HistogramMetricFamily(name, documentation, labels=("route",))
+            for route, row in by_route.items():
+                counts = row[start:start + n]
+                if not any(counts):
+                    continue
+                family.add_metric([route], _cumulative(edges, counts),
+                                  sum_value=row[start + n] / 1000)
+            yield family
+
+
+def _cumulative(edges: Sequence[str], counts: Sequence[float]) -> list[tuple[str, float]]:
+    """Per-bucket counts as a histogram's cumulative (le, count) pairs."""
+    cumulative, running = [], 0.0
+    for edge, count in zip(edges, counts, strict=True):
+        running += count
+        cumulative.append((edge, running))
+    return cumulative
 
 
 def _le(bound: float) -> str:

@@ -147,7 +147,7 @@ async def _forward(request: web.Request, ex: Exchange, route: CompiledRoute, for
     sent = time.perf_counter()
     try:
         async with state.pool.request(route, request.method, forward, headers, body) as up:
-            ex.upstream_latency_ms = round((time.perf_counter() - sent) * 1000, 3)
+            ex.upstream_latency_ms = int((time.perf_counter() - sent) * 1_000_000 + 0.5) / 1000
             if route.protect:
                 return await _buffered_response(up, ex, route, request.method,
                                                 state.inspector, state.limiter)

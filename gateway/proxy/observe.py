@@ -6,14 +6,12 @@ from gateway.errors import InspectionError
 from gateway.exchange import Exchange
 from gateway.obs.metrics import (
     BODY_BYTES,
+    EXCHANGES,
     FAIL_CLOSED,
     FINDINGS,
     INSPECTION,
-    LATENCY,
     METHODS,
     REJECTIONS,
-    REQUESTS,
-    UPSTREAM_LATENCY,
 )
 
 
@@ -22,11 +20,9 @@ def observe_exchange(ex: Exchange, latency_ms: float | None = None) -> None:
     `latency_ms` as the access line has it (else read now)."""
     route = ex.route.name if ex.route else "-"
     method = ex.method if ex.method in METHODS else "OTHER"
-    REQUESTS.add((route, method, str(ex.status)))
-    labels = (route,)
-    LATENCY.observe(labels, (ex.latency_ms() if latency_ms is None else latency_ms) / 1000)
-    if ex.upstream_latency_ms is not None:
-        UPSTREAM_LATENCY.observe(labels, ex.upstream_latency_ms / 1000)
+    EXCHANGES.observe((route, method, ex.status),
+                      ex.latency_ms() if latency_ms is None else latency_ms,
+                      ex.upstream_latency_ms)
     if ex.error_code is not None:
         REJECTIONS.add((route, ex.error_code))
         if isinstance(ex.error, InspectionError):

@@ -7,7 +7,7 @@ import math
 import pytest
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
-from gateway.obs.tallies import HistogramTally, Tally
+from gateway.obs.tallies import ExchangeTally, HistogramTally, Tally
 
 
 def _samples(registry: CollectorRegistry) -> list[str]:
@@ -43,6 +43,34 @@ def test_tally_matches_prometheus_counter() -> None:
         counter.labels(entity=entity, operator=operator).inc(n)
         tally.add((entity, operator), n)
     assert _samples(ours) == _samples(theirs)
+
+
+def test_exchange_tally_matches_a_counter_and_two_histograms() -> None:
+    """One row per request renders as pgw_requests_total and the two latency
+    histograms would, had each been its own prometheus-client collector."""
+    theirs, ours = CollectorRegistry(), CollectorRegistry()
+    requests = Counter("req", "r", ["route", "method", "status"], registry=theirs)
+    latency = Histogram("lat_seconds", "l", ["route"], registry=theirs)
+    upstream = Histogram("up_seconds", "u", ["route"], registry=theirs)
+    tally = ExchangeTally(("req", "r"), ("lat_seconds", "l"), ("up_seconds", "u"))
+    ours.register(tally)
+    # milliseconds, on bucket edges and between them; no upstream for refusals
+    rows = [("a", "GET", 200, 5.0, 4.0), ("a", "GET", 200, 5.001, 0.0),
+            ("a", "POST", 429, 0.4, None), ("b", "OTHER", 502, 30_000.0, 10_000.0),
+            ("b", "GET", 200, 75.0, 74.999), ("c", "GET", 403, 1.0, None)]
+    for route, method, status, ms, up_ms in rows:
+        requests.labels(route=route, method=method, status=str(status)).inc()
+        latency.labels(route=route).observe(ms / 1000)
+        if up_ms is not None:
+            upstream.labels(route=route).observe(up_ms / 1000)
+        tally.observe((route, method, status), ms, up_ms)
+    # sums are kept in milliseconds: equal to the last bits of a float
+    mine, expected = _samples(ours), _samples(theirs)
+    assert [x for x in mine if "_sum{" not in x] == [x for x in expected if "_sum{" not in x]
+    sums = [(x.split()[0], float(x.split()[1])) for x in mine if "_sum{" in x]
+    assert sums == [(x.split()[0], pytest.approx(float(x.split()[1]), rel=1e-12))
+                    for x in expected if "_sum{" in x]
+    assert tally.count("a", "GET", 200) == 2 and tally.count("c", "GET", 200) == 0
 
 
 def test_buckets_must_increase() -> None:

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from gateway.exchange import Exchange
-from gateway.obs.metrics import FINDINGS, LATENCY, REJECTIONS, REQUESTS
+from gateway.obs.metrics import EXCHANGES, FINDINGS, REJECTIONS
 from gateway.proxy.observe import observe_exchange
 from tests.conftest import caller_at, compiled, policy_text
 
@@ -17,11 +17,11 @@ def test_an_exchange_counts_once_with_bounded_labels() -> None:
     ex = Exchange("rid", policy, caller_at("10.0.0.1"), "BREW")  # an unknown method is OTHER
     ex.route, ex.status, ex.error_code = policy.routes[0], 429, "rate_limited"
     ex.record("response", Counter({("CN_MOBILE", "mask"): 2}))
-    before = (REQUESTS.values.get(("protected", "OTHER", "429"), 0),
+    before = (EXCHANGES.count("protected", "OTHER", 429),
               REJECTIONS.values.get(("protected", "rate_limited"), 0),
               FINDINGS.values.get(("CN_MOBILE", "response", "mask"), 0))
     observe_exchange(ex)
-    after = (REQUESTS.values[("protected", "OTHER", "429")],
+    after = (EXCHANGES.count("protected", "OTHER", 429),
              REJECTIONS.values[("protected", "rate_limited")],
              FINDINGS.values[("CN_MOBILE", "response", "mask")])
     assert [a - b for a, b in zip(after, before, strict=True)] == [1, 1, 2]
@@ -31,9 +31,9 @@ def test_a_request_without_a_route_counts_under_a_dash() -> None:
     ex = Exchange("rid", compiled(policy_text("http://127.0.0.1:9")), caller_at("10.0.0.1"),
                   "GET")
     ex.status = 404
-    before = REQUESTS.values.get(("-", "GET", "404"), 0)
+    before = EXCHANGES.count("-", "GET", 404)
     observe_exchange(ex)
-    assert REQUESTS.values[("-", "GET", "404")] == before + 1
+    assert EXCHANGES.count("-", "GET", 404) == before + 1
 
 
 def test_the_latency_is_the_access_lines_to_the_microsecond() -> None:
@@ -44,8 +44,10 @@ def test_the_latency_is_the_access_lines_to_the_microsecond() -> None:
     ex.started -= 0.0123456
     latency = ex.latency_ms()
     assert 12.345 <= latency < 20 and round(latency, 3) == latency
-    row = LATENCY.values.get(("-",))
-    before = (row[-1], sum(row[:-1])) if row else (0.0, 0.0)
+    ex.status = 200
+    n = len(EXCHANGES.bounds) + 1
+    row = EXCHANGES.rows.get(("-", "GET", 200))
+    before = (row[n], sum(row[:n])) if row else (0.0, 0.0)
     observe_exchange(ex, 7.5)
-    row = LATENCY.values[("-",)]
-    assert row[-1] - before[0] == pytest.approx(0.0075) and sum(row[:-1]) - before[1] == 1
+    row = EXCHANGES.rows[("-", "GET", 200)]
+    assert row[n] - before[0] == pytest.approx(7.5) and sum(row[:n]) - before[1] == 1
