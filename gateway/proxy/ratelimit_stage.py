@@ -121,14 +121,20 @@ def _scaled(bucket: Bucket, share: float) -> Bucket:
 
 
 async def _limit(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
-                 identity: Identity, plan: ClientPlan, checks: list[Check]) -> None:
-    """Penalties, limits and the request's detector updates in one store call."""
+                 identity: Identity, plan: ClientPlan, checks: Sequence[Check],
+                 ops: Sequence[Op]) -> None:
+    """Penalties, limits and the request's detector updates (`ops`, one per
+    check) in one store call."""
     chosen, buckets, penalties = plan.chosen, plan.buckets, plan.penalties
-    ops = [c.op for c in checks]
-    verdict: Verdict = await _call(holder, "decide", route, lambda s, share: s.decide(
-        buckets if share >= 1.0 else [_scaled(b, share) for b in buckets], penalties, ops))
+    verdict: Verdict
+    if holder.breaker is None:  # in this process: nothing to fall back from
+        verdict = await holder.store.decide(buckets, penalties, ops)
+    else:
+        verdict = await _call(holder, "decide", route, lambda s, share: s.decide(
+            buckets if share >= 1.0 else [_scaled(b, share) for b in buckets], penalties, ops))
     # a scraper at its limit is still seen by the detectors
-    if verdict.penalty != "ban" and (firing := _firing(checks, verdict.observed)) is not None:
+    if (checks and verdict.penalty != "ban"
+            and (firing := _firing(checks, verdict.observed)) is not None):
         await _act(ex, limits, holder, route, identity, firing)
     if verdict.penalty == "ban":
         ex.limits.append(LimitDecision("banned"))
@@ -183,17 +189,19 @@ async def before_request(ex: Exchange, route: CompiledRoute, holder: StoreHolder
         return
     plan = plan_for(limits, identity, route.name, ex.method)
     params = parse_qsl(query, keep_blank_values=True) if query else []
-    checks: list[Check] = []
+    checks: Sequence[Check] = ()
+    ops: list[Op] = []
     if limits.paging is not None and params:
-        checks += await _paging(ex, limits, holder, route, identity, plan.tags, params)
-    if limits.enumeration is not None:
-        checks += _enumeration(limits, plan, path, params)
-    await _limit(ex, limits, holder, route, identity, plan, checks)
+        checks, ops = await _paging(ex, limits, holder, route, identity, plan.tags, params)
+    if limits.enumeration is not None and (found := _enumeration(limits, plan, path, params)):
+        checks = [*checks, *found[0]] if checks else found[0]
+        ops += found[1]
+    await _limit(ex, limits, holder, route, identity, plan, checks, ops)
 
 
 async def _paging(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
                   identity: Identity, tags: Sequence[tuple[str, str]],
-                  params: list[tuple[str, str]]) -> list[Check]:
+                  params: list[tuple[str, str]]) -> tuple[list[Check], list[Op]]:
     paging = limits.paging
     assert paging is not None
     size = next((int(v) for k, v in params if k in paging.size_params and v.isdigit()), None)
@@ -201,39 +209,42 @@ async def _paging(ex: Exchange, limits: Limits, holder: StoreHolder, route: Comp
         raise PageSizeTooLarge(paging.max_size)
     page = next((int(v) for k, v in params if k in paging.page_params and v.isdigit()), None)
     if page is None or not tags:
-        return []
+        return [], []
     if any(k == "offset" for k, _ in params):
         page = page // max(size or 1, 1) + 1
     if page > paging.max_page:
         await _fire(ex, limits, holder, route, identity, "paging", tags[0][0], paging.then)
-    limit = paging.max_pages
-    return [Check("paging", d, Op("distinct", f"pgw:pg:{tag}:{route.name}", paging.window,
-                                  (f"{page}:{size}",)),
-                  over(limit), paging.then)
-            for d, tag in tags]
+    fires, member = over(paging.max_pages), (f"{page}:{size}",)
+    return ([Check("paging", d, fires, paging.then) for d, _ in tags],
+            [Op("distinct", f"pgw:pg:{tag}:{route.name}", paging.window, member)
+             for _, tag in tags])
 
 
-def _enumeration(limits: Limits, plan: ClientPlan, path: str,
-                 params: list[tuple[str, str]]) -> list[Check]:
+def _enumeration(limits: Limits, plan: ClientPlan, path: str, params: list[tuple[str, str]]
+                 ) -> tuple[Sequence[Check], list[Op]] | None:
+    """The ids a request names (numeric and UUID path segments, the policy's
+    query parameters), as the distinct-ids and sequential-run updates of each
+    detector dimension; None without ids."""
     enum = limits.enumeration
     assert enum is not None
     ids = _ID_SEGMENT.findall(path) if enum.path_ids else []
     if params:
         ids += [f"{k}={v}" for k, v in params if k in enum.query_params and v]
     if not ids:
-        return []
-    digest = limits.identifier.digest
+        return None
+    identifier, window = limits.identifier, enum.window
+    digest = identifier.digest
     members = tuple([digest("id", i) for i in ids[:_MEMBERS]])
-    last = next((n for i in reversed(ids) if i.isdigit() and (n := int(i)) < _RUN_MAX), None)
-    stored = None if last is None else last + limits.identifier.run_offset
-    checks = []
-    for d, ids_key, run_key in plan.enumeration:
-        checks.append(Check("enumeration", d, Op("distinct", ids_key, enum.window, members),
-                            plan.too_many_ids, enum.then))
-        if stored is not None:
-            checks.append(Check("enumeration", d, Op("run", run_key, enum.window, value=stored),
-                                plan.run_too_long, enum.then))
-    return checks
+    for i in reversed(ids):  # the last numeric path id, if short, joins a sequential run
+        if i.isdigit() and (last := int(i)) < _RUN_MAX:
+            stored = last + identifier.run_offset
+            ops: list[Op] = []
+            for ids_key, run_key in plan.enumeration:
+                ops += (Op("distinct", ids_key, window, members),
+                        Op("run", run_key, window, (), stored))
+            return plan.enumeration_runs, ops
+    return plan.enumeration_ids, [Op("distinct", ids_key, window, members)
+                                  for ids_key, _ in plan.enumeration]
 
 
 async def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder, status: int,
@@ -259,18 +270,19 @@ async def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder
         checks = plan.probing_error if error else plan.probing
         ops = plan.probing_error_ops if error else plan.probing_ops
     if limits.exposure is not None and values:
-        exposed = _exposure(limits, plan, ex.caller.role, values)
+        exposed, counted = _exposure(limits, plan, ex.caller.role, values)
         if exposed:  # the response waits for the count: its budget may refuse it
-            checks = [*checks, *exposed]
-            results = await _call(holder, "observe", route,
-                                  lambda s, _: s.observe([c.op for c in checks]))
+            checks, ops = [*checks, *exposed], [*ops, *counted]
+            results = await _call(holder, "observe", route, lambda s, _: s.observe(ops))
             if (firing := _firing(checks, results)) is not None:
                 await _act(ex, limits, holder, route, identity, firing)
             return
     if not checks:
         return
     if not holder.remote:  # in this process: no round trip to save, no task to start
-        if (firing := _firing(checks, await holder.store.observe(ops))) is not None:
+        results = await holder.store.observe(ops)
+        # a response that is no error only counts (plan.probing never fires)
+        if checks is not plan.probing and (firing := _firing(checks, results)) is not None:
             with suppress(RateLimited):  # as batched: a firing stops the next requests
                 await _act(ex, limits, holder, route, identity, firing)
         return
@@ -284,20 +296,22 @@ async def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder
 
 
 def _exposure(limits: Limits, plan: ClientPlan, role: str, values: Mapping[str, set[str]]
-              ) -> list[Check]:
+              ) -> tuple[list[Check], list[Op]]:
     """A distinct count per entity the role has a budget for, per detector dimension."""
     exposure = limits.exposure
     assert exposure is not None
     checks: list[Check] = []
+    ops: list[Op] = []
     for entity, found in values.items():
         budget = exposure.budget(role, entity)
         if budget is None or not found:
             continue
         members = limits.identifier.value_digests(entity, found)
-        checks += [Check("exposure", d, Op("distinct", f"pgw:ex:{tag}:{role}:{entity}",
-                                           exposure.window, members),
-                         over(budget), exposure.then, entity) for d, tag in plan.tags]
-    return checks
+        fires = over(budget)
+        for d, tag in plan.tags:
+            checks.append(Check("exposure", d, fires, exposure.then, entity))
+            ops.append(Op("distinct", f"pgw:ex:{tag}:{role}:{entity}", exposure.window, members))
+    return checks, ops
 
 
 async def honeytoken_served(ex: Exchange, route: CompiledRoute, holder: StoreHolder) -> None:

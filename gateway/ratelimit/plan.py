@@ -20,11 +20,13 @@ from gateway.ratelimit.store import Bucket, Observed, Op
 
 
 class Check(NamedTuple):
-    """One detector update and the test that makes it fire."""
+    """What one detector update's result means: the test that makes it fire
+    and what follows. The update itself (an Op) travels beside it, in a list
+    of the same order: a client's checks are built once, in its plan, and a
+    request makes only the ops whose members it brings."""
 
     detector: str
     dimension: str
-    op: Op
     fires: Callable[[Observed], bool]
     then: ActionModel
     entity: str | None = None
@@ -32,6 +34,10 @@ class Check(NamedTuple):
 
 def over(limit: int) -> Callable[[Observed], bool]:
     return lambda seen: isinstance(seen, int) and seen > limit
+
+
+def at_least(limit: int) -> Callable[[Observed], bool]:
+    return lambda seen: isinstance(seen, int) and seen >= limit
 
 
 def _probing_fires(probing: ProbingModel) -> Callable[[Observed], bool]:
@@ -55,10 +61,12 @@ class ClientPlan:
     tags: tuple[tuple[str, str], ...]  # (dimension, hash tag) per detector dimension
     probing: tuple[Check, ...]  # for a response that is no error: counts, never fires
     probing_error: tuple[Check, ...]  # for an error response
-    # enumeration: (dimension, distinct ids key, sequential run key) per detector dimension
-    enumeration: tuple[tuple[str, str, str], ...]
-    too_many_ids: Callable[[Observed], bool]
-    run_too_long: Callable[[Observed], bool]
+    # enumeration: (distinct ids key, sequential run key) per detector dimension, and
+    # the checks of a request with ids (one per dimension) and with a numeric id
+    # (the ids' then the run's, per dimension)
+    enumeration: tuple[tuple[str, str], ...]
+    enumeration_ids: tuple[Check, ...]
+    enumeration_runs: tuple[Check, ...]
     allowed: tuple[tuple[str, str, str], ...]  # metric labels of an admitted request
     probing_ops: tuple[Op, ...]  # the ops of `probing`
     probing_error_ops: tuple[Op, ...]  # the ops of `probing_error`
@@ -87,22 +95,28 @@ def _build(limits: Limits, identity: Identity, route: str, method: str) -> Clien
     tags = tuple((d, tag) for d in limits.detect_by if (tag := identity.tag(d)) is not None)
     probing: tuple[Check, ...] = ()
     probing_error: tuple[Check, ...] = ()
+    probing_ops: tuple[Op, ...] = ()
+    probing_error_ops: tuple[Op, ...] = ()
     if (model := limits.probing) is not None:
         # only an error response fires: after a ban, good requests do not re-fire
-        probing = tuple(Check("probing", d, Op("count", f"pgw:pr:{tag}", model.window,
-                                               ("all",)), _never, model.then)
-                        for d, tag in tags)
+        probing = tuple(Check("probing", d, _never, model.then) for d, _ in tags)
         fires = _probing_fires(model)
-        probing_error = tuple(Check("probing", d, Op("count", f"pgw:pr:{tag}", model.window,
-                                                     ("all", "error")), fires, model.then)
-                              for d, tag in tags)
-    enum = limits.enumeration
-    most, run = (enum.max_ids, enum.sequential_run) if enum is not None else (0, 0)
+        probing_error = tuple(Check("probing", d, fires, model.then) for d, _ in tags)
+        probing_ops = tuple(Op("count", f"pgw:pr:{tag}", model.window, ("all",))
+                            for _, tag in tags)
+        probing_error_ops = tuple(Op("count", f"pgw:pr:{tag}", model.window, ("all", "error"))
+                                  for _, tag in tags)
+    ids: tuple[Check, ...] = ()
+    runs: tuple[Check, ...] = ()
+    if (enum := limits.enumeration) is not None:
+        too_many, too_long = over(enum.max_ids), at_least(enum.sequential_run)
+        ids = tuple(Check("enumeration", d, too_many, enum.then) for d, _ in tags)
+        runs = tuple(c for d, _ in tags for c in (Check("enumeration", d, too_many, enum.then),
+                                                  Check("enumeration", d, too_long, enum.then)))
     return ClientPlan(tuple(chosen), tuple(buckets),
                       tuple(f"pgw:pen:{identity.tag(d)}" for d in identity.keys), tags,
                       probing, probing_error,
-                      tuple((d, f"pgw:en:{tag}:{route}", f"pgw:sr:{tag}:{route}")
-                            for d, tag in tags),
-                      over(most), lambda n: isinstance(n, int) and n >= run,
+                      tuple((f"pgw:en:{tag}:{route}", f"pgw:sr:{tag}:{route}") for _, tag in tags),
+                      ids, runs,
                       tuple((route, limit.name, "allowed") for limit, _ in chosen),
-                      tuple(c.op for c in probing), tuple(c.op for c in probing_error))
+                      probing_ops, probing_error_ops)

@@ -102,6 +102,27 @@ async def test_walking_ids_fires_enumeration_and_bans(policy: CompiledPolicy,
     await _request(policy, holder, path="/protected/loans/1000", client="10.9.9.9")
 
 
+async def test_a_sequential_walk_fires_the_run_detector_alone(holder: StoreHolder) -> None:
+    """Ids counted and runs measured per detector dimension, each update
+    beside its own check: a UUID walk counts ids but makes no run; a numeric
+    walk (with a page query beside it) fires the run, not the ids."""
+    policy = compiled(policy_text("http://127.0.0.1:9") + LIMITS.replace(
+        "max_ids: 4, sequential_run: 50", "max_ids: 100, sequential_run: 3"))
+    for n in range(5):
+        uuid = f"123e4567-e89b-12d3-a456-42661417400{n}"
+        ex = await _request(policy, holder, path=f"/protected/a/{uuid}")
+        assert not any(isinstance(event, DetectorFiring) for event in ex.limits)
+    for n in (7, 8):
+        ex = await _request(policy, holder, path=f"/protected/loans/{n}", query="page=1")
+        assert not any(isinstance(event, DetectorFiring) for event in ex.limits)
+    with pytest.raises(RateLimited) as third:
+        await _request(policy, holder, path="/protected/loans/9", query="page=1")
+    assert third.value.code == "scraping_enumeration"
+    other = await _request(policy, holder, path="/protected/loans/10", client="10.9.9.9",
+                           key="k2")
+    assert not any(isinstance(event, DetectorFiring) for event in other.limits)
+
+
 @pytest.mark.parametrize(("path", "ids"), [
     ("/protected/loans/1007", ["1007"]),
     ("/protected/loans/1007/", ["1007"]),
