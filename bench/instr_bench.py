@@ -8,10 +8,13 @@ switched on (`callgrind_control -i on`) for `--duration` seconds of wrk load
 (8 connections) and the counts dumped, then as long again without load: the
 process's instructions per request served, less what it does without
 requests (timers, probes; under valgrind a request takes ~10 ms, so a
-second's background work is spread over few requests). Rows as `cost_bench.py`'s first ones: the
-bare aiohttp proxy on uvloop, the pass-through gateway without metrics and
-access log, + metrics, + the access log, + the default policy's limits and
-detectors in memory; ratios against the bare proxy and the row above.
+second's background work is spread over few requests). Rows as
+`cost_bench.py`'s, without Redis: the bare aiohttp proxy on uvloop, the
+pass-through gateway without metrics and access log, + metrics, + the access
+log, + the default policy's limits and detectors in memory; then the default
+policy with every response revealing (the risk engine's key, no limits) and
++ the audit trail (a file sink; its writer thread is counted); ratios
+against the bare proxy and the row above.
 
 What it does not count: the kernel's work in system calls, cache misses and
 stalls, other processes (the upstream, wrk, Redis). It is a complement to
@@ -34,17 +37,18 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cost_bench import PATH, passthrough
-from proxy_bench import PY, free_port, start, stop, wait_http
+from cost_bench import PATH, RISK, passthrough, with_audit
+from proxy_bench import PY, default_policy, free_port, start, stop, wait_http
 
 from gateway.crypto.devkeys import ensure_dev_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def served(url: str, duration: int) -> int:
+def served(url: str, duration: int, headers: dict[str, str]) -> int:
     """Requests wrk completed in `duration` seconds (8 connections)."""
-    out = subprocess.run(["wrk", "-t1", "-c8", f"-d{duration}s", "--timeout", "30s", url],
+    sent = [a for k, v in headers.items() for a in ("-H", f"{k}: {v}")]
+    out = subprocess.run(["wrk", "-t1", "-c8", f"-d{duration}s", "--timeout", "30s", *sent, url],
                          capture_output=True, text=True, check=True).stdout
     m = re.search(r"(\d+) requests in", out)
     if m is None or "Non-2xx" in out or "Socket errors" in out:
@@ -61,7 +65,8 @@ def instructions(files: list[Path]) -> int:
     return total
 
 
-def count(label: str, command: list[str], workdir: Path, duration: int) -> float:
+def count(label: str, command: list[str], workdir: Path, duration: int,
+          headers: dict[str, str] | None = None) -> float:
     """Instructions per request of `command` (a server on the port in it)."""
     port = int(command[command.index("--listen") + 1].rsplit(":", 1)[1]) \
         if "--listen" in command else int(command[2])
@@ -71,10 +76,10 @@ def count(label: str, command: list[str], workdir: Path, duration: int) -> float
     try:
         url = f"http://127.0.0.1:{port}{PATH}"
         wait_http(url, timeout=600)
-        served(url, 3)  # warm-up: caches, connections, the code paths taken
+        served(url, 3, headers or {})  # warm-up: caches, connections, the code paths taken
         pid = str(proc.pid)
         control("-i", "on", pid)
-        n = served(url, duration)
+        n = served(url, duration, headers or {})
         control("-d", pid)  # dump 1: the load
         time.sleep(duration)
         control("-d", pid)  # dump 2: as long without load (timers, probes)
@@ -109,17 +114,19 @@ def main() -> None:
         rows["bare aiohttp proxy on uvloop"] = count(
             "bare", [PY, "bench/bare_proxy.py", str(port), upstream, "uvloop"], workdir,
             args.duration)
-        gateways = {
-            "pass-through, no metrics, no access log": passthrough(False, False),
-            "+ metrics": passthrough(True, False),
-            "+ access log": passthrough(True, True),
-            "+ limits and detectors, memory": passthrough(True, True, {}),
+        gateways: dict[str, tuple[Path, dict[str, str]]] = {
+            "pass-through, no metrics, no access log": (passthrough(False, False), {}),
+            "+ metrics": (passthrough(True, False), {}),
+            "+ access log": (passthrough(True, True), {}),
+            "+ limits and detectors, memory": (passthrough(True, True, {}), {}),
+            "default policy, every response revealing (no limits)": (default_policy(), RISK),
+            "+ audit trail": (with_audit(default_policy(), str(workdir / "audit")), RISK),
         }
-        for label, policy in gateways.items():
+        for label, (policy, headers) in gateways.items():
             rows[label] = count(label, [
                 PY, "-m", "gateway", "serve", "--policy", str(policy), "--upstream", upstream,
                 "--listen", f"127.0.0.1:{free_port()}", "--admin", f"127.0.0.1:{free_port()}"],
-                workdir, args.duration)
+                workdir, args.duration, headers)
     finally:
         stop(procs)
         shutil.rmtree(workdir, ignore_errors=True)

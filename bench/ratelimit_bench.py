@@ -247,9 +247,9 @@ def main() -> None:
                 default_policy(limits=True, limit_rate="1000000/s"), cluster_url),
         }
         ports, pids = {}, {}
-        for name, policy in variants.items():
+        for name, policy_file in variants.items():
             ports[name] = free_port()
-            procs.append(start([PY, "-m", "gateway", "serve", "--policy", str(policy),
+            procs.append(start([PY, "-m", "gateway", "serve", "--policy", str(policy_file),
                                 "--upstream", upstream, "--listen", f"127.0.0.1:{ports[name]}",
                                 "--admin", f"127.0.0.1:{free_port()}", "--log-format", "json"]))
             pids[name] = procs[-1].pid  # type: ignore[attr-defined]
