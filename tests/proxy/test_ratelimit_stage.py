@@ -127,6 +127,8 @@ async def test_a_sequential_walk_fires_the_run_detector_alone(holder: StoreHolde
     ("/protected/loans/1007", ["1007"]),
     ("/protected/loans/1007/", ["1007"]),
     ("/protected/1/loans/2", ["1", "2"]),
+    ("/1", ["1"]),
+    ("/123/456/789", ["123", "456", "789"]),             # side by side
     ("/protected/loans/abc1007", []),                     # ids are whole segments
     ("/protected/loans/1007abc", []),
     ("/protected/loans/12345678901234567890123", []),     # longer than 20 digits
