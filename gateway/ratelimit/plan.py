@@ -111,8 +111,7 @@ def _build(limits: Limits, identity: Identity, route: str, method: str) -> Clien
     if (enum := limits.enumeration) is not None:
         too_many, too_long = over(enum.max_ids), at_least(enum.sequential_run)
         ids = tuple(Check("enumeration", d, too_many, enum.then) for d, _ in tags)
-        runs = tuple(c for d, _ in tags for c in (Check("enumeration", d, too_many, enum.then),
-                                                  Check("enumeration", d, too_long, enum.then)))
+        runs = tuple(c for check in ids for c in (check, check._replace(fires=too_long)))
     return ClientPlan(tuple(chosen), tuple(buckets),
                       tuple(f"pgw:pen:{identity.tag(d)}" for d in identity.keys), tags,
                       probing, probing_error,
