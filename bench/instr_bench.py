@@ -21,7 +21,7 @@ stalls, other processes (the upstream, wrk, Redis). It is a complement to
 `cost_bench.py`, not a stand-in: a row can execute as many instructions and
 still run slower. About two minutes a row.
 
-    python bench/instr_bench.py [--duration 10]
+    python bench/instr_bench.py [--duration 10] [--only revealing,audit]
 Needs valgrind (callgrind_control) and wrk (bench/run installs them).
 """
 
@@ -98,6 +98,8 @@ def control(*args: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--only", default="", help="count only the gateway rows whose label "
+                        "holds this text (and the bare proxy), e.g. 'audit' or 'revealing'")
     args = parser.parse_args()
     for tool in ("valgrind", "callgrind_control", "wrk"):
         if shutil.which(tool) is None:
@@ -123,6 +125,8 @@ def main() -> None:
             "+ audit trail": (with_audit(default_policy(), str(workdir / "audit")), RISK),
         }
         for label, (policy, headers) in gateways.items():
+            if args.only and not any(part in label for part in args.only.split(",")):
+                continue
             rows[label] = count(label, [
                 PY, "-m", "gateway", "serve", "--policy", str(policy), "--upstream", upstream,
                 "--listen", f"127.0.0.1:{free_port()}", "--admin", f"127.0.0.1:{free_port()}"],

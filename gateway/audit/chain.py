@@ -39,7 +39,15 @@ def legacy_json(record: dict[str, Any]) -> bytes:
     """The canonical form of earlier trails (and of what orjson cannot write)."""
     body = {k: v for k, v in record.items() if k != "chain"}
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=str).encode()
+                      default=_plain).encode()
+
+
+def _plain(value: Any) -> Any:
+    """What json.dumps cannot write: a pre-serialized part (an orjson
+    Fragment, gateway/audit/reveals.py) as its JSON, anything else as text."""
+    if isinstance(value, orjson.Fragment):
+        return orjson.loads(orjson.dumps(value))
+    return str(value)
 
 
 FORMS: tuple[Callable[[dict[str, Any]], bytes], ...] = (canonical_json, legacy_json)
@@ -59,12 +67,18 @@ class Chain:
         self.seq = 0
         self.last = GENESIS
 
-    def seal(self, record: dict[str, Any]) -> bytes:
+    def seal(self, record: dict[str, Any], ts: str | None = None) -> bytes:
         """The record as one JSON line (canonical form, then `chain`), with
+        the time of sealing (`ts`, when given and the record has none),
         chain id, worker, sequence and key id added. Serialized once: the
         line is the canonical form the chain value covers."""
-        body = canonical_json({**record, "chain_id": self.chain_id, "worker": self.worker,
-                               "seq": self.seq, "kid": self.kid})
+        if ts is None:
+            full = {**record, "chain_id": self.chain_id, "worker": self.worker,
+                    "seq": self.seq, "kid": self.kid}
+        else:
+            full = {"ts": ts, **record, "chain_id": self.chain_id, "worker": self.worker,
+                    "seq": self.seq, "kid": self.kid}
+        body = canonical_json(full)
         mac = self._mac.copy()
         mac.update(self.last.encode() + b"\n" + body)
         self.last = mac.hexdigest()

@@ -33,9 +33,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
-from gateway.audit import events
+import orjson
+
+from gateway.audit import events, reveals
 from gateway.audit.chain import Chain
 from gateway.audit.metrics import track
+from gateway.audit.reveals import Shown
 from gateway.audit.settings import AuditSettings
 from gateway.crypto import digest
 from gateway.obs.logging import get_logger
@@ -87,6 +90,10 @@ class AuditWriter:
         MAX_DIGESTS: a reveal record's fields, in one call."""
         return self._values.distinct_many(groups, MAX_DIGESTS)
 
+    def reveal_fields(self, shown: Shown) -> list[dict[str, Any]] | orjson.Fragment:
+        """A reveal record's `fields` (gateway/audit/reveals.py), with `digests`."""
+        return reveals.reveal_fields(self._values, shown, MAX_DIGESTS)
+
     @property
     def ready(self) -> bool:
         return self._waiting + len(self._later) <= self.settings.queue
@@ -125,12 +132,19 @@ class AuditWriter:
         meantime: one warm pass over many instead of a cold one per request.
         `about` (request id, route: never values) goes into the
         `audit.record_failed` record sealed if making them fails."""
-        while not self._admit():
+        while not self.hand_over(records, about):
             await asyncio.to_thread(self._wait_for_room)
+
+    def hand_over(self, records: Records, about: Mapping[str, Any] | None = None) -> bool:
+        """`emit_later` without waiting (no coroutine for the usual case);
+        False, nothing taken, when the request must wait for room."""
+        if not self._admit():
+            return False
         self._later.append((records, about or {}))
         if not self._scheduled:
             self._scheduled = True
             asyncio.get_running_loop().call_later(GATHER, self._made_later)
+        return True
 
     def _admit(self) -> bool:
         """Room for one more; else False when the request must wait, or the
@@ -181,24 +195,24 @@ class AuditWriter:
         """Chain one record (the lock held), with the checkpoint and the file
         rotation that follow it; `ts`: the time of sealing, when known."""
         ts = ts or now()
-        self._append(self.chain.seal({"ts": ts, **record}))
+        self._append(self.chain.seal(record, ts))
         if record["event"] in _BOOKKEEPING:
             return
         if self.chain.seq % self.settings.checkpoint_every == 0:
-            self._append(self.chain.seal({"ts": ts, "event": events.CHECKPOINT,
-                                          "records": self.chain.seq}))
+            self._append(self.chain.seal({"event": events.CHECKPOINT,
+                                          "records": self.chain.seq}, ts))
             log.info("audit_checkpoint", chain_id=self.chain.chain_id, seq=self.chain.seq - 1,
                      chain=self.chain.last)
         if self.settings.sink == "file" and (
                 self._size >= self.settings.max_bytes
                 or time.monotonic() - self._opened >= self.settings.max_age):
-            self._append(self.chain.seal({"ts": ts, "event": events.SEGMENT_END,
-                                          "segment": self._segment}))
+            self._append(self.chain.seal({"event": events.SEGMENT_END,
+                                          "segment": self._segment}, ts))
             self._segment += 1
             self._sealed.append(NextSegment(self._segment))
             self._size, self._opened = 0, time.monotonic()
-            self._append(self.chain.seal({"ts": ts, "event": events.SEGMENT_START,
-                                          "segment": self._segment}))
+            self._append(self.chain.seal({"event": events.SEGMENT_START,
+                                          "segment": self._segment}, ts))
 
     def _append(self, line: bytes) -> None:
         self._sealed.append(line)

@@ -15,6 +15,7 @@ import hmac
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 from gateway.native import core
 
@@ -46,6 +47,11 @@ class KeyedDigest:
     def __init__(self, key: bytes, size: int = 12) -> None:
         self._base = hashlib.blake2b(key=key[:64], digest_size=size)
         self._native = core.KeyedBlake2b(key[:64], size) if core is not None and key else None
+
+    @property
+    def native(self) -> Any:
+        """The core's KeyedBlake2b under this key (None on the pure-Python path)."""
+        return self._native
 
     def of(self, kind: str, text: str) -> str:
         """The digest of a kind and a text, as hex."""

@@ -61,6 +61,9 @@ class KeyedBlake2b:
     def distinct_many(self, groups: list[tuple[str, list[str]]],
                       normalize: Callable[[str], str], most: int) -> list[list[str]]: ...
 
+def reveal_fields_json(keyed: KeyedBlake2b, shown: list[tuple[tuple[str, str], list[str]]],
+                       normalize: Callable[[str], str], most: int) -> bytes: ...
+
 class LimitTable:
     """gateway/ratelimit/table.py's Table in C (limits.pxi)."""
 

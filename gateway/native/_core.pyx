@@ -47,6 +47,7 @@ include "prose.pxi"
 include "protect.pxi"
 include "leaves.pxi"
 include "blake2b.pxi"
+include "reveals.pxi"
 include "limits.pxi"
 
 

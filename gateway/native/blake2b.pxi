@@ -6,73 +6,85 @@ from libc.stdint cimport uint8_t, uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcmp, memcpy
 
-cdef uint64_t[8] _B2_IV = [
-    0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL, 0x3c6ef372fe94f82bULL,
-    0xa54ff53a5f1d36f1ULL, 0x510e527fade682d1ULL, 0x9b05688c2b3e6c1fULL,
-    0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL]
+cdef extern from *:
+    """
+    /* RFC 7693's compression function F, its 12 rounds unrolled so that the
+       message schedule is constant and the state stays in registers. */
+    #include <stdint.h>
+    #include <string.h>
+    static const uint64_t pgw_b2_iv[8] = {
+        0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL, 0x3c6ef372fe94f82bULL,
+        0xa54ff53a5f1d36f1ULL, 0x510e527fade682d1ULL, 0x9b05688c2b3e6c1fULL,
+        0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL};
+    static const uint8_t pgw_b2_sigma[12][16] = {
+        {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
+        {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
+        {11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4},
+        {7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8},
+        {9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13},
+        {2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9},
+        {12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11},
+        {13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10},
+        {6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5},
+        {10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0},
+        {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
+        {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3}};
+    #define PGW_ROTR(x, n) (((x) >> (n)) | ((x) << (64 - (n))))
+    #define PGW_G(r, i, a, b, c, d) do { \\
+        a = a + b + m[pgw_b2_sigma[r][2 * i]]; d = PGW_ROTR(d ^ a, 32); \\
+        c = c + d; b = PGW_ROTR(b ^ c, 24); \\
+        a = a + b + m[pgw_b2_sigma[r][2 * i + 1]]; d = PGW_ROTR(d ^ a, 16); \\
+        c = c + d; b = PGW_ROTR(b ^ c, 63); } while (0)
+    #define PGW_ROUND(r) do { \\
+        PGW_G(r, 0, v0, v4, v8, v12); PGW_G(r, 1, v1, v5, v9, v13); \\
+        PGW_G(r, 2, v2, v6, v10, v14); PGW_G(r, 3, v3, v7, v11, v15); \\
+        PGW_G(r, 4, v0, v5, v10, v15); PGW_G(r, 5, v1, v6, v11, v12); \\
+        PGW_G(r, 6, v2, v7, v8, v13); PGW_G(r, 7, v3, v4, v9, v14); } while (0)
 
-cdef uint8_t[192] _B2_SIGMA = [  # 12 rounds of 16
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-    14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3,
-    11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4,
-    7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8,
-    9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13,
-    2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9,
-    12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11,
-    13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10,
-    6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5,
-    10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0,
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-    14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3]
+    static void pgw_b2_compress(uint64_t *h, uint64_t t, const uint8_t *block, int last) {
+        uint64_t m[16];
+        int i;
+    #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        memcpy(m, block, 128);
+    #else
+        for (i = 0; i < 16; i++) {
+            const uint8_t *p = block + 8 * i;
+            m[i] = (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16
+                 | (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40
+                 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+        }
+    #endif
+        uint64_t v0 = h[0], v1 = h[1], v2 = h[2], v3 = h[3];
+        uint64_t v4 = h[4], v5 = h[5], v6 = h[6], v7 = h[7];
+        uint64_t v8 = pgw_b2_iv[0], v9 = pgw_b2_iv[1], v10 = pgw_b2_iv[2], v11 = pgw_b2_iv[3];
+        uint64_t v12 = pgw_b2_iv[4] ^ t, v13 = pgw_b2_iv[5];
+        uint64_t v14 = last ? ~pgw_b2_iv[6] : pgw_b2_iv[6], v15 = pgw_b2_iv[7];
+        (void)i;
+        PGW_ROUND(0); PGW_ROUND(1); PGW_ROUND(2); PGW_ROUND(3);
+        PGW_ROUND(4); PGW_ROUND(5); PGW_ROUND(6); PGW_ROUND(7);
+        PGW_ROUND(8); PGW_ROUND(9); PGW_ROUND(10); PGW_ROUND(11);
+        h[0] ^= v0 ^ v8; h[1] ^= v1 ^ v9; h[2] ^= v2 ^ v10; h[3] ^= v3 ^ v11;
+        h[4] ^= v4 ^ v12; h[5] ^= v5 ^ v13; h[6] ^= v6 ^ v14; h[7] ^= v7 ^ v15;
+    }
+    """
+    const uint64_t* pgw_b2_iv
+    void pgw_b2_compress(uint64_t* h, uint64_t t, const uint8_t* block, int last) nogil
+
+cdef enum:
+    _B2_STACK = 512  # bytes of a message built on the stack (longer ones: malloc)
+
+cdef extern from "Python.h":
+    bint PyUnicode_IS_ASCII(object) nogil
+    const char* PyUnicode_AsUTF8AndSize(object, Py_ssize_t*) except NULL
+
 
 ctypedef struct B2State:
     uint64_t h[8]
     uint64_t t    # bytes compressed so far (values stay far below 2^64)
 
 
-cdef inline uint64_t _rotr(uint64_t x, int n) noexcept nogil:
-    return (x >> n) | (x << (64 - n))
-
-
-cdef inline void _g(uint64_t* v, int a, int b, int c, int d, uint64_t x,
-                    uint64_t y) noexcept nogil:
-    v[a] = v[a] + v[b] + x
-    v[d] = _rotr(v[d] ^ v[a], 32)
-    v[c] = v[c] + v[d]
-    v[b] = _rotr(v[b] ^ v[c], 24)
-    v[a] = v[a] + v[b] + y
-    v[d] = _rotr(v[d] ^ v[a], 16)
-    v[c] = v[c] + v[d]
-    v[b] = _rotr(v[b] ^ v[c], 63)
-
-
-cdef void _b2_compress(B2State* s, const uint8_t* block, bint last) noexcept nogil:
-    cdef uint64_t m[16]
-    cdef uint64_t v[16]
-    cdef int i, j
-    cdef const uint8_t* p
-    for i in range(16):
-        p = block + 8 * i
-        m[i] = 0
-        for j in range(8):
-            m[i] |= (<uint64_t>p[j]) << (8 * j)
-    for i in range(8):
-        v[i] = s.h[i]
-        v[i + 8] = _B2_IV[i]
-    v[12] ^= s.t
-    if last:
-        v[14] = ~v[14]
-    for i in range(12):
-        _g(v, 0, 4, 8, 12, m[_B2_SIGMA[16 * i + 0]], m[_B2_SIGMA[16 * i + 1]])
-        _g(v, 1, 5, 9, 13, m[_B2_SIGMA[16 * i + 2]], m[_B2_SIGMA[16 * i + 3]])
-        _g(v, 2, 6, 10, 14, m[_B2_SIGMA[16 * i + 4]], m[_B2_SIGMA[16 * i + 5]])
-        _g(v, 3, 7, 11, 15, m[_B2_SIGMA[16 * i + 6]], m[_B2_SIGMA[16 * i + 7]])
-        _g(v, 0, 5, 10, 15, m[_B2_SIGMA[16 * i + 8]], m[_B2_SIGMA[16 * i + 9]])
-        _g(v, 1, 6, 11, 12, m[_B2_SIGMA[16 * i + 10]], m[_B2_SIGMA[16 * i + 11]])
-        _g(v, 2, 7, 8, 13, m[_B2_SIGMA[16 * i + 12]], m[_B2_SIGMA[16 * i + 13]])
-        _g(v, 3, 4, 9, 14, m[_B2_SIGMA[16 * i + 14]], m[_B2_SIGMA[16 * i + 15]])
-    for i in range(8):
-        s.h[i] ^= v[i] ^ v[i + 8]
+cdef inline void _b2_compress(B2State* s, const uint8_t* block, bint last) noexcept nogil:
+    pgw_b2_compress(s.h, s.t, block, last)
 
 
 cdef void _b2_finish(B2State* s, const uint8_t* data, Py_ssize_t n) noexcept nogil:
@@ -103,7 +115,7 @@ cdef class KeyedBlake2b:
             raise ValueError("key of 1 to 64 bytes, digest of 1 to 64 bytes")
         self.size = size
         for i in range(8):
-            self.keyed.h[i] = _B2_IV[i]
+            self.keyed.h[i] = pgw_b2_iv[i]
         self.keyed.h[0] ^= 0x01010000ULL ^ (<uint64_t>len(key) << 8) ^ <uint64_t>size
         self.keyed.t = 128
         memset(block, 0, 128)
@@ -117,35 +129,43 @@ cdef class KeyedBlake2b:
         as they are) is normalized here: the separators space, '-' and '_'
         dropped, ASCII letters upper-cased (what digest.normalize_value does
         to it); `normalize` gets the others."""
-        cdef bytes head = (kind + "\x00").encode()
-        cdef Py_ssize_t nh = len(head), n, i, k, j = 0, cap = 0
+        cdef Py_ssize_t nk, nh, n, i, k, j = 0, cap = _B2_STACK
+        cdef const char* head = PyUnicode_AsUTF8AndSize(kind, &nk)
         cdef B2State s
-        cdef bytes raw
+        cdef str text
         cdef const uint8_t* r
-        cdef uint8_t* buf = NULL
+        cdef uint8_t stack[_B2_STACK]
+        cdef uint8_t* buf = stack
         cdef uint8_t* out = <uint8_t*>malloc(len(texts) * self.size + 1)
         cdef uint8_t c
         cdef bint simple
         cdef Py_UCS4 ch
         if out == NULL:
             raise MemoryError()
+        nh = nk + 1  # the kind, then a zero byte
         try:
-            for text in texts:
-                simple = True
-                for ch in <str>text:
-                    if ch >= 0x80 and not (0x4e00 <= ch <= 0x9fff):
-                        simple = False
-                        break
-                raw = (<str>(text if simple else normalize(text))).encode()
-                n = len(raw)
-                r = <const uint8_t*><const char*>raw
+            for item in texts:
+                text = <str>item
+                simple = PyUnicode_IS_ASCII(text)
+                if not simple:
+                    simple = True
+                    for ch in text:
+                        if ch >= 0x80 and not (0x4e00 <= ch <= 0x9fff):
+                            simple = False
+                            break
+                    if not simple:
+                        text = <str>normalize(text)
+                # UTF-8 of the text, held by the str (no copy for ASCII)
+                r = <const uint8_t*>PyUnicode_AsUTF8AndSize(text, &n)
                 if nh + n > cap:
-                    free(buf)
+                    if buf != stack:
+                        free(buf)
                     cap = 2 * (nh + n)
                     buf = <uint8_t*>malloc(cap)
                     if buf == NULL:
                         raise MemoryError()
-                memcpy(buf, <const char*>head, nh)
+                memcpy(buf, head, nk)
+                buf[nk] = 0
                 k = nh
                 for i in range(n):
                     c = r[i]
@@ -165,7 +185,8 @@ cdef class KeyedBlake2b:
             free(out)
             raise
         finally:
-            free(buf)
+            if buf != stack:
+                free(buf)
         return out
 
     cdef str _hex(self, const uint8_t* d):
@@ -199,29 +220,35 @@ cdef class KeyedBlake2b:
         return [self._distinct(kind, texts, normalize, most) for kind, texts in groups]
 
     cdef list _distinct(self, str kind, list texts, object normalize, Py_ssize_t most):
-        cdef Py_ssize_t n = len(texts), i, w
+        cdef Py_ssize_t n = len(texts), i, found
         cdef uint8_t* d = self._all(kind, texts, normalize)
         cdef Py_ssize_t* order = <Py_ssize_t*>malloc((2 * n + 1) * sizeof(Py_ssize_t))
-        cdef list out = []
         try:
             if order == NULL:
                 raise MemoryError()
-            for i in range(n):
-                order[i] = i
-            _merge_sort(order, order + n, n, d, self.size)
-            w = -1
-            for i in range(n):
-                if len(out) >= most:
-                    break
-                if w >= 0 and memcmp(d + order[i] * self.size, d + w * self.size,
-                                     self.size) == 0:
-                    continue
-                w = order[i]
-                out.append(self._hex(d + w * self.size))
-            return out
+            found = _distinct_order(d, n, self.size, most, order)
+            return [self._hex(d + order[i] * self.size) for i in range(found)]
         finally:
             free(order)
             free(d)
+
+
+cdef Py_ssize_t _distinct_order(const uint8_t* d, Py_ssize_t n, int size, Py_ssize_t most,
+                                Py_ssize_t* order) noexcept nogil:
+    """Fill `order` (2n+1 slots) with the indices of the distinct `size`-byte
+    digests in d, in byte order, at most `most`; returns how many."""
+    cdef Py_ssize_t i, found = 0
+    for i in range(n):
+        order[i] = i
+    _merge_sort(order, order + n, n, d, size)
+    for i in range(n):
+        if found >= most:
+            break
+        if found and memcmp(d + order[i] * size, d + order[found - 1] * size, size) == 0:
+            continue
+        order[found] = order[i]
+        found += 1
+    return found
 
 
 cdef void _merge_sort(Py_ssize_t* a, Py_ssize_t* tmp, Py_ssize_t n, const uint8_t* d,

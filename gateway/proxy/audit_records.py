@@ -6,16 +6,17 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from gateway.audit import events
+from gateway.audit.reveals import Shown
 from gateway.errors import FieldBlocked, HoneytokenServed, InspectionError
 from gateway.exchange import DetectorFiring, Exchange
 
-Digests = Callable[[list[tuple[str, list[str]]]], list[list[str]]]
+Fields = Callable[[Shown], Any]
 
 
-def request_records(ex: Exchange, digests: Digests) -> Iterator[dict[str, Any]]:
-    """`digests([(entity, values), ...])`: for each pair, the distinct keyed
-    digests of the values, sorted, at most the writer's MAX_DIGESTS
-    (`AuditWriter.digests`)."""
+def request_records(ex: Exchange, fields: Fields) -> Iterator[dict[str, Any]]:
+    """`fields([((field, entity), values), ...])`: a reveal record's `fields`,
+    one entry per field with the keyed digests of its values
+    (`AuditWriter.reveal_fields`)."""
     base = {"request_id": ex.request_id, "trace_id": ex.trace_id,
             "route": ex.route.name if ex.route else None, "method": ex.method,
             "role": ex.caller.role, "caller": ex.caller.digest, "client": ex.caller.ip,
@@ -24,11 +25,7 @@ def request_records(ex: Exchange, digests: Digests) -> Iterator[dict[str, Any]]:
     err = ex.error
     if ex.reveals and err is None:  # one record per response, one entry per field
         # (a response refused after inspection, e.g. by the exposure budget, showed nothing)
-        shown = list(ex.reveals.items())
-        found = digests([(entity, values) for (_, entity), values in shown])
-        yield {"event": events.REVEALED, **base, "fields": [
-            {"field": field, "entity": entity, "count": len(values), "digests": d}
-            for ((field, entity), values), d in zip(shown, found, strict=True)]}
+        yield {"event": events.REVEALED, **base, "fields": fields(list(ex.reveals.items()))}
     if isinstance(err, FieldBlocked):
         yield {"event": events.BLOCKED, **base, "direction": err.direction, "field": err.path,
                "entity": err.entity, "status": err.status}

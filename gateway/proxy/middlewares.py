@@ -100,9 +100,10 @@ async def gateway_middleware(request: web.Request, handler: Handler) -> web.Stre
         if ex.policy.server.metrics:
             observe_exchange(ex, latency_ms)
         if state.audit is not None:
-            await state.audit.emit_later(
-                partial(request_records, ex, state.audit.digests),
-                {"request_id": ex.request_id, "route": ex.route.name if ex.route else None})
+            records = partial(request_records, ex, state.audit.reveal_fields)
+            about = {"request_id": ex.request_id, "route": ex.route.name if ex.route else None}
+            if not state.audit.hand_over(records, about):  # the queue is full: wait for room
+                await state.audit.emit_later(records, about)
     assert resp is not None
     return resp
 

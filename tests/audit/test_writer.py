@@ -132,6 +132,31 @@ async def test_a_full_queue_makes_the_request_wait_when_told_to_block(tmp_path: 
     assert 99 in [r.get("count") for r in records(tmp_path)]
 
 
+async def test_a_hand_over_takes_nothing_when_the_request_must_wait(tmp_path: Path) -> None:
+    """The middleware hands a request's records over without a coroutine; a
+    full queue that blocks says no (and takes nothing), then the middleware
+    awaits `emit_later`, which hands them over once there is room."""
+    writer = AuditWriter(settings(tmp_path, queue=3), KEY, KID, 0)  # no thread: nothing drains
+    writer._waiting = 3  # as if three sealed records were not written yet
+
+    def request(n: int) -> Any:
+        return lambda: [{"event": events.REVEALED, "count": n}]
+
+    assert not writer.hand_over(request(1))
+    assert writer._later == []
+    waiting = asyncio.ensure_future(writer.emit_later(request(2)))
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    with writer._room:
+        writer._waiting = 0
+        writer._room.notify_all()
+    await asyncio.wait_for(waiting, 5)
+    assert writer.hand_over(request(3))
+    await asyncio.sleep(GATHER * 4)
+    sealed = [json.loads(line) for line in writer._sealed if isinstance(line, bytes)]
+    assert [r.get("count") for r in sealed if r["event"] == events.REVEALED] == [2, 3]
+
+
 def test_stdout_sink(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     writer = AuditWriter(settings(None, sink="stdout"), KEY, KID, 0)  # type: ignore[arg-type]
     writer.start()

@@ -78,7 +78,8 @@ def test_the_cores_blake2b_gives_hashlibs_digests(size: int) -> None:
     rng = random.Random(size)
     alphabet = "0123456789abcXYZ -_.@/张三北京市朝阳区０１２ＡＢ\u2013\u200b\u3000😀é"
     texts = ["", " ", "-_ ", "13800138000", "138 0013-8000", "a_b-c", "ß", "ﬁ", "Ⅻ"]
-    texts += ["x" * n for n in range(0, 300, 7)] + ["张" * n for n in (42, 43, 44, 85)]
+    texts += ["x" * n for n in range(0, 300, 7)] + ["张" * n for n in (42, 43, 44, 85, 200)]
+    texts += ["x" * 1000, "a-" * 400]  # longer than the stack buffer (512 bytes)
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 200)))
               for _ in range(400)]
     for key in (KEY, b"k", bytes(range(64)), bytes(range(80))):

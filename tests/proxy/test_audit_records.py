@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from gateway.audit import events
+from gateway.audit.reveals import Shown
 from gateway.errors import FieldBlocked, InspectionError
 from gateway.exchange import BudgetOverrun, DetectorFiring, Exchange, LimitDecision
 from gateway.proxy.audit_records import request_records
@@ -16,10 +18,11 @@ def exchange() -> Exchange:
     return ex
 
 
-def digest(groups: list[tuple[str, list[str]]]) -> list[list[str]]:
-    """Distinct and sorted per field, as the writer's (AuditWriter.digests)."""
-    return [sorted({f"d({entity}:{len(value)})" for value in values})
-            for entity, values in groups]
+def digest(shown: Shown) -> list[dict[str, Any]]:
+    """One entry per field, digests distinct and sorted (as AuditWriter.reveal_fields)."""
+    return [{"field": field, "entity": entity, "count": len(values),
+             "digests": sorted({f"d({entity}:{len(value)})" for value in values})}
+            for (field, entity), values in shown]
 
 
 def test_records_of_a_request_hold_no_values() -> None:
