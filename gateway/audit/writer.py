@@ -38,7 +38,6 @@ import orjson
 from gateway.audit import events, reveals
 from gateway.audit.chain import Chain
 from gateway.audit.metrics import track
-from gateway.audit.reveals import Shown
 from gateway.audit.settings import AuditSettings
 from gateway.crypto import digest
 from gateway.obs.logging import get_logger
@@ -84,14 +83,10 @@ class AuditWriter:
         """A keyed digest of a value, as `audit search` computes it."""
         return self._values.value(entity, value)
 
-    def digests(self, groups: list[tuple[str, list[str]]]) -> list[list[str]]:
-        """For each (entity, values) pair, the distinct `digest`s of the
-        values, sorted (the order of the values is not recorded), at most
-        MAX_DIGESTS: a reveal record's fields, in one call."""
-        return self._values.distinct_many(groups, MAX_DIGESTS)
-
-    def reveal_fields(self, shown: Shown) -> list[dict[str, Any]] | orjson.Fragment:
-        """A reveal record's `fields` (gateway/audit/reveals.py), with `digests`."""
+    def reveal_fields(self, shown: reveals.Shown) -> list[dict[str, Any]] | orjson.Fragment:
+        """A reveal record's `fields` (gateway/audit/reveals.py): per field,
+        the distinct `digest`s of its values, sorted (the order of the
+        values is not recorded), at most MAX_DIGESTS."""
         return reveals.reveal_fields(self._values, shown, MAX_DIGESTS)
 
     @property

@@ -191,11 +191,7 @@ cdef class KeyedBlake2b:
 
     cdef str _hex(self, const uint8_t* d):
         cdef char hexa[129]
-        cdef int i
-        cdef const char* digits = b"0123456789abcdef"
-        for i in range(self.size):
-            hexa[2 * i] = digits[d[i] >> 4]
-            hexa[2 * i + 1] = digits[d[i] & 15]
+        hex_into(hexa, d, self.size)
         return hexa[:2 * self.size].decode("ascii")
 
     def values(self, str kind, list texts, object normalize):
@@ -231,6 +227,15 @@ cdef class KeyedBlake2b:
         finally:
             free(order)
             free(d)
+
+
+cdef inline void hex_into(char* out, const uint8_t* d, int size) noexcept nogil:
+    """`size` bytes as 2 * size lower-case hex digits."""
+    cdef int i
+    cdef const char* digits = b"0123456789abcdef"
+    for i in range(size):
+        out[2 * i] = digits[d[i] >> 4]
+        out[2 * i + 1] = digits[d[i] & 15]
 
 
 cdef Py_ssize_t _distinct_order(const uint8_t* d, Py_ssize_t n, int size, Py_ssize_t most,

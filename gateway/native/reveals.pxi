@@ -1,84 +1,49 @@
 # The `fields` of an audit reveal record as JSON, written here instead of as
 # a dict per field that orjson then serializes: gateway/audit/reveals.py's
-# `fields_json`, held byte for byte to orjson's sorted-keys output by
-# tests/audit/test_reveals.py.
+# `reveal_fields`, held byte for byte to orjson's sorted-keys output by
+# tests/audit/test_reveals.py. Strings are escaped by jsondoc.pxi's
+# `put_escaped` (json.dumps's form, which for valid text is orjson's).
 
-from libc.stdlib cimport free, malloc, realloc
+from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 
-ctypedef struct _Out:
-    char* p
-    Py_ssize_t n
-    Py_ssize_t cap
 
-
-cdef int _out_room(_Out* o, Py_ssize_t more) except -1:
-    cdef char* grown
-    if o.n + more <= o.cap:
-        return 0
-    o.cap = 2 * (o.n + more)
-    grown = <char*>realloc(o.p, o.cap)
-    if grown == NULL:
-        raise MemoryError()
-    o.p = grown
-    return 0
-
-
-cdef int _out_put(_Out* o, const char* s, Py_ssize_t n) except -1:
-    _out_room(o, n)
-    memcpy(o.p + o.n, s, n)
-    o.n += n
-    return 0
-
-
-cdef int _out_str(_Out* o, str text) except -1:
-    """A JSON string as orjson writes it: '"' and '\\\\' escaped, \\b \\t \\n
-    \\f \\r, other controls as \\u00xx, everything else as UTF-8 (raises
-    UnicodeEncodeError for a lone surrogate, which orjson refuses too)."""
-    cdef Py_ssize_t n, i, run
-    cdef const unsigned char* s = <const unsigned char*>PyUnicode_AsUTF8AndSize(text, &n)
-    cdef unsigned char c
-    cdef const char* hexa = b"0123456789abcdef"
-    _out_room(o, 6 * n + 2)
-    o.p[o.n] = b'"'
-    o.n += 1
-    i = 0
-    while i < n:
-        run = i  # copy a run of bytes that need no escape at once
-        while run < n and s[run] >= 0x20 and s[run] != 0x22 and s[run] != 0x5c:
-            run += 1
-        memcpy(o.p + o.n, s + i, run - i)
-        o.n += run - i
-        if run == n:
-            break
-        i = run + 1
-        c = s[run]
-        o.p[o.n] = b'\\'
-        if c == 0x22 or c == 0x5c:
-            o.p[o.n + 1] = <char>c
-        elif c == 0x08:
-            o.p[o.n + 1] = b'b'
-        elif c == 0x09:
-            o.p[o.n + 1] = b't'
-        elif c == 0x0a:
-            o.p[o.n + 1] = b'n'
-        elif c == 0x0c:
-            o.p[o.n + 1] = b'f'
-        elif c == 0x0d:
-            o.p[o.n + 1] = b'r'
+cdef int _put_name(Bytes* b, str text) except -1:
+    """A JSON string: `text` quoted and escaped. A lone surrogate (no UTF-8
+    for it; orjson refuses it too) raises UnicodeEncodeError."""
+    cdef Py_ssize_t n = len(text), i
+    cdef uchar stack[128]
+    cdef uchar* units = stack
+    cdef const unsigned char* ascii
+    if PyUnicode_IS_ASCII(text):  # the usual name: copied whole when nothing needs escaping
+        ascii = <const unsigned char*>PyUnicode_AsUTF8AndSize(text, &n)
+        for i in range(n):
+            if ascii[i] < 0x20 or ascii[i] == 0x22 or ascii[i] == 0x5c:
+                break
         else:
-            memcpy(o.p + o.n + 1, b"u00", 3)
-            o.p[o.n + 4] = hexa[c >> 4]
-            o.p[o.n + 5] = hexa[c & 15]
-            o.n += 6
-            continue
-        o.n += 2
-    o.p[o.n] = b'"'
-    o.n += 1
+            bytes_reserve(b, n + 2)
+            b.v[b.n] = b'"'
+            memcpy(b.v + b.n + 1, ascii, n)
+            b.v[b.n + 1 + n] = b'"'
+            b.n += n + 2
+            return 0
+    if n >= 128:
+        units = <uchar*>malloc((n + 1) * sizeof(uchar))
+        if units == NULL:
+            raise MemoryError()
+    try:
+        PyUnicode_AsUCS4(text, <Py_UCS4*>units, n + 1, 1)
+        bytes_add(b, b"\"", 1)
+        if put_escaped(b, units, n):
+            raise UnicodeEncodeError("utf-8", text, 0, n, "surrogates not allowed")
+        bytes_add(b, b"\"", 1)
+    finally:
+        if units != stack:
+            free(units)
     return 0
 
 
-cdef int _out_count(_Out* o, Py_ssize_t n) except -1:
+cdef int _put_count(Bytes* b, Py_ssize_t n) except -1:
     """A count (n >= 0) in decimal."""
     cdef char digits[24]
     cdef int k = 24
@@ -88,27 +53,22 @@ cdef int _out_count(_Out* o, Py_ssize_t n) except -1:
         n //= 10
         if n == 0:
             break
-    return _out_put(o, digits + k, 24 - k)
+    return bytes_add(b, digits + k, 24 - k)
 
 
 def reveal_fields_json(KeyedBlake2b keyed, list shown, object normalize, Py_ssize_t most):
     """For `shown` = [((field, entity), values), ...]: the JSON array of
     {"count": len(values), "digests": keyed.distinct(entity, values, ...),
     "entity": entity, "field": field}, keys sorted, compact, as bytes."""
-    cdef _Out o
+    cdef Bytes b
     cdef Py_ssize_t i, k, n, found
-    cdef int j
     cdef uint8_t* d = NULL
     cdef Py_ssize_t* order = NULL
     cdef int size = keyed.size
-    cdef const char* hexa = b"0123456789abcdef"
-    cdef const uint8_t* g
-    o.n, o.cap = 0, 64 + 160 * len(shown)  # an entry of one value: ~120 bytes
-    o.p = <char*>malloc(o.cap)
-    if o.p == NULL:
-        raise MemoryError()
+    b.v, b.n, b.cap = NULL, 0, 0
     try:
-        _out_put(&o, b"[", 1)
+        bytes_reserve(&b, 64 + 160 * len(shown))  # an entry of one value: ~120 bytes
+        bytes_add(&b, b"[", 1)
         for k in range(len(shown)):
             (field, entity), values = shown[k]
             n = len(<list>values)
@@ -117,35 +77,30 @@ def reveal_fields_json(KeyedBlake2b keyed, list shown, object normalize, Py_ssiz
             if order == NULL:
                 raise MemoryError()
             found = _distinct_order(d, n, size, most, order)
-            if k:
-                _out_put(&o, b",", 1)
-            _out_put(&o, b'{"count":', 9)
-            _out_count(&o, n)
-            _out_put(&o, b',"digests":[', 12)
-            _out_room(&o, found * (2 * size + 3))
+            bytes_add(&b, b',{"count":' if k else b'{"count":', 10 if k else 9)
+            _put_count(&b, n)
+            bytes_add(&b, b',"digests":[', 12)
+            bytes_reserve(&b, found * (2 * size + 3))
             for i in range(found):
                 if i:
-                    o.p[o.n] = b','
-                    o.n += 1
-                o.p[o.n] = b'"'
-                g = d + order[i] * size
-                for j in range(size):
-                    o.p[o.n + 1 + 2 * j] = hexa[g[j] >> 4]
-                    o.p[o.n + 2 + 2 * j] = hexa[g[j] & 15]
-                o.p[o.n + 1 + 2 * size] = b'"'
-                o.n += 2 + 2 * size
+                    b.v[b.n] = b','
+                    b.n += 1
+                b.v[b.n] = b'"'
+                hex_into(b.v + b.n + 1, d + order[i] * size, size)
+                b.v[b.n + 1 + 2 * size] = b'"'
+                b.n += 2 + 2 * size
             free(order)
             order = NULL
             free(d)
             d = NULL
-            _out_put(&o, b'],"entity":', 11)
-            _out_str(&o, <str>entity)
-            _out_put(&o, b',"field":', 9)
-            _out_str(&o, <str>field)
-            _out_put(&o, b"}", 1)
-        _out_put(&o, b"]", 1)
-        return PyBytes_FromStringAndSize(o.p, o.n)
+            bytes_add(&b, b'],"entity":', 11)
+            _put_name(&b, <str>entity)
+            bytes_add(&b, b',"field":', 9)
+            _put_name(&b, <str>field)
+            bytes_add(&b, b"}", 1)
+        bytes_add(&b, b"]", 1)
+        return PyBytes_FromStringAndSize(b.v, b.n)
     finally:
         free(order)
         free(d)
-        free(o.p)
+        free(b.v)

@@ -21,7 +21,8 @@ from tests.audit.test_writer import KEY, KID, key_for
 needs_core = pytest.mark.skipif(core is None, reason=f"native core: {STATUS}")
 # what field names look like in real bodies, and what JSON escaping must get right
 NAMES = ["borrower.idNo", "items[*].mobile", "data.list[*].客户姓名", "a\"b", "back\\slash",
-         "tab\there", "nl\nx", "\x00\x01\x1f\x7f", "\u2028\u2029", "😀.emoji", "é.ß", "/", ""]
+         "tab\there", "nl\nx", "\x00\x01\x1f\x7f", "\u2028\u2029", "😀.emoji", "é.ß", "/", "",
+         "data." + "长" * 150 + ".x"]  # past the core's 128-character stack buffer
 ENTITIES = ["CN_RESIDENT_ID", "CN_MOBILE", "PERSON_NAME", "ADDRESS", "类型"]
 VALUES = ["11010519491231002X", "138 0013 8000", "13800138000", "张三", "ｚｈａｎｇ＠ｅｘ．ｃｏｍ",
           "北京市朝阳区建国路88号", "6222\u20130212\u200b3456", "a_b-c", ""]

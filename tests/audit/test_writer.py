@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from gateway.audit import events
@@ -212,12 +213,14 @@ def test_value_digests_are_distinct_sorted_and_capped(tmp_path: Path) -> None:
     writer = AuditWriter(settings(tmp_path), KEY, KID, 0)
     values = ["13800138000", "138 0013 8000", "13900139000", "13700137000"]
     many = [f"1380013{n:04d}" for n in range(MAX_DIGESTS + 50)]
-    got, capped, name = writer.digests([("CN_MOBILE", values), ("CN_MOBILE", many),
-                                        ("PERSON_NAME", ["张三"])])
+    fields = writer.reveal_fields([(("a", "CN_MOBILE"), values), (("b", "CN_MOBILE"), many),
+                                   (("c", "PERSON_NAME"), ["张三"])])
+    # the core's JSON (an orjson Fragment) or the pure path's dicts, as the trail holds them
+    got, capped, name = [f["digests"] for f in orjson.loads(orjson.dumps(fields))]
     one = [value_digest(value_key(KEY), "CN_MOBILE", v) for v in values]
     assert got == sorted(set(one)) and len(got) == 3  # the same number written two ways
     assert len(capped) == MAX_DIGESTS and capped == sorted(capped)
     assert capped == sorted(value_digest(value_key(KEY), "CN_MOBILE", v)
                             for v in many)[:MAX_DIGESTS]
     assert name == [value_digest(value_key(KEY), "PERSON_NAME", "张三")]
-    assert writer.digests([]) == []
+    assert orjson.loads(orjson.dumps(writer.reveal_fields([]))) == []
