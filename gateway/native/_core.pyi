@@ -2,6 +2,8 @@
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from gateway.ratelimit import admission
+from gateway.ratelimit.admission import Admitted
 from gateway.ratelimit.store import Bucket, Observed, Op, Verdict
 
 SOURCE_DIGEST: str
@@ -64,6 +66,8 @@ class KeyedBlake2b:
 def reveal_fields_json(keyed: KeyedBlake2b, shown: list[tuple[tuple[str, str], list[str]]],
                        normalize: Callable[[str], str], most: int) -> bytes: ...
 
+def ClientLimits(*args: Any) -> admission.ClientLimits: ...  # admission.ClientLimits' twin
+
 class LimitTable:
     """gateway/ratelimit/table.py's Table in C (limits.pxi)."""
 
@@ -73,6 +77,7 @@ class LimitTable:
     def decide(self, buckets: Sequence[Bucket], penalty_keys: Sequence[str],
                ops: Sequence[Op], now: float) -> Verdict: ...
     def observe(self, ops: Sequence[Op], now: float) -> list[Observed]: ...
+    def admit(self, c: admission.ClientLimits, path: str, now: float) -> Admitted | None: ...
     def put(self, key: str, value: str, expires: float, now: float) -> None: ...
     def find(self, prefix: str, now: float) -> list[tuple[str, str, float]]: ...
     def pop(self, key: str) -> bool: ...

@@ -189,6 +189,29 @@ cdef class KeyedBlake2b:
                 free(buf)
         return out
 
+    cdef str text_hex(self, const char* kind, Py_ssize_t nk, const char* text,
+                      Py_ssize_t n):
+        """The digest of `kind + "\\0" + text`, the bytes as they are (no
+        normalization: KeyedDigest.of), as hex."""
+        cdef uint8_t stack[_B2_STACK]
+        cdef uint8_t* buf = stack
+        cdef uint8_t d[64]
+        cdef B2State s = self.keyed
+        cdef int i
+        if nk + 1 + n > _B2_STACK:
+            buf = <uint8_t*>malloc(nk + 1 + n)
+            if buf == NULL:
+                raise MemoryError()
+        memcpy(buf, kind, nk)
+        buf[nk] = 0
+        memcpy(buf + nk + 1, text, n)
+        _b2_finish(&s, buf, nk + 1 + n)
+        if buf != stack:
+            free(buf)
+        for i in range(self.size):
+            d[i] = <uint8_t>((s.h[i >> 3] >> (8 * (i & 7))) & 0xff)
+        return self._hex(d)
+
     cdef str _hex(self, const uint8_t* d):
         cdef char hexa[129]
         hex_into(hexa, d, self.size)

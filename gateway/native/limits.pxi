@@ -46,6 +46,42 @@ cdef class _Slot:
     cdef object value      # a distinct set, a counters dict, a penalty text, a run's last value
     cdef long long length  # a run
 
+cdef enum:
+    _ID_MEMBERS = 1000  # ids.MEMBERS
+
+
+cdef class ClientLimits:
+    """admission.ClientLimits, as LimitTable.admit reads it (the same arguments)."""
+
+    cdef readonly tuple buckets, penalty_keys, enumeration, ids_checks, run_checks
+    cdef KeyedBlake2b mac
+    cdef readonly bint path_ids
+    cdef readonly double window
+    cdef readonly long long max_ids, run_at, run_offset
+
+    def __init__(self, tuple buckets, tuple penalty_keys, tuple enumeration, digest,
+                 bint path_ids, double window, long long max_ids, long long run_at,
+                 long long run_offset, tuple ids_checks, tuple run_checks):
+        self.buckets, self.penalty_keys, self.enumeration = buckets, penalty_keys, enumeration
+        self.mac = digest.native if digest is not None else None
+        self.path_ids, self.window = path_ids, window
+        self.max_ids, self.run_at, self.run_offset = max_ids, run_at, run_offset
+        self.ids_checks, self.run_checks = ids_checks, run_checks
+
+
+cdef inline bint _uuid_at(const char* p) noexcept:
+    """p[:36] is a UUID: hex digits in 8-4-4-4-12 groups."""
+    cdef int i
+    cdef char c
+    for i in range(36):
+        c = p[i]
+        if i == 8 or i == 13 or i == 18 or i == 23:
+            if c != 45:  # '-'
+                return False
+        elif not (48 <= c <= 57 or 97 <= c <= 102 or 65 <= c <= 70):
+            return False
+    return True
+
 
 cdef class LimitTable:
     """table.Table in C: decide, observe, put, find, pop, len()."""
@@ -130,7 +166,10 @@ cdef class LimitTable:
         return e.length
 
     def decide(self, buckets, penalty_keys, ops, double now):
-        cdef tuple observed = tuple(self.observe(ops, now))
+        return self._decide(buckets, penalty_keys, tuple(self.observe(ops, now)), now)
+
+    cdef _decide(self, buckets, penalty_keys, tuple observed, double now):
+        """decide, the ops' results given."""
         cdef _Slot e, used
         cdef str penalty = ""
         cdef double penalty_ttl = 0.0, rate, interval, tolerance, tat, new_tat
@@ -198,6 +237,62 @@ cdef class LimitTable:
                     used.count += 1
         return _tuple_new(self.verdict, (True, 0.0, tuple(remaining), -1, penalty,
                                          penalty_ttl, False, observed))
+
+    def admit(self, ClientLimits c, str path, double now):
+        """admission.admit: (verdict, checks, fired) for a request to `path`
+        without a query string; None when the ids of `path` need the
+        reference (not ASCII, or no keyed digest)."""
+        cdef const char* p
+        cdef Py_ssize_t n, i = 0, start, size, sig
+        cdef list members = [], observed = []
+        cdef long long last = -1, value
+        cdef bint digits
+        cdef Py_ssize_t k, fired = -1
+        cdef _Slot e
+        if not c.path_ids or not c.enumeration:
+            return (self._decide(c.buckets, c.penalty_keys, (), now), (), -1)
+        if not PyUnicode_IS_ASCII(path) or c.mac is None:
+            return None
+        p = PyUnicode_AsUTF8AndSize(path, &n)
+        while i < n:  # each segment after a "/": ids.path_ids
+            if p[i] != 47:
+                i += 1
+                continue
+            start = i = i + 1
+            digits, sig = True, 0
+            while i < n and p[i] != 47:
+                if not 48 <= p[i] <= 57:
+                    digits = False
+                elif sig or p[i] != 48:
+                    sig += 1  # digits after the leading zeros
+                i += 1
+            size = i - start
+            if digits and 1 <= size <= 20:
+                if sig <= 10:  # under ids.RUN_MAX: the last such id joins the run
+                    value = 0
+                    for k in range(start, i):
+                        value = value * 10 + (p[k] - 48)
+                    last = value
+            elif size != 36 or not _uuid_at(p + start):
+                continue
+            if len(members) < _ID_MEMBERS:
+                members.append(c.mac.text_hex(b"id", 2, p + start, size))
+        if not members:
+            return (self._decide(c.buckets, c.penalty_keys, (), now), (), -1)
+        stored = last + c.run_offset if last >= 0 else None
+        for pair in c.enumeration:
+            e = self._window((<tuple>pair)[0], c.window, now, False)
+            (<set>e.value).update(members)
+            observed.append(len(<set>e.value))
+            if stored is not None:
+                observed.append(self._run((<tuple>pair)[1], stored, c.window, now))
+        for k in range(len(observed)):
+            if ((<long long>observed[k] >= c.run_at) if stored is not None and k % 2
+                    else (<long long>observed[k] > c.max_ids)):
+                fired = k
+                break
+        return (self._decide(c.buckets, c.penalty_keys, tuple(observed), now),
+                c.run_checks if stored is not None else c.ids_checks, fired)
 
     def put(self, key, str value, double expires, double now):
         cdef _Slot e = self._new(key, expires, now)

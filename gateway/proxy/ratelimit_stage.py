@@ -11,7 +11,6 @@ line) and in metrics.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import suppress
 from typing import TypeVar
@@ -24,21 +23,16 @@ from gateway.obs.metrics import DETECTOR_FIRINGS, HONEYTOKENS, RATELIMIT_DECISIO
 from gateway.policy.compiled import CompiledRoute
 from gateway.policy.ratelimits import ActionModel
 from gateway.ratelimit.breaker import StoreUnavailable
+from gateway.ratelimit.checks import Check, over
 from gateway.ratelimit.identity import Identity
+from gateway.ratelimit.ids import MEMBERS, path_ids, run_value
 from gateway.ratelimit.limiter import StoreHolder
-from gateway.ratelimit.limits import CompiledLimit, Limits
-from gateway.ratelimit.plan import Check, ClientPlan, over, plan_for
+from gateway.ratelimit.limits import Limits
+from gateway.ratelimit.plan import ClientPlan, plan_for
 from gateway.ratelimit.store import Bucket, LimitStore, Observed, Op, Verdict
 
 log = get_logger("gateway.ratelimit")
 T = TypeVar("T")
-# a path segment that is a numeric id or a UUID, whole (paths are canonical: they
-# start with "/"; the "/" before a segment, a literal, lets the search skip ahead:
-# a third fewer instructions than a look-behind at every position)
-_ID_SEGMENT = re.compile(r"/(\d{1,20}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-                         r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12})(?![^/])")
-_RUN_MAX = 10**10  # only short numeric ids join a sequential run (never a mobile or an ID)
-_MEMBERS = 1000  # per store call
 ADDRESS_EVIDENCE = 3  # distinct offenders from one address before the address is penalized
 _WIDTH = ("subject", "device", "ip", "net")  # narrowest first
 _BOUNDED = frozenset({"decide", "observe"})  # the stores keep to the breaker's budget themselves
@@ -57,12 +51,6 @@ async def _call(holder: StoreHolder, kind: str, route: CompiledRoute,
             raise LimiterUnavailable() from None
         breaker.note_degraded(kind)
         return await fn(holder.fallback, holder.share)
-
-
-def _rate_headers(limit: CompiledLimit, remaining: int, retry: float) -> dict[str, str]:
-    reset = retry if retry > 0 else (limit.burst - remaining) / limit.rate
-    return {"RateLimit-Policy": limit.policy_header,
-            "RateLimit": f'"{limit.name}";r={remaining};t={math.ceil(reset)}'}
 
 
 async def _targets(ex: Exchange, holder: StoreHolder, route: CompiledRoute,
@@ -127,13 +115,22 @@ async def _limit(ex: Exchange, limits: Limits, holder: StoreHolder, route: Compi
                  ops: Sequence[Op]) -> None:
     """Penalties, limits and the request's detector updates (`ops`, one per
     check) in one store call."""
-    chosen, buckets, penalties = plan.chosen, plan.buckets, plan.penalties
+    buckets, penalties = plan.buckets, plan.penalties
     verdict: Verdict
     if holder.breaker is None:  # in this process: nothing to fall back from
         verdict = await holder.store.decide(buckets, penalties, ops)
     else:
         verdict = await _call(holder, "decide", route, lambda s, share: s.decide(
             buckets if share >= 1.0 else [_scaled(b, share) for b in buckets], penalties, ops))
+    await _settle(ex, limits, holder, route, identity, plan, checks, verdict)
+
+
+async def _settle(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
+                  identity: Identity, plan: ClientPlan, checks: Sequence[Check],
+                  verdict: Verdict) -> None:
+    """What a verdict means for the request: detectors that fire, penalties
+    in force, a refusal or the admitted request's decision and headers."""
+    chosen = plan.chosen
     # a scraper at its limit is still seen by the detectors
     if (checks and verdict.penalty != "ban"
             and (firing := _firing(checks, verdict.observed)) is not None):
@@ -152,18 +149,25 @@ async def _limit(ex: Exchange, limits: Limits, holder: StoreHolder, route: Compi
         ex.limits.append(LimitDecision("quota" if verdict.quota_hit else "denied", limit.name,
                                        dimension, 0))
         headers = {"Retry-After": str(max(1, math.ceil(verdict.retry_after))),
-                   **_rate_headers(limit, 0, verdict.retry_after)}
+                   **limit.headers(0, verdict.retry_after)}
         if verdict.quota_hit:
             raise RateLimited("quota_exceeded", f"the daily quota of {limit.name} is used up",
                               headers)
         raise RateLimited("rate_limited", f"too many requests ({limit.name})", headers)
-    index = verdict.remaining.index(min(verdict.remaining))  # the tightest bucket, first
-    limit, dimension = chosen[index]
+    _admitted(ex, plan, verdict)
+
+
+def _admitted(ex: Exchange, plan: ClientPlan, verdict: Verdict) -> None:
+    """An admitted request (some limit applies): its tightest bucket in the
+    access line, metrics, and the RateLimit headers."""
+    remaining = verdict.remaining
+    index = remaining.index(min(remaining))  # the tightest bucket, first
+    limit, dimension = plan.chosen[index]
     for labels in plan.allowed:
         RATELIMIT_DECISIONS.add(labels)
     ex.limits.append(LimitDecision(verdict.penalty or "allowed", limit.name, dimension,
-                                   verdict.remaining[index]))
-    ex.rate_headers = _rate_headers(limit, verdict.remaining[index], 0)
+                                   remaining[index]))
+    ex.rate_headers = limit.headers(remaining[index])
 
 
 def _firing(checks: Sequence[Check], results: Sequence[Observed]
@@ -190,6 +194,17 @@ async def before_request(ex: Exchange, route: CompiledRoute, holder: StoreHolder
     if limits is None or identity is None:
         return
     plan = plan_for(limits, identity, route.name, ex.method)
+    local = holder.local
+    if (local is not None and not query
+            and (admitted := local.admit(plan.limits, path)) is not None):
+        # in this process, without a query: one call (ratelimit/admission.py)
+        verdict, enumerated, fired = admitted
+        if fired < 0 and verdict.allowed and not verdict.penalty:
+            if plan.chosen:
+                _admitted(ex, plan, verdict)
+            return
+        await _settle(ex, limits, holder, route, identity, plan, enumerated, verdict)
+        return
     params = parse_qsl(query, keep_blank_values=True) if query else []
     checks: Sequence[Check] = ()
     ops: list[Op] = []
@@ -229,22 +244,22 @@ def _enumeration(limits: Limits, plan: ClientPlan, path: str, params: list[tuple
     detector dimension; None without ids."""
     enum = limits.enumeration
     assert enum is not None
-    ids = _ID_SEGMENT.findall(path) if enum.path_ids else []
+    ids = path_ids(path) if enum.path_ids else []
     if params:
         ids += [f"{k}={v}" for k, v in params if k in enum.query_params and v]
     if not ids:
         return None
     identifier, window = limits.identifier, enum.window
     digest = identifier.digest
-    members = tuple([digest("id", i) for i in ids[:_MEMBERS]])
-    for i in reversed(ids):  # the last numeric path id, if short, joins a sequential run
-        if i.isdigit() and (last := int(i)) < _RUN_MAX:
-            stored = last + identifier.run_offset
-            ops: list[Op] = []
-            for ids_key, run_key in plan.enumeration:
-                ops += (Op("distinct", ids_key, window, members),
-                        Op("run", run_key, window, (), stored))
-            return plan.enumeration_runs, ops
+    members = tuple([digest("id", i) for i in ids[:MEMBERS]])
+    last = run_value(ids)  # the last numeric id, if short, joins a sequential run
+    if last is not None:
+        stored = last + identifier.run_offset
+        ops: list[Op] = []
+        for ids_key, run_key in plan.enumeration:
+            ops += (Op("distinct", ids_key, window, members),
+                    Op("run", run_key, window, (), stored))
+        return plan.enumeration_runs, ops
     return plan.enumeration_ids, [Op("distinct", ids_key, window, members)
                                   for ids_key, _ in plan.enumeration]
 
@@ -281,8 +296,9 @@ async def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder
             return
     if not checks:
         return
-    if not holder.remote:  # in this process: no round trip to save, no task to start
-        results = await holder.store.observe(ops)
+    local = holder.local
+    if local is not None:  # in this process: no round trip to save, no task to start
+        results = local.observe_now(ops)
         # a response that is no error only counts (plan.probing never fires)
         if checks is not plan.probing and (firing := _firing(checks, results)) is not None:
             with suppress(RateLimited):  # as batched: a firing stops the next requests

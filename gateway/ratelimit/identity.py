@@ -75,6 +75,11 @@ class Identifier:
         object.__setattr__(self, "run_offset", int.from_bytes(
             derive(self.secret, b"pgw-run-offset", 6), "big"))
 
+    @property
+    def mac(self) -> KeyedDigest:
+        """The keyed digest `digest` uses (the limit table's ids, admission.py)."""
+        return self._mac
+
     def digest(self, kind: str, value: str) -> str:
         """Keyed BLAKE2b (a MAC), 96 bits as hex."""
         return self._mac.of(kind, value)

@@ -3,6 +3,7 @@ The store it names is process state, held by `limiter.StoreHolder`."""
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass, field
 
@@ -16,6 +17,8 @@ from gateway.policy.ratelimits import (
 )
 from gateway.ratelimit.identity import Identifier
 
+_SHARED = 4096  # headers kept per limit
+
 
 @dataclass(frozen=True, slots=True)
 class CompiledLimit:
@@ -28,10 +31,31 @@ class CompiledLimit:
     quota: int
     window: float  # for the RateLimit-Policy header: seconds the burst refills in
     policy_header: str = field(init=False, repr=False, compare=False)
+    # an admitted request's headers by remaining count, made once (at most _SHARED)
+    _shared: dict[int, dict[str, str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "policy_header",
                            f'"{self.name}";q={self.burst};w={max(1, round(self.window))}')
+        object.__setattr__(self, "_shared", {})
+
+    def headers(self, remaining: int, retry: float = 0.0) -> dict[str, str]:
+        """RateLimit-Policy and RateLimit, for `remaining` requests left and
+        `retry` seconds to wait (0: admitted). An admitted request's are
+        shared between requests: read them, never change them."""
+        if retry > 0:
+            return self._headers(remaining, retry)
+        found = self._shared.get(remaining)
+        if found is None:
+            found = self._headers(remaining, 0.0)
+            if len(self._shared) < _SHARED:
+                self._shared[remaining] = found
+        return found
+
+    def _headers(self, remaining: int, retry: float) -> dict[str, str]:
+        reset = retry if retry > 0 else (self.burst - remaining) / self.rate
+        return {"RateLimit-Policy": self.policy_header,
+                "RateLimit": f'"{self.name}";r={remaining};t={math.ceil(reset)}'}
 
     def applies(self, route: str, method: str) -> bool:
         return ((self.routes is None or route in self.routes)

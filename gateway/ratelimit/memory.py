@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from gateway.native import core
+from gateway.ratelimit.admission import Admitted, ClientLimits
 from gateway.ratelimit.store import DAY_OFFSET, GCRA_SLACK, Bucket, Observed, Op, Penalty, Verdict
 from gateway.ratelimit.table import SWEEP_EVERY, Table
 
@@ -38,6 +39,16 @@ class MemoryStore:
         return self._table.decide(buckets, penalty_keys, ops, self.clock())
 
     async def observe(self, ops: Sequence[Op]) -> list[Observed]:
+        return self._table.observe(ops, self.clock())
+
+    # In this process a decision needs no await: the limit stage calls these
+    # two directly (no coroutine a request).
+    def admit(self, c: ClientLimits, path: str) -> Admitted | None:
+        """A request without a query string, decided in one call (admission.py);
+        None: take the general path."""
+        return self._table.admit(c, path, self.clock())
+
+    def observe_now(self, ops: Sequence[Op]) -> list[Observed]:
         return self._table.observe(ops, self.clock())
 
     async def penalize(self, key: str, action: str, reason: str, seconds: float) -> None:

@@ -11,33 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple, cast
+from typing import cast
 
-from gateway.policy.ratelimits import ActionModel, ProbingModel
+from gateway.policy.ratelimits import ProbingModel
+from gateway.ratelimit.admission import ClientLimits, client_limits
+from gateway.ratelimit.checks import Check, at_least, over
 from gateway.ratelimit.identity import Identity
 from gateway.ratelimit.limits import CompiledLimit, Limits
 from gateway.ratelimit.store import Bucket, Observed, Op
 
-
-class Check(NamedTuple):
-    """What one detector update's result means: the test that makes it fire
-    and what follows. The update itself (an Op) travels beside it, in a list
-    of the same order: a client's checks are built once, in its plan, and a
-    request makes only the ops whose members it brings."""
-
-    detector: str
-    dimension: str
-    fires: Callable[[Observed], bool]
-    then: ActionModel
-    entity: str | None = None
-
-
-def over(limit: int) -> Callable[[Observed], bool]:
-    return lambda seen: isinstance(seen, int) and seen > limit
-
-
-def at_least(limit: int) -> Callable[[Observed], bool]:
-    return lambda seen: isinstance(seen, int) and seen >= limit
+_HUGE = 2**62  # a threshold past any count (the core holds thresholds as 64-bit integers)
 
 
 def _probing_fires(probing: ProbingModel) -> Callable[[Observed], bool]:
@@ -70,6 +53,7 @@ class ClientPlan:
     allowed: tuple[tuple[str, str, str], ...]  # metric labels of an admitted request
     probing_ops: tuple[Op, ...]  # the ops of `probing`
     probing_error_ops: tuple[Op, ...]  # the ops of `probing_error`
+    limits: ClientLimits  # a request without a query on the memory store (admission.py)
 
 
 def plan_for(limits: Limits, identity: Identity, route: str, method: str) -> ClientPlan:
@@ -108,14 +92,23 @@ def _build(limits: Limits, identity: Identity, route: str, method: str) -> Clien
                                   for _, tag in tags)
     ids: tuple[Check, ...] = ()
     runs: tuple[Check, ...] = ()
-    if (enum := limits.enumeration) is not None:
+    enumeration: tuple[tuple[str, str], ...] = ()
+    enum = limits.enumeration
+    if enum is not None:
         too_many, too_long = over(enum.max_ids), at_least(enum.sequential_run)
         ids = tuple(Check("enumeration", d, too_many, enum.then) for d, _ in tags)
         runs = tuple(c for check in ids for c in (check, check._replace(fires=too_long)))
-    return ClientPlan(tuple(chosen), tuple(buckets),
-                      tuple(f"pgw:pen:{identity.tag(d)}" for d in identity.keys), tags,
-                      probing, probing_error,
-                      tuple((f"pgw:en:{tag}:{route}", f"pgw:sr:{tag}:{route}") for _, tag in tags),
-                      ids, runs,
+        enumeration = tuple((f"pgw:en:{tag}:{route}", f"pgw:sr:{tag}:{route}")
+                            for _, tag in tags)
+    penalties = tuple(f"pgw:pen:{identity.tag(d)}" for d in identity.keys)
+    identifier = limits.identifier
+    admission = client_limits(
+        tuple(buckets), penalties, enumeration, identifier.mac,
+        enum is not None and enum.path_ids, enum.window if enum is not None else 1.0,
+        min(enum.max_ids, _HUGE) if enum is not None else 0,
+        min(enum.sequential_run, _HUGE) if enum is not None else 0,
+        identifier.run_offset, ids, runs)
+    return ClientPlan(tuple(chosen), tuple(buckets), penalties, tags, probing, probing_error,
+                      enumeration, ids, runs,
                       tuple((route, limit.name, "allowed") for limit, _ in chosen),
-                      probing_ops, probing_error_ops)
+                      probing_ops, probing_error_ops, admission)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
+from gateway.ratelimit.admission import Admitted, ClientLimits, admit
 from gateway.ratelimit.store import (
     Bucket,
     Observed,
@@ -115,6 +116,10 @@ class Table:
                 else:
                     used.value += 1  # type: ignore[operator]
         return Verdict(True, 0.0, tuple(remaining), -1, penalty, penalty_ttl, False, observed)
+
+    def admit(self, c: ClientLimits, path: str, now: float) -> Admitted | None:
+        """admission.admit: a request's enumeration updates and decision."""
+        return admit(self, c, path, now)
 
     def observe(self, ops: Sequence[Op], now: float) -> list[Observed]:
         results: list[Observed] = []

@@ -4,6 +4,7 @@ and tests/ratelimit/test_redis_gateway.py)."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import AsyncIterator
 
 import pytest
@@ -12,7 +13,7 @@ from gateway.errors import PageSizeTooLarge, RateLimited
 from gateway.exchange import DetectorFiring, Exchange, LimitDecision
 from gateway.policy.compiled import CompiledPolicy
 from gateway.proxy.caller import resolve_caller
-from gateway.proxy.ratelimit_stage import _ID_SEGMENT, after_response, before_request
+from gateway.proxy.ratelimit_stage import after_response, before_request
 from gateway.ratelimit.breaker import Breaker
 from gateway.ratelimit.limiter import StoreHolder
 from tests.conftest import caller_at, compiled, policy_text
@@ -123,22 +124,43 @@ async def test_a_sequential_walk_fires_the_run_detector_alone(holder: StoreHolde
     assert not any(isinstance(event, DetectorFiring) for event in other.limits)
 
 
-@pytest.mark.parametrize(("path", "ids"), [
-    ("/protected/loans/1007", ["1007"]),
-    ("/protected/loans/1007/", ["1007"]),
-    ("/protected/1/loans/2", ["1", "2"]),
-    ("/1", ["1"]),
-    ("/123/456/789", ["123", "456", "789"]),             # side by side
-    ("/protected/loans/abc1007", []),                     # ids are whole segments
-    ("/protected/loans/1007abc", []),
-    ("/protected/loans/12345678901234567890123", []),     # longer than 20 digits
-    ("/protected/v2/loans", []),
-    ("/protected/a/123e4567-e89b-12d3-a456-426614174000", ["123e4567-e89b-12d3-a456-426614174000"]),
-    ("/protected/a/123e4567-e89b-12d3-a456-4266141740001", []),
-    ("/protected/a/12345678-1234", []),
-])
-def test_ids_in_a_path_are_whole_numeric_or_uuid_segments(path: str, ids: list[str]) -> None:
-    assert _ID_SEGMENT.findall(path) == ids
+async def _outcome(policy: CompiledPolicy, holder: StoreHolder, path: str, key: str,
+                   client: str) -> tuple[object, ...]:
+    ex = _exchange(policy, client, key)
+    assert ex.route is not None
+    try:
+        await before_request(ex, ex.route, holder, path, "")
+        refused = None
+    except RateLimited as exc:
+        refused = (exc.code, exc.headers)
+    return refused, ex.limits, ex.rate_headers, ex.caller.role
+
+
+@pytest.mark.parametrize("seed", range(6))
+async def test_the_one_call_path_decides_as_the_general_path(policy: CompiledPolicy,
+                                                             seed: int) -> None:
+    """In memory a request without a query is decided in one call
+    (ratelimit/admission.py); with that call switched off the stage finds the
+    ids, makes the ops and decides: the same refusals, firings, access-line
+    decisions, headers and roles, request after request."""
+    rng = random.Random(seed)
+    one, general = StoreHolder(), StoreHolder()
+    now = [1_764_000_000.0]
+    for held in (one, general):
+        held.sync(policy.limits)
+        held.store.clock = lambda: now[0]  # type: ignore[attr-defined]
+    general.local = None  # the general path; its store is still the memory store
+    for _ in range(250):
+        now[0] += rng.choice([0.0, 0.0, 0.0, 0.01, 0.01, 0.3, 2.0, 90.0])
+        path = rng.choice(["/protected/x", "/protected/x", "/protected/x",
+                           "/protected/loans/{n}", "/protected/{n}/a/{m}",
+                           "/protected/b/123e4567-e89b-12d3-a456-42661417400{m}"]).format(
+            n=rng.randint(1, 4), m=rng.randint(0, 3))
+        key, client = rng.choice(["k1", "k2", ""]), rng.choice(["10.0.0.1", "10.0.0.2"])
+        assert (await _outcome(policy, one, path, key, client)
+                == await _outcome(policy, general, path, key, client))
+    await one.close()
+    await general.close()
 
 
 async def test_a_clients_plan_is_built_once_per_route(policy: CompiledPolicy,
@@ -179,7 +201,7 @@ async def test_an_exposure_budget_refuses_the_response_that_overruns_it(
 async def test_probing_fires_on_mostly_errors(policy: CompiledPolicy, holder: StoreHolder,
                                               remote: bool) -> None:
     if remote:  # as with Redis: the counts are batched per tick, off the response path
-        holder.breaker = Breaker(1.0, 3, 5.0)
+        holder.breaker, holder.local = Breaker(1.0, 3, 5.0), None
     codes = []
     fired = []
     for n in range(5):

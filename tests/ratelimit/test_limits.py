@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.policy.ratelimits import RateLimitsModel, parse_rate
-from gateway.ratelimit.limits import compile_limits
+from gateway.ratelimit.limits import CompiledLimit, compile_limits
 
 
 def model(**data: object) -> RateLimitsModel:
@@ -36,3 +36,13 @@ def test_redis_needs_the_key_store_secret() -> None:
             {"name": "a", "rate": "1/s"}]), set(), None)
     with pytest.raises(ValueError, match="memory, a redis"):
         model(store="http://x")
+
+
+def test_rate_limit_headers() -> None:
+    limit = CompiledLimit("per-client", None, None, ("subject",), 20.0, 40, 0, 2.0)
+    admitted = limit.headers(30)
+    assert admitted == {"RateLimit-Policy": '"per-client";q=40;w=2',
+                        "RateLimit": '"per-client";r=30;t=1'}  # 10 used, refilled in 0.5 s
+    assert limit.headers(30) is admitted  # an admitted request's are made once
+    assert limit.headers(0, 2.5)["RateLimit"] == '"per-client";r=0;t=3'  # refused: retry
+    assert limit.headers(0, 2.5) is not limit.headers(0, 2.5)

@@ -1,0 +1,86 @@
+"""A request's limit decision in one call on the process's table.
+
+On the memory store, a request without a query string is decided in one call
+(`admit`): the ids its path names are counted for the enumeration detector
+(the distinct ids, and the sequential run of the last short number, of each
+detector dimension), then penalties and buckets (`Table.decide`), and the
+first enumeration check that fires is found. It is the stage's general path
+(ratelimit_stage.py: `_enumeration`, then `decide`) in one call, with the
+same answers and the same table afterwards; the native core's `LimitTable.admit`
+and `ClientLimits` do it in C (tests/ratelimit/test_admission.py holds the
+three to that). A request with a query string (paging, query ids) takes the
+general path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from gateway.crypto.digest import KeyedDigest
+from gateway.native import core
+from gateway.ratelimit.checks import Check
+from gateway.ratelimit.ids import MEMBERS, path_ids, run_value
+from gateway.ratelimit.store import Bucket, Op, Verdict
+
+# (verdict, the checks of the detector updates in verdict.observed, the index
+# of the first that fires or -1)
+Admitted = tuple[Verdict, tuple[Check, ...], int]
+
+
+class Decides(Protocol):
+    """table.Table's decision."""
+
+    def decide(self, buckets: Sequence[Bucket], penalty_keys: Sequence[str],
+               ops: Sequence[Op], now: float) -> Verdict: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ClientLimits:
+    """What `admit` needs of one client's plan for one route (plan.py)."""
+
+    buckets: tuple[Bucket, ...]
+    penalty_keys: tuple[str, ...]
+    enumeration: tuple[tuple[str, str], ...]  # (distinct ids key, run key) per dimension
+    digest: KeyedDigest | None  # the ids' keyed digest (Identifier.digest "id")
+    path_ids: bool  # the enumeration detector counts path ids
+    window: float
+    max_ids: int  # fires above
+    run_at: int  # fires at
+    run_offset: int  # Identifier.run_offset
+    ids_checks: tuple[Check, ...]  # plan.enumeration_ids
+    run_checks: tuple[Check, ...]  # plan.enumeration_runs
+
+
+def client_limits(*args: Any) -> ClientLimits:
+    """The core's ClientLimits when it is used (its LimitTable reads only
+    those), else this module's; the same arguments."""
+    if core is not None:
+        made: ClientLimits = core.ClientLimits(*args)
+        return made
+    return ClientLimits(*args)
+
+
+def admit(table: Decides, c: ClientLimits, path: str, now: float) -> Admitted:
+    """The reference of `LimitTable.admit` (which answers None where it
+    leaves a path to the general path; this never does)."""
+    ids = path_ids(path) if c.path_ids and c.enumeration else []
+    if not ids:
+        return table.decide(c.buckets, c.penalty_keys, (), now), (), -1
+    assert c.digest is not None
+    members = tuple([c.digest.of("id", i) for i in ids[:MEMBERS]])
+    last = run_value(ids)
+    ops: list[Op] = []
+    for ids_key, run_key in c.enumeration:
+        ops.append(Op("distinct", ids_key, c.window, members))
+        if last is not None:
+            ops.append(Op("run", run_key, c.window, (), last + c.run_offset))
+    verdict = table.decide(c.buckets, c.penalty_keys, ops, now)
+    fired = -1
+    for k, seen in enumerate(verdict.observed):
+        assert isinstance(seen, int)
+        if seen >= c.run_at if last is not None and k % 2 else seen > c.max_ids:
+            fired = k
+            break
+    return verdict, c.run_checks if last is not None else c.ids_checks, fired
