@@ -27,12 +27,31 @@ import orjson
 GENESIS = "0" * 64
 
 
-def canonical_json(record: dict[str, Any]) -> bytes:
+def canonical_json(record: dict[str, Any], escaped: bool = False) -> bytes:
     body = {k: v for k, v in record.items() if k != "chain"} if "chain" in record else record
     try:
         return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
     except TypeError:  # orjson.JSONEncodeError: integers beyond 64 bits, odd types
-        return legacy_json(body)
+        try:
+            return legacy_json(body)
+        except UnicodeEncodeError:  # a lone surrogate: recorded as its escape, not lost
+            if escaped:  # in a text no escape reaches (an odd object's str)
+                raise
+            return canonical_json(writable(body), True)
+
+
+def writable(value: Any) -> Any:
+    """`value` with each lone surrogate in its texts written as its escape
+    (the six characters `\\ud800`): UTF-8 cannot carry one, and a JSON key
+    or string "\\ud800" parses to one. The record then seals and verifies
+    as written (its line holds the escape as text)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {writable(k): writable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [writable(v) for v in value]
+    return value
 
 
 def legacy_json(record: dict[str, Any]) -> bytes:

@@ -6,7 +6,8 @@ With the native core the entries are written as JSON in one C call
 is byte for byte what orjson makes of the dicts the pure-Python path builds
 (tests/audit/test_reveals.py), so the chain and `audit verify` see no
 difference. A field name orjson cannot encode (a lone surrogate) takes the
-dicts, and the trail's legacy form.
+dicts, which the chain writes with the surrogate as its escape
+(`chain.writable`).
 """
 
 from __future__ import annotations
@@ -34,5 +35,5 @@ def reveal_fields(values: KeyedDigest, shown: Shown, most: int
         try:
             return orjson.Fragment(core.reveal_fields_json(native, shown, normalize_value, most))
         except UnicodeEncodeError:
-            pass  # a name orjson refuses too: the dicts, which the chain writes in legacy form
+            pass  # a name orjson refuses too: the dicts (chain.writable escapes it)
     return fields_dicts(values, shown, most)

@@ -60,3 +60,20 @@ def test_a_record_written_out_again_by_a_log_pipeline_still_verifies(tmp_path: P
     path = tmp_path / "reformatted.jsonl"
     path.write_text("".join(json.dumps(json.loads(line), indent=None) + "\n" for line in lines))
     assert verify([path], key_for) == (3, [])
+
+
+def test_a_lone_surrogate_is_sealed_as_its_escape_and_verifies(tmp_path: Path) -> None:
+    """A JSON key or string "\\ud800" parses to a lone surrogate, which UTF-8
+    cannot carry: the record is sealed with the six characters of its escape
+    (the reveal is recorded, not lost to audit.record_failed)."""
+    chain = Chain(KEY, KID, 0)
+    lines = [chain.seal({"event": "x", "fields": [{"field": "odd\ud800key", "count": 1}],
+                         "note\udfff": "v\ud83d"}),
+             chain.seal({"event": "audit.closed"})]
+    path = tmp_path / "surrogate.jsonl"
+    path.write_bytes(b"".join(lines))
+    first = json.loads(lines[0])
+    assert first["fields"][0]["field"] == "odd\\ud800key"
+    assert first["note\\udfff"] == "v\\ud83d"
+    assert verify([path], key_for) == (2, [])
+    assert canonical_json({"a": "é\ud800"}) == '{"a":"é\\\\ud800"}'.encode()  # the rest as is

@@ -72,7 +72,7 @@ def test_a_sealed_line_is_the_same_from_either_path(tmp_path: Path) -> None:
 def test_a_name_orjson_refuses_takes_the_dicts() -> None:
     """A lone surrogate (a JSON key "\\ud800" parses to one) cannot be UTF-8:
     the core refuses it as orjson does, and the pure path's dicts come back
-    (the chain cannot write them either: the writer seals audit.record_failed,
+    (the chain writes the name as its escape: tests/audit/test_chain.py,
     tests/audit/test_writer.py)."""
     keyed = digest()
     shown: Shown = [(("odd\ud800key", "CN_MOBILE"), ["13800138000"])]

@@ -158,6 +158,22 @@ async def test_a_hand_over_takes_nothing_when_the_request_must_wait(tmp_path: Pa
     assert [r.get("count") for r in sealed if r["event"] == events.REVEALED] == [2, 3]
 
 
+async def test_a_field_name_with_a_lone_surrogate_is_recorded(tmp_path: Path) -> None:
+    """Its reveal record is sealed with the name's escape and its digests,
+    on either path (the core refuses the name, the dicts are written)."""
+    writer = AuditWriter(settings(tmp_path), KEY, KID, 0)  # no thread: sealed lines stay
+    shown = [(("odd\ud800key", "CN_MOBILE"), ["13800138000"])]
+    assert writer.hand_over(lambda: [{"event": events.REVEALED,
+                                      "fields": writer.reveal_fields(shown)}])
+    await asyncio.sleep(GATHER * 4)
+    lines = [json.loads(line) for line in writer._sealed if isinstance(line, bytes)]
+    (sealed,) = [r for r in lines if r["event"] == events.REVEALED]
+    assert not [r for r in lines if r["event"] == events.RECORD_FAILED]
+    (field,) = sealed["fields"]
+    assert field["field"] == "odd\\ud800key" and field["count"] == 1
+    assert field["digests"] == [writer.digest("CN_MOBILE", "13800138000")]
+
+
 def test_stdout_sink(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     writer = AuditWriter(settings(None, sink="stdout"), KEY, KID, 0)  # type: ignore[arg-type]
     writer.start()
