@@ -50,10 +50,42 @@ cdef enum:
     _ID_MEMBERS = 1000  # ids.MEMBERS
 
 
+@cython.final
+cdef class _Buckets:
+    """store.Bucket's fields in C arrays: a decision reads no attribute."""
+
+    cdef tuple keys
+    cdef Py_ssize_t n
+    cdef double* rates
+    cdef long long* bursts
+    cdef long long* quotas
+
+    def __cinit__(self, buckets):
+        cdef Py_ssize_t i
+        self.n = len(buckets)
+        self.rates = <double*>malloc((self.n + 1) * sizeof(double))
+        self.bursts = <long long*>malloc((self.n + 1) * sizeof(long long))
+        self.quotas = <long long*>malloc((self.n + 1) * sizeof(long long))
+        if self.rates == NULL or self.bursts == NULL or self.quotas == NULL:
+            raise MemoryError()
+        keys = []
+        for i in range(self.n):
+            b = buckets[i]
+            keys.append(b.key)
+            self.rates[i], self.bursts[i], self.quotas[i] = b.rate, b.burst, b.quota
+        self.keys = tuple(keys)
+
+    def __dealloc__(self):
+        free(self.rates)
+        free(self.bursts)
+        free(self.quotas)
+
+
 cdef class ClientLimits:
     """admission.ClientLimits, as LimitTable.admit reads it (the same arguments)."""
 
     cdef readonly tuple buckets, penalty_keys, enumeration, ids_checks, run_checks
+    cdef _Buckets bs
     cdef KeyedBlake2b mac
     cdef readonly bint path_ids
     cdef readonly double window
@@ -63,6 +95,7 @@ cdef class ClientLimits:
                  bint path_ids, double window, long long max_ids, long long run_at,
                  long long run_offset, tuple ids_checks, tuple run_checks):
         self.buckets, self.penalty_keys, self.enumeration = buckets, penalty_keys, enumeration
+        self.bs = _Buckets(buckets)
         self.mac = digest.native if digest is not None else None
         self.path_ids, self.window = path_ids, window
         self.max_ids, self.run_at, self.run_offset = max_ids, run_at, run_offset
@@ -81,6 +114,21 @@ cdef inline bint _uuid_at(const char* p) noexcept:
         elif not (48 <= c <= 57 or 97 <= c <= 102 or 65 <= c <= 70):
             return False
     return True
+
+
+cdef tuple _admitted(object verdict, tuple checks, Py_ssize_t fired):
+    """admission.Admitted: the verdict, the checks, the firing one and the
+    tightest bucket (the first with the fewest requests left; -1 when refused
+    or without buckets)."""
+    cdef tuple remaining = <tuple>(<tuple>verdict)[2]
+    cdef Py_ssize_t i, tightest = -1
+    cdef long long least = 0, left
+    if (<tuple>verdict)[0]:
+        for i in range(len(remaining)):
+            left = <long long>remaining[i]
+            if tightest < 0 or left < least:
+                tightest, least = i, left
+    return (verdict, checks, fired, tightest)
 
 
 cdef class LimitTable:
@@ -166,16 +214,19 @@ cdef class LimitTable:
         return e.length
 
     def decide(self, buckets, penalty_keys, ops, double now):
-        return self._decide(buckets, penalty_keys, tuple(self.observe(ops, now)), now)
+        cdef tuple observed = tuple(self.observe(ops, now))
+        return self._decide(_Buckets(buckets), penalty_keys, observed, now)
 
-    cdef _decide(self, buckets, penalty_keys, tuple observed, double now):
+    cdef _decide(self, _Buckets bs, penalty_keys, tuple observed, double now):
         """decide, the ops' results given."""
         cdef _Slot e, used
         cdef str penalty = ""
         cdef double penalty_ttl = 0.0, rate, interval, tolerance, tat, new_tat
         cdef long long factor = 1, burst, left, quota
-        cdef Py_ssize_t i = 0, n = len(buckets)
-        cdef list slots = [], tats = [], remaining = []
+        cdef Py_ssize_t i = 0, n = bs.n
+        cdef double stack[16]
+        cdef double* tats = stack
+        cdef list slots = [], remaining = []
         qsuffix = None
         for key in penalty_keys:
             e = self._live(key, now)
@@ -187,54 +238,60 @@ cdef class LimitTable:
         if penalty == "ban":
             return _tuple_new(self.verdict, (False, penalty_ttl, (0,) * n, -1, penalty,
                                              penalty_ttl, False, observed))
-        for i in range(n):
-            b = buckets[i]
-            if penalty == "throttle":
-                rate, burst = b.rate / factor, 1
-            else:
-                rate, burst = b.rate, b.burst
-            e = self._live(b.key, now)
-            tat = e.tat if e is not None else now
-            interval = 1.0 / rate
-            tolerance = interval * burst + self.slack
-            if now > tat:
-                tat = now
-            new_tat = tat + interval
-            if new_tat - now > tolerance:
-                return _tuple_new(self.verdict, (
-                    False, max(new_tat - now - tolerance, self.slack), tuple(remaining), i,
-                    penalty, penalty_ttl, False, observed))
-            quota = b.quota
-            if quota:
-                if qsuffix is None:
-                    qsuffix = f":q{<long long>_py_floordiv(now + self.day_offset, 86400.0)}"
-                used = self._live(b.key + qsuffix, now)
-                if used is not None and used.count >= quota:
-                    return _tuple_new(self.verdict, (
-                        False, 86400 - _py_mod(now + self.day_offset, 86400.0), tuple(remaining),
-                        i, penalty, penalty_ttl, True, observed))
-            left = <long long>((tolerance - (new_tat - now)) / interval)
-            remaining.append(left if left > 0 else 0)
-            slots.append(e)
-            tats.append(new_tat)
-        for i in range(n):
-            b = buckets[i]
-            new_tat = tats[i]
-            e = slots[i]
-            if e is None:
-                e = self._new(b.key, new_tat + 1, now)
-            else:
-                e.expires = new_tat + 1
-            e.tat = new_tat
-            if b.quota:
-                used = self._live(b.key + qsuffix, now)
-                if used is None:
-                    used = self._new(b.key + qsuffix,
-                                     now + (86400 - _py_mod(now + self.day_offset, 86400.0)) + 60,
-                                     now)
-                    used.count = 1
+        if n > 16:
+            tats = <double*>malloc(n * sizeof(double))
+            if tats == NULL:
+                raise MemoryError()
+        try:
+            for i in range(n):
+                if penalty == "throttle":
+                    rate, burst = bs.rates[i] / factor, 1
                 else:
-                    used.count += 1
+                    rate, burst = bs.rates[i], bs.bursts[i]
+                e = self._live(bs.keys[i], now)
+                tat = e.tat if e is not None else now
+                interval = 1.0 / rate
+                tolerance = interval * burst + self.slack
+                if now > tat:
+                    tat = now
+                new_tat = tat + interval
+                if new_tat - now > tolerance:
+                    return _tuple_new(self.verdict, (
+                        False, max(new_tat - now - tolerance, self.slack), tuple(remaining), i,
+                        penalty, penalty_ttl, False, observed))
+                quota = bs.quotas[i]
+                if quota:
+                    if qsuffix is None:
+                        qsuffix = f":q{<long long>_py_floordiv(now + self.day_offset, 86400.0)}"
+                    used = self._live(bs.keys[i] + qsuffix, now)
+                    if used is not None and used.count >= quota:
+                        return _tuple_new(self.verdict, (
+                            False, 86400 - _py_mod(now + self.day_offset, 86400.0),
+                            tuple(remaining), i, penalty, penalty_ttl, True, observed))
+                left = <long long>((tolerance - (new_tat - now)) / interval)
+                remaining.append(left if left > 0 else 0)
+                slots.append(e)
+                tats[i] = new_tat
+            for i in range(n):
+                new_tat = tats[i]
+                e = slots[i]
+                if e is None:
+                    e = self._new(bs.keys[i], new_tat + 1, now)
+                else:
+                    e.expires = new_tat + 1
+                e.tat = new_tat
+                if bs.quotas[i]:
+                    used = self._live(bs.keys[i] + qsuffix, now)
+                    if used is None:
+                        used = self._new(bs.keys[i] + qsuffix,
+                                         now + (86400 - _py_mod(now + self.day_offset, 86400.0))
+                                         + 60, now)
+                        used.count = 1
+                    else:
+                        used.count += 1
+        finally:
+            if tats != stack:
+                free(tats)
         return _tuple_new(self.verdict, (True, 0.0, tuple(remaining), -1, penalty,
                                          penalty_ttl, False, observed))
 
@@ -250,7 +307,7 @@ cdef class LimitTable:
         cdef Py_ssize_t k, fired = -1
         cdef _Slot e
         if not c.path_ids or not c.enumeration:
-            return (self._decide(c.buckets, c.penalty_keys, (), now), (), -1)
+            return _admitted(self._decide(c.bs, c.penalty_keys, (), now), (), -1)
         if not PyUnicode_IS_ASCII(path) or c.mac is None:
             return None
         p = PyUnicode_AsUTF8AndSize(path, &n)
@@ -278,7 +335,7 @@ cdef class LimitTable:
             if len(members) < _ID_MEMBERS:
                 members.append(c.mac.text_hex(b"id", 2, p + start, size))
         if not members:
-            return (self._decide(c.buckets, c.penalty_keys, (), now), (), -1)
+            return _admitted(self._decide(c.bs, c.penalty_keys, (), now), (), -1)
         stored = last + c.run_offset if last >= 0 else None
         for pair in c.enumeration:
             e = self._window((<tuple>pair)[0], c.window, now, False)
@@ -291,8 +348,8 @@ cdef class LimitTable:
                     else (<long long>observed[k] > c.max_ids)):
                 fired = k
                 break
-        return (self._decide(c.buckets, c.penalty_keys, tuple(observed), now),
-                c.run_checks if stored is not None else c.ids_checks, fired)
+        return _admitted(self._decide(c.bs, c.penalty_keys, tuple(observed), now),
+                         c.run_checks if stored is not None else c.ids_checks, fired)
 
     def put(self, key, str value, double expires, double now):
         cdef _Slot e = self._new(key, expires, now)

@@ -154,20 +154,20 @@ async def _settle(ex: Exchange, limits: Limits, holder: StoreHolder, route: Comp
             raise RateLimited("quota_exceeded", f"the daily quota of {limit.name} is used up",
                               headers)
         raise RateLimited("rate_limited", f"too many requests ({limit.name})", headers)
-    _admitted(ex, plan, verdict)
-
-
-def _admitted(ex: Exchange, plan: ClientPlan, verdict: Verdict) -> None:
-    """An admitted request (some limit applies): its tightest bucket in the
-    access line, metrics, and the RateLimit headers."""
     remaining = verdict.remaining
-    index = remaining.index(min(remaining))  # the tightest bucket, first
+    _admitted(ex, plan, verdict, remaining.index(min(remaining)))
+
+
+def _admitted(ex: Exchange, plan: ClientPlan, verdict: Verdict, index: int) -> None:
+    """An admitted request (some limit applies): its tightest bucket (`index`,
+    the first with the fewest requests left) in the access line, metrics,
+    and the RateLimit headers."""
     limit, dimension = plan.chosen[index]
+    left = verdict.remaining[index]
     for labels in plan.allowed:
         RATELIMIT_DECISIONS.add(labels)
-    ex.limits.append(LimitDecision(verdict.penalty or "allowed", limit.name, dimension,
-                                   remaining[index]))
-    ex.rate_headers = limit.headers(remaining[index])
+    ex.limits.append(LimitDecision(verdict.penalty or "allowed", limit.name, dimension, left))
+    ex.rate_headers = limit.headers(left)
 
 
 def _firing(checks: Sequence[Check], results: Sequence[Observed]
@@ -198,10 +198,10 @@ async def before_request(ex: Exchange, route: CompiledRoute, holder: StoreHolder
     if (local is not None and not query
             and (admitted := local.admit(plan.limits, path)) is not None):
         # in this process, without a query: one call (ratelimit/admission.py)
-        verdict, enumerated, fired = admitted
+        verdict, enumerated, fired, tightest = admitted
         if fired < 0 and verdict.allowed and not verdict.penalty:
-            if plan.chosen:
-                _admitted(ex, plan, verdict)
+            if tightest >= 0:
+                _admitted(ex, plan, verdict, tightest)
             return
         await _settle(ex, limits, holder, route, identity, plan, enumerated, verdict)
         return

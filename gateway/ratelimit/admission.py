@@ -25,8 +25,9 @@ from gateway.ratelimit.ids import MEMBERS, path_ids, run_value
 from gateway.ratelimit.store import Bucket, Op, Verdict
 
 # (verdict, the checks of the detector updates in verdict.observed, the index
-# of the first that fires or -1)
-Admitted = tuple[Verdict, tuple[Check, ...], int]
+# of the first that fires or -1, the tightest bucket: the first with the fewest
+# requests left, -1 when refused or without buckets)
+Admitted = tuple[Verdict, tuple[Check, ...], int, int]
 
 
 class Decides(Protocol):
@@ -67,7 +68,7 @@ def admit(table: Decides, c: ClientLimits, path: str, now: float) -> Admitted:
     leaves a path to the general path; this never does)."""
     ids = path_ids(path) if c.path_ids and c.enumeration else []
     if not ids:
-        return table.decide(c.buckets, c.penalty_keys, (), now), (), -1
+        return _admitted(table.decide(c.buckets, c.penalty_keys, (), now), (), -1)
     assert c.digest is not None
     members = tuple([c.digest.of("id", i) for i in ids[:MEMBERS]])
     last = run_value(ids)
@@ -83,4 +84,10 @@ def admit(table: Decides, c: ClientLimits, path: str, now: float) -> Admitted:
         if seen >= c.run_at if last is not None and k % 2 else seen > c.max_ids:
             fired = k
             break
-    return verdict, c.run_checks if last is not None else c.ids_checks, fired
+    return _admitted(verdict, c.run_checks if last is not None else c.ids_checks, fired)
+
+
+def _admitted(verdict: Verdict, checks: tuple[Check, ...], fired: int) -> Admitted:
+    remaining = verdict.remaining
+    tightest = remaining.index(min(remaining)) if verdict.allowed and remaining else -1
+    return verdict, checks, fired, tightest

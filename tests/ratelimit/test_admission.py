@@ -112,7 +112,9 @@ def test_the_reference_decides_as_the_general_path(seed: int) -> None:
     for _ in range(300):
         now += rng.uniform(0, 2)
         c, path = rng.choice(clients), _path(rng)
-        verdict, checks, fired = admit(one, c, path, now)
+        verdict, checks, fired, tightest = admit(one, c, path, now)
+        left = verdict.remaining
+        assert tightest == (left.index(min(left)) if verdict.allowed and left else -1)
         assert verdict == _general(general, c, path, now)
         thresholds = [(k % 2 and checks is RUNS, seen) for k, seen in enumerate(verdict.observed)]
         assert fired == next((k for k, (run, seen) in enumerate(thresholds)
@@ -129,5 +131,5 @@ def test_ids_past_the_cap_are_not_counted() -> None:
     if core is not None:
         tables.append((new_table(), core.ClientLimits(*args)))
     for table, c in tables:
-        verdict, _, _ = table.admit(c, path, 1.0)  # type: ignore[attr-defined]
+        verdict, _, _, _ = table.admit(c, path, 1.0)  # type: ignore[attr-defined]
         assert verdict.observed == (MEMBERS, 1)  # the run: the last id, MEMBERS + 49
