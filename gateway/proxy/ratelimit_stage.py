@@ -25,7 +25,7 @@ from gateway.policy.ratelimits import ActionModel
 from gateway.ratelimit.breaker import StoreUnavailable
 from gateway.ratelimit.checks import Check, over
 from gateway.ratelimit.identity import Identity
-from gateway.ratelimit.ids import MEMBERS, path_ids, run_value
+from gateway.ratelimit.ids import enumeration_ops, path_ids
 from gateway.ratelimit.limiter import StoreHolder
 from gateway.ratelimit.limits import Limits
 from gateway.ratelimit.plan import ClientPlan, plan_for
@@ -249,19 +249,10 @@ def _enumeration(limits: Limits, plan: ClientPlan, path: str, params: list[tuple
         ids += [f"{k}={v}" for k, v in params if k in enum.query_params and v]
     if not ids:
         return None
-    identifier, window = limits.identifier, enum.window
-    digest = identifier.digest
-    members = tuple([digest("id", i) for i in ids[:MEMBERS]])
-    last = run_value(ids)  # the last numeric id, if short, joins a sequential run
-    if last is not None:
-        stored = last + identifier.run_offset
-        ops: list[Op] = []
-        for ids_key, run_key in plan.enumeration:
-            ops += (Op("distinct", ids_key, window, members),
-                    Op("run", run_key, window, (), stored))
-        return plan.enumeration_runs, ops
-    return plan.enumeration_ids, [Op("distinct", ids_key, window, members)
-                                  for ids_key, _ in plan.enumeration]
+    identifier = limits.identifier
+    ops, ran = enumeration_ops(ids, identifier.digest, enum.window, plan.enumeration,
+                               identifier.run_offset)
+    return (plan.enumeration_runs if ran else plan.enumeration_ids), ops
 
 
 async def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder, status: int,

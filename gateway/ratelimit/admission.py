@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from gateway.crypto.digest import KeyedDigest
 from gateway.native import core
 from gateway.ratelimit.checks import Check
-from gateway.ratelimit.ids import MEMBERS, path_ids, run_value
+from gateway.ratelimit.ids import enumeration_ops, path_ids
 from gateway.ratelimit.store import Bucket, Op, Verdict
 
 # (verdict, the checks of the detector updates in verdict.observed, the index
@@ -70,21 +70,15 @@ def admit(table: Decides, c: ClientLimits, path: str, now: float) -> Admitted:
     if not ids:
         return _admitted(table.decide(c.buckets, c.penalty_keys, (), now), (), -1)
     assert c.digest is not None
-    members = tuple([c.digest.of("id", i) for i in ids[:MEMBERS]])
-    last = run_value(ids)
-    ops: list[Op] = []
-    for ids_key, run_key in c.enumeration:
-        ops.append(Op("distinct", ids_key, c.window, members))
-        if last is not None:
-            ops.append(Op("run", run_key, c.window, (), last + c.run_offset))
+    ops, ran = enumeration_ops(ids, c.digest.of, c.window, c.enumeration, c.run_offset)
     verdict = table.decide(c.buckets, c.penalty_keys, ops, now)
     fired = -1
     for k, seen in enumerate(verdict.observed):
         assert isinstance(seen, int)
-        if seen >= c.run_at if last is not None and k % 2 else seen > c.max_ids:
+        if seen >= c.run_at if ran and k % 2 else seen > c.max_ids:
             fired = k
             break
-    return _admitted(verdict, c.run_checks if last is not None else c.ids_checks, fired)
+    return _admitted(verdict, c.run_checks if ran else c.ids_checks, fired)
 
 
 def _admitted(verdict: Verdict, checks: tuple[Check, ...], fired: int) -> Admitted:

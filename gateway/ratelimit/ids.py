@@ -1,4 +1,5 @@
-"""The resource ids a request path names, for the enumeration detector.
+"""The resource ids a request path names, and the enumeration detector's
+updates for them (the stage's general path and admission.py share these).
 
 An id is a whole path segment that is a number (1-20 digits) or a UUID
 (`/loans/1`, `/borrowers/123e4567-e89b-12d3-a456-426614174000/contacts`).
@@ -11,7 +12,9 @@ test_admission.py holds the two to that).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+
+from gateway.ratelimit.store import Op
 
 # a path segment that is a numeric id or a UUID, whole (paths are canonical: they
 # start with "/"; the "/" before a segment, a literal, lets the search skip ahead:
@@ -33,3 +36,19 @@ def run_value(ids: Sequence[str]) -> int | None:
         if i.isdigit() and (last := int(i)) < RUN_MAX:
             return last
     return None
+
+
+def enumeration_ops(ids: Sequence[str], digest: Callable[[str, str], str], window: float,
+                    keys: Sequence[tuple[str, str]], run_offset: int) -> tuple[list[Op], bool]:
+    """The enumeration detector's updates for a request naming `ids`: per
+    (distinct ids key, run key), the ids' keyed digests (at most MEMBERS)
+    and, when the last short number joins a run, its value plus the secret
+    `run_offset`; and whether it does."""
+    members = tuple([digest("id", i) for i in ids[:MEMBERS]])
+    last = run_value(ids)
+    ops: list[Op] = []
+    for ids_key, run_key in keys:
+        ops.append(Op("distinct", ids_key, window, members))
+        if last is not None:
+            ops.append(Op("run", run_key, window, (), last + run_offset))
+    return ops, last is not None

@@ -3,6 +3,8 @@ reload does not reset the counters; closed when the policy stops using it."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from gateway.obs.metrics import RATELIMIT_DEGRADED
 from gateway.ratelimit.batcher import Batcher
 from gateway.ratelimit.breaker import Breaker, StoreUnavailable
@@ -24,13 +26,17 @@ class StoreHolder:
     def __init__(self) -> None:
         self.url: str | None = None
         self.store: LimitStore = MemoryStore()
-        self.local: MemoryStore | None = self.store  # the store, when it is in this process
         self.fallback = MemoryStore()
         self.breaker: Breaker | None = None
         self.share = 1.0  # of each limit the local fallback grants
         self._retired: list[LimitStore] = []
         # detector updates that need no answer before the response: one call per tick
         self.batcher = Batcher(self._observe)
+
+    @property
+    def local(self) -> MemoryStore | None:
+        """The store, when it is in this process (no breaker: memory)."""
+        return cast(MemoryStore, self.store) if self.breaker is None else None
 
     async def _observe(self, ops: list[Op]) -> list[Observed]:
         """Through the breaker, or on the local fallback while Redis is away."""
@@ -52,13 +58,11 @@ class StoreHolder:
         self._retired.append(self.store)
         self.url = url
         if url is None or url == "memory":
-            self.store = self.local = MemoryStore()
-            self.breaker = None
+            self.store, self.breaker = MemoryStore(), None
         else:
             assert limits is not None
             self.store = (RedisClusterStore(url, limits.redis_timeout) if url.startswith(SCHEME)
                           else RedisStore(url, limits.redis_timeout))
-            self.local = None
             self.breaker = Breaker(limits.redis_timeout, limits.redis_failures,
                                    limits.redis_reset, on_degraded=_count_degraded)
 

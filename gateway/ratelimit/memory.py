@@ -39,7 +39,7 @@ class MemoryStore:
         return self._table.decide(buckets, penalty_keys, ops, self.clock())
 
     async def observe(self, ops: Sequence[Op]) -> list[Observed]:
-        return self._table.observe(ops, self.clock())
+        return self.observe_now(ops)
 
     # In this process a decision needs no await: the limit stage calls these
     # two directly (no coroutine a request).

@@ -125,11 +125,11 @@ async def test_a_sequential_walk_fires_the_run_detector_alone(holder: StoreHolde
 
 
 async def _outcome(policy: CompiledPolicy, holder: StoreHolder, path: str, key: str,
-                   client: str) -> tuple[object, ...]:
+                   client: str, query: str = "") -> tuple[object, ...]:
     ex = _exchange(policy, client, key)
     assert ex.route is not None
     try:
-        await before_request(ex, ex.route, holder, path, "")
+        await before_request(ex, ex.route, holder, path, query)
         refused = None
     except RateLimited as exc:
         refused = (exc.code, exc.headers)
@@ -140,16 +140,16 @@ async def _outcome(policy: CompiledPolicy, holder: StoreHolder, path: str, key: 
 async def test_the_one_call_path_decides_as_the_general_path(policy: CompiledPolicy,
                                                              seed: int) -> None:
     """In memory a request without a query is decided in one call
-    (ratelimit/admission.py); with that call switched off the stage finds the
-    ids, makes the ops and decides: the same refusals, firings, access-line
-    decisions, headers and roles, request after request."""
+    (ratelimit/admission.py); with a query string that names no id or page
+    (`utm=x`) the stage takes its general path: finds the ids, makes the ops
+    and decides. The same refusals, firings, access-line decisions, headers
+    and roles, request after request."""
     rng = random.Random(seed)
     one, general = StoreHolder(), StoreHolder()
     now = [1_764_000_000.0]
     for held in (one, general):
         held.sync(policy.limits)
         held.store.clock = lambda: now[0]  # type: ignore[attr-defined]
-    general.local = None  # the general path; its store is still the memory store
     for _ in range(250):
         now[0] += rng.choice([0.0, 0.0, 0.0, 0.01, 0.01, 0.3, 2.0, 90.0])
         path = rng.choice(["/protected/x", "/protected/x", "/protected/x",
@@ -158,7 +158,7 @@ async def test_the_one_call_path_decides_as_the_general_path(policy: CompiledPol
             n=rng.randint(1, 4), m=rng.randint(0, 3))
         key, client = rng.choice(["k1", "k2", ""]), rng.choice(["10.0.0.1", "10.0.0.2"])
         assert (await _outcome(policy, one, path, key, client)
-                == await _outcome(policy, general, path, key, client))
+                == await _outcome(policy, general, path, key, client, "utm=x"))
     await one.close()
     await general.close()
 
@@ -201,7 +201,7 @@ async def test_an_exposure_budget_refuses_the_response_that_overruns_it(
 async def test_probing_fires_on_mostly_errors(policy: CompiledPolicy, holder: StoreHolder,
                                               remote: bool) -> None:
     if remote:  # as with Redis: the counts are batched per tick, off the response path
-        holder.breaker, holder.local = Breaker(1.0, 3, 5.0), None
+        holder.breaker = Breaker(1.0, 3, 5.0)
     codes = []
     fired = []
     for n in range(5):
