@@ -79,10 +79,6 @@ class AuditWriter:
         self.overflowed = 0
 
     # --- the request side -----------------------------------------------------------
-    def digest(self, entity: str, value: str) -> str:
-        """A keyed digest of a value, as `audit search` computes it."""
-        return self._values.value(entity, value)
-
     def reveal_fields(self, shown: reveals.Shown) -> list[dict[str, Any]] | orjson.Fragment:
         """A reveal record's `fields` (gateway/audit/reveals.py): per field,
         the distinct `digest`s of its values, sorted (the order of the
