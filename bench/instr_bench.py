@@ -95,11 +95,35 @@ def control(*args: str) -> None:
     subprocess.run(["callgrind_control", *args], check=True, capture_output=True)
 
 
+BARE = "bare aiohttp proxy on uvloop"
+# each gateway row and the row it adds to (its "vs the row it adds to")
+BASE = {
+    "pass-through, no metrics, no access log": BARE,
+    "+ metrics": "pass-through, no metrics, no access log",
+    "+ access log": "+ metrics",
+    "+ limits and detectors, memory": "+ access log",
+    "default policy, every response revealing (no limits)": BARE,
+    "+ audit trail": "default policy, every response revealing (no limits)",
+}
+
+
+def _counted(labels: list[str], only: str) -> list[str]:
+    """The rows to count: all, or (`--only`) those whose label holds one of
+    the comma-separated texts, each with the row it adds to (its ratio is
+    against that row, never against whichever row was left)."""
+    if not only:
+        return labels
+    wanted = {label for label in labels if any(p in label for p in only.split(","))}
+    wanted |= {BASE[label] for label in wanted}
+    return [label for label in labels if label in wanted]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--only", default="", help="count only the gateway rows whose label "
-                        "holds this text (and the bare proxy), e.g. 'audit' or 'revealing'")
+                        "holds this text, each with the row it is compared with, and the "
+                        "bare proxy; e.g. 'audit' or 'memory'")
     args = parser.parse_args()
     for tool in ("valgrind", "callgrind_control", "wrk"):
         if shutil.which(tool) is None:
@@ -113,7 +137,7 @@ def main() -> None:
     try:
         wait_http(upstream + PATH)
         port = free_port()
-        rows["bare aiohttp proxy on uvloop"] = count(
+        rows[BARE] = count(
             "bare", [PY, "bench/bare_proxy.py", str(port), upstream, "uvloop"], workdir,
             args.duration)
         gateways: dict[str, tuple[Path, dict[str, str]]] = {
@@ -124,9 +148,9 @@ def main() -> None:
             "default policy, every response revealing (no limits)": (default_policy(), RISK),
             "+ audit trail": (with_audit(default_policy(), str(workdir / "audit")), RISK),
         }
-        for label, (policy, headers) in gateways.items():
-            if args.only and not any(part in label for part in args.only.split(",")):
-                continue
+        assert list(gateways) == list(BASE), "every row names the row it adds to"
+        for label in _counted(list(gateways), args.only):
+            policy, headers = gateways[label]
             rows[label] = count(label, [
                 PY, "-m", "gateway", "serve", "--policy", str(policy), "--upstream", upstream,
                 "--listen", f"127.0.0.1:{free_port()}", "--admin", f"127.0.0.1:{free_port()}"],
@@ -136,13 +160,13 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
     print(f"\n2 KB JSON GET; wrk -t1 -c8, {args.duration}s counted after a 3 s warm-up; "
           "instructions of the proxy process (user space)\n")
-    print("| proxy | instructions/req | vs bare proxy | vs the row above |")
+    print("| proxy | instructions/req | vs bare proxy | vs the row it adds to |")
     print("|---|---:|---:|---:|")
-    bare, above = rows["bare aiohttp proxy on uvloop"], None
+    bare = rows[BARE]
     for label, ir in rows.items():
-        step = f"{ir / above:.3f}" if above else ""
+        base = BASE.get(label)
+        step = f"{ir / rows[base]:.3f}" if base is not None and base != BARE else ""
         print(f"| {label} | {ir:,.0f} | {ir / bare:.3f} | {step} |")
-        above = ir
 
 
 if __name__ == "__main__":

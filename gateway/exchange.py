@@ -12,6 +12,7 @@ from gateway.http.canonical import Target
 from gateway.http.clientip import ClientInfo
 from gateway.policy.compiled import CompiledPolicy, CompiledRoute
 from gateway.ratelimit.identity import Identity
+from gateway.ratelimit.plan import ClientPlan
 
 
 @dataclass(slots=True)
@@ -104,6 +105,7 @@ class Exchange:
     # what the limiter and the detectors decided (access line, audit trail)
     limits: list[LimitEvent] = field(default_factory=list)
     rate_headers: dict[str, str] | None = None
+    limit_plan: ClientPlan | None = None  # the limit stage's, kept for the response
     trace_id: str | None = None  # from a well-formed W3C traceparent
     error: GatewayError | None = None  # the error the response was made from
     # (field pattern, entity) -> values shown in full in the response; turned

@@ -6,6 +6,7 @@
 
 cimport cython
 from cpython.dict cimport PyDict_GetItem
+from cpython.set cimport PySet_Add
 from libc.math cimport copysign, floor, fmod
 
 cdef object _tuple_new = tuple.__new__
@@ -339,7 +340,8 @@ cdef class LimitTable:
         stored = last + c.run_offset if last >= 0 else None
         for pair in c.enumeration:
             e = self._window((<tuple>pair)[0], c.window, now, False)
-            (<set>e.value).update(members)
+            for m in members:  # PySet_Add: set.update is a method call
+                PySet_Add(e.value, m)
             observed.append(len(<set>e.value))
             if stored is not None:
                 observed.append(self._run((<tuple>pair)[1], stored, c.window, now))

@@ -34,6 +34,12 @@ class Tally(Collector):
         values = self.values
         values[labels] = values.get(labels, 0) + amount
 
+    def add_each(self, rows: Sequence[tuple[str, ...]]) -> None:
+        """`add(labels)` for each of `rows`, in one call."""
+        values = self.values
+        for labels in rows:
+            values[labels] = values.get(labels, 0) + 1
+
     def collect(self) -> Iterator[Metric]:
         family = CounterMetricFamily(self.name, self.documentation, labels=self.labelnames)
         for labels, value in list(self.values.items()):

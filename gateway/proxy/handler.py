@@ -96,7 +96,9 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
     # 2. who is calling: role, audit digest, limiter keys
     resolve_caller(ex.caller, request.headers, ex.policy, route, client_certificate(request))
     # 3. limits and request-side detectors; may serve the client under a stricter role
-    await before_request(ex, route, state.limiter, target.path, target.query)
+    waiting = before_request(ex, route, state.limiter, target.path, target.query)
+    if waiting is not None:  # only when it must wait: in memory most requests need not
+        await waiting
     # 4. the request's query, body and headers, inspected on a protected route
     inspection = (Inspection.of(ex, route, request.method, "request", state.inspector)
                   if route.protect else None)
@@ -153,7 +155,9 @@ async def _forward(request: web.Request, ex: Exchange, route: CompiledRoute, for
                                                 state.inspector, state.limiter)
             streamed = await _streamed_response(request, up, ex)
             with contextlib.suppress(RateLimited):  # sent already: penalties still hold
-                await after_response(ex, route, state.limiter, up.status, None)
+                waiting = after_response(ex, route, state.limiter, up.status, None)
+                if waiting is not None:
+                    await waiting
             return streamed
     except GatewayError:
         raise
@@ -187,7 +191,9 @@ async def _buffered_response(up: UpstreamResponse, ex: Exchange, route: Compiled
     if method == "HEAD":  # no body follows; the upstream's Content-Length describes the GET
         head = end_to_end(up.headers.items())
         inspection.headers(head)
-        await after_response(ex, route, limiter, up.status, None)
+        waiting = after_response(ex, route, limiter, up.status, None)
+        if waiting is not None:
+            await waiting
         return web.Response(status=up.status, reason=up.reason, headers=head)
     try:
         data = await read_capped(up.content, route.max_body_bytes, up.content_length)
@@ -206,9 +212,11 @@ async def _buffered_response(up: UpstreamResponse, ex: Exchange, route: Compiled
     # the exposure budget may still refuse this response (429); what the
     # response showed in full is merged for it only when there is one
     limits = ex.policy.limits
-    await after_response(ex, route, limiter, up.status,
-                         ex.revealed() if limits is not None and limits.exposure is not None
-                         else None)
+    waiting = after_response(ex, route, limiter, up.status,
+                             ex.revealed() if limits is not None and limits.exposure is not None
+                             else None)
+    if waiting is not None:
+        await waiting
     if up.status in _NO_BODY_STATUS:
         return web.Response(status=up.status, reason=up.reason, headers=headers)
     resp = web.Response(status=up.status, reason=up.reason, headers=headers)

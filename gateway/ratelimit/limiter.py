@@ -3,8 +3,6 @@ reload does not reset the counters; closed when the policy stops using it."""
 
 from __future__ import annotations
 
-from typing import cast
-
 from gateway.obs.metrics import RATELIMIT_DEGRADED
 from gateway.ratelimit.batcher import Batcher
 from gateway.ratelimit.breaker import Breaker, StoreUnavailable
@@ -36,7 +34,8 @@ class StoreHolder:
     @property
     def local(self) -> MemoryStore | None:
         """The store, when it is in this process (no breaker: memory)."""
-        return cast(MemoryStore, self.store) if self.breaker is None else None
+        store = self.store  # isinstance, not cast: a cast is a Python call
+        return store if self.breaker is None and isinstance(store, MemoryStore) else None
 
     async def _observe(self, ops: list[Op]) -> list[Observed]:
         """Through the breaker, or on the local fallback while Redis is away."""

@@ -45,6 +45,18 @@ def test_tally_matches_prometheus_counter() -> None:
     assert _samples(ours) == _samples(theirs)
 
 
+def test_add_each_counts_each_row_once() -> None:
+    """An admitted request's rows (one per limit), repeated rows included."""
+    each, one_by_one = Tally("c", "doc", ["route", "rule"]), Tally("c", "doc", ["route", "rule"])
+    rows = [("api", "per-ip"), ("api", "per-client"), ("api", "per-ip")]
+    for _ in range(3):
+        each.add_each(rows)
+        for row in rows:
+            one_by_one.add(row)
+    each.add_each([])
+    assert each.values == one_by_one.values == {("api", "per-ip"): 6, ("api", "per-client"): 3}
+
+
 def test_exchange_tally_matches_a_counter_and_two_histograms() -> None:
     """One row per request renders as pgw_requests_total and the two latency
     histograms would, had each been its own prometheus-client collector."""

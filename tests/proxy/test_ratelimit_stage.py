@@ -5,7 +5,7 @@ and tests/ratelimit/test_redis_gateway.py)."""
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Mapping
 
 import pytest
 
@@ -45,6 +45,22 @@ async def holder(policy: CompiledPolicy) -> AsyncIterator[StoreHolder]:
     await held.close()
 
 
+async def _before(ex: Exchange, holder: StoreHolder, path: str, query: str = "") -> None:
+    """before_request as the handler calls it: awaited only when it must wait."""
+    assert ex.route is not None
+    waiting = before_request(ex, ex.route, holder, path, query)
+    if waiting is not None:
+        await waiting
+
+
+async def _after(ex: Exchange, holder: StoreHolder, status: int,
+                 values: Mapping[str, set[str]] | None = None) -> None:
+    assert ex.route is not None
+    waiting = after_response(ex, ex.route, holder, status, values)
+    if waiting is not None:
+        await waiting
+
+
 def _exchange(policy: CompiledPolicy, client: str = "10.0.0.1", key: str = "k1",
               method: str = "GET") -> Exchange:
     ex = Exchange("rid", policy, caller_at(client), method)
@@ -57,7 +73,7 @@ async def _request(policy: CompiledPolicy, holder: StoreHolder, path: str = "/pr
                    query: str = "", key: str = "k1", client: str = "10.0.0.1") -> Exchange:
     ex = _exchange(policy, client, key)
     assert ex.route is not None
-    await before_request(ex, ex.route, holder, path, query)
+    await _before(ex, holder, path, query)
     return ex
 
 
@@ -69,6 +85,37 @@ async def test_admitted_requests_carry_the_tightest_bucket(policy: CompiledPolic
     assert decision == LimitDecision("allowed", "per-client", "ip", 7)  # no API key header
     assert ex.rate_headers is not None and ex.rate_headers["RateLimit"].startswith(
         '"per-client";r=')
+
+
+async def test_only_what_must_wait_is_handed_back_to_await(policy: CompiledPolicy,
+                                                           holder: StoreHolder) -> None:
+    """The handler awaits the stage only when it hands something back: in
+    memory an admitted request without a query, and a response that only
+    counts, are decided in the call; a query, a refusal, a firing detector
+    or an exposure count come back as an awaitable that does the rest."""
+    ex = _exchange(policy)
+    assert ex.route is not None
+    assert before_request(ex, ex.route, holder, "/protected/loans/1", "") is None
+    assert isinstance(ex.limits[0], LimitDecision) and ex.limits[0].action == "allowed"
+    assert ex.limit_plan is not None  # kept for the response: not looked up twice
+    assert after_response(ex, ex.route, holder, 200, None) is None
+    queried = _exchange(policy)
+    assert queried.route is not None
+    waiting = before_request(queried, queried.route, holder, "/protected/loans/2", "page=1")
+    assert isinstance(waiting, Awaitable) and not queried.limits  # nothing decided yet
+    await waiting
+    assert isinstance(queried.limits[0], LimitDecision)
+    exposed = after_response(ex, ex.route, holder, 200, {"CN_MOBILE": {"13800138000"}})
+    assert isinstance(exposed, Awaitable)
+    await exposed
+    for _ in range(6):  # the burst (8) runs out: the refusal is raised when awaited
+        await _request(policy, holder)
+    last = _exchange(policy)
+    assert last.route is not None
+    refused = before_request(last, last.route, holder, "/protected/x", "")
+    assert isinstance(refused, Awaitable)
+    with pytest.raises(RateLimited):
+        await refused
 
 
 async def test_the_burst_runs_out_then_429_with_retry_after(policy: CompiledPolicy,
@@ -129,7 +176,7 @@ async def _outcome(policy: CompiledPolicy, holder: StoreHolder, path: str, key: 
     ex = _exchange(policy, client, key)
     assert ex.route is not None
     try:
-        await before_request(ex, ex.route, holder, path, query)
+        await _before(ex, holder, path, query)
         refused = None
     except RateLimited as exc:
         refused = (exc.code, exc.headers)
@@ -176,7 +223,7 @@ async def test_a_clients_plan_is_built_once_per_route(policy: CompiledPolicy,
     for method in ("POST", "PROPFIND", "X-ANY-TOKEN-1", "X-ANY-TOKEN-2"):
         ex = _exchange(policy, method=method)
         assert ex.route is not None
-        await before_request(ex, ex.route, holder, "/protected/x", "")
+        await _before(ex, holder, "/protected/x", "")
     assert len(identity.plans) == 1  # methods the limits do not name share the plan
     other = await _request(policy, holder, client="10.0.0.2")
     assert other.caller.identity is not identity
@@ -189,12 +236,11 @@ async def test_an_exposure_budget_refuses_the_response_that_overruns_it(
         policy: CompiledPolicy, holder: StoreHolder) -> None:
     ex = await _request(policy, holder)
     assert ex.route is not None
-    await after_response(ex, ex.route, holder, 200, {"CN_MOBILE": {"13800138000"}})
+    await _after(ex, holder, 200, {"CN_MOBILE": {"13800138000"}})
     ex = await _request(policy, holder, client="10.0.0.1")
     assert ex.route is not None
     with pytest.raises(RateLimited):
-        await after_response(ex, ex.route, holder, 200,
-                             {"CN_MOBILE": {"13900139000", "13700137000"}})
+        await _after(ex, holder, 200, {"CN_MOBILE": {"13900139000", "13700137000"}})
 
 
 @pytest.mark.parametrize("remote", [False, True])
@@ -208,7 +254,7 @@ async def test_probing_fires_on_mostly_errors(policy: CompiledPolicy, holder: St
         try:
             ex = await _request(policy, holder, key=f"key-{n}", client="10.0.2.1")
             assert ex.route is not None
-            await after_response(ex, ex.route, holder, 404, None)  # never refuses
+            await _after(ex, holder, 404, None)  # never refuses
             # in memory the counts land at once; a remote store's go after the response
             assert holder.batcher.pending == (1 if remote else 0)
             await holder.batcher.drain()
@@ -224,8 +270,8 @@ async def test_without_rate_limits_nothing_happens(holder: StoreHolder) -> None:
     plain = compiled(policy_text("http://127.0.0.1:9"))
     ex = _exchange(plain)
     assert ex.route is not None
-    await before_request(ex, ex.route, holder, "/protected/1", "")
-    await after_response(ex, ex.route, holder, 404, None)
+    await _before(ex, holder, "/protected/1", "")
+    await _after(ex, holder, 404, None)
     assert ex.limits == [] and ex.caller.identity is None
 
 
@@ -251,8 +297,8 @@ async def _probe(policy: CompiledPolicy, holder: StoreHolder, device: str | None
     ex.route = policy.routes[0]
     try:
         resolve_caller(ex.caller, headers, policy, ex.route)
-        await before_request(ex, ex.route, holder, "/protected/x", "")
-        await after_response(ex, ex.route, holder, status,
+        await _before(ex, holder, "/protected/x", "")
+        await _after(ex, holder, status,
                              {"CN_MOBILE": {"13800138000", "13900139000"}} if role else None)
         await holder.batcher.drain()  # probing counts go out after the response
     except RateLimited as exc:
@@ -313,10 +359,10 @@ async def test_a_limit_on_one_method_gets_a_plan_of_its_own(holder: StoreHolder)
     holder.sync(policy.limits)
     posted = _exchange(policy, method="POST")
     assert posted.route is not None
-    await before_request(posted, posted.route, holder, "/protected/x", "")
+    await _before(posted, holder, "/protected/x", "")
     got = _exchange(policy, method="GET")
     assert got.route is not None
-    await before_request(got, got.route, holder, "/protected/x", "")
+    await _before(got, holder, "/protected/x", "")
     assert [d.rule for d in posted.limits if isinstance(d, LimitDecision)] == ["per-client"]
     assert not [d for d in got.limits if isinstance(d, LimitDecision)]
     assert posted.caller.identity is not None
