@@ -297,9 +297,9 @@ cdef class LimitTable:
                                          penalty_ttl, False, observed))
 
     def admit(self, ClientLimits c, str path, double now):
-        """admission.admit: (verdict, checks, fired) for a request to `path`
-        without a query string; None when the ids of `path` need the
-        reference (not ASCII, or no keyed digest)."""
+        """admission.admit: (verdict, checks, fired, tightest) for a request
+        to `path` without a query string; None when the ids of `path` need
+        the reference (not ASCII, or no keyed digest)."""
         cdef const char* p
         cdef Py_ssize_t n, i = 0, start, size, sig
         cdef list members = [], observed = []

@@ -22,6 +22,7 @@ from gateway.obs.logging import get_logger
 from gateway.obs.metrics import DETECTOR_FIRINGS, HONEYTOKENS, RATELIMIT_DECISIONS
 from gateway.policy.compiled import CompiledRoute
 from gateway.policy.ratelimits import ActionModel
+from gateway.ratelimit.admission import tightest
 from gateway.ratelimit.breaker import StoreUnavailable
 from gateway.ratelimit.checks import Check, over
 from gateway.ratelimit.identity import Identity
@@ -155,8 +156,7 @@ async def _settle(ex: Exchange, limits: Limits, holder: StoreHolder, route: Comp
             raise RateLimited("quota_exceeded", f"the daily quota of {limit.name} is used up",
                               headers)
         raise RateLimited("rate_limited", f"too many requests ({limit.name})", headers)
-    remaining = verdict.remaining
-    _admitted(ex, plan, verdict, remaining.index(min(remaining)))
+    _admitted(ex, plan, verdict, tightest(verdict))
 
 
 def _admitted(ex: Exchange, plan: ClientPlan, verdict: Verdict, index: int) -> None:
@@ -204,10 +204,10 @@ def before_request(ex: Exchange, route: CompiledRoute, holder: StoreHolder, path
     if (local is not None and not query
             and (admitted := local.admit(plan.limits, path)) is not None):
         # in this process, without a query: one call (ratelimit/admission.py)
-        verdict, enumerated, fired, tightest = admitted
+        verdict, enumerated, fired, index = admitted
         if fired < 0 and verdict.allowed and not verdict.penalty:
-            if tightest >= 0:
-                _admitted(ex, plan, verdict, tightest)
+            if index >= 0:
+                _admitted(ex, plan, verdict, index)
             return None
         return _settle(ex, limits, holder, route, identity, plan, enumerated, verdict)
     return _general(ex, limits, holder, route, identity, plan, path, query)

@@ -81,7 +81,13 @@ def admit(table: Decides, c: ClientLimits, path: str, now: float) -> Admitted:
     return _admitted(verdict, c.run_checks if ran else c.ids_checks, fired)
 
 
-def _admitted(verdict: Verdict, checks: tuple[Check, ...], fired: int) -> Admitted:
+def tightest(verdict: Verdict) -> int:
+    """The admitted verdict's tightest bucket: the first with the fewest
+    requests left; -1 when refused or without buckets (the core's
+    `_admitted` finds the same in C)."""
     remaining = verdict.remaining
-    tightest = remaining.index(min(remaining)) if verdict.allowed and remaining else -1
-    return verdict, checks, fired, tightest
+    return remaining.index(min(remaining)) if verdict.allowed and remaining else -1
+
+
+def _admitted(verdict: Verdict, checks: tuple[Check, ...], fired: int) -> Admitted:
+    return verdict, checks, fired, tightest(verdict)

@@ -11,10 +11,10 @@ import pytest
 
 from gateway.crypto.digest import KeyedDigest
 from gateway.native import STATUS, core
-from gateway.ratelimit.admission import ClientLimits, admit
+from gateway.ratelimit.admission import ClientLimits, admit, tightest
 from gateway.ratelimit.ids import MEMBERS, path_ids, run_value
 from gateway.ratelimit.memory import new_table
-from gateway.ratelimit.store import Bucket, Op
+from gateway.ratelimit.store import Bucket, Op, Verdict
 from gateway.ratelimit.table import Table
 
 DIGEST = KeyedDigest(b"k" * 32)
@@ -133,3 +133,14 @@ def test_ids_past_the_cap_are_not_counted() -> None:
     for table, c in tables:
         verdict, _, _, _ = table.admit(c, path, 1.0)  # type: ignore[attr-defined]
         assert verdict.observed == (MEMBERS, 1)  # the run: the last id, MEMBERS + 49
+
+
+@pytest.mark.parametrize(("allowed", "remaining", "expected"), [
+    (True, (5, 2, 2), 1),  # the first of the fewest
+    (True, (0,), 0),
+    (True, (), -1),  # no bucket applies
+    (False, (5, 2), -1),  # refused: no admitted bucket
+])
+def test_tightest_bucket(allowed: bool, remaining: tuple[int, ...], expected: int) -> None:
+    verdict = Verdict(allowed, 0.0, remaining, -1, "", 0.0, False, ())
+    assert tightest(verdict) == expected
