@@ -23,7 +23,6 @@ from gateway.obs.redact import scrub_text
 from gateway.obs.sink import LineSink
 
 SINK = LineSink()  # the process's log output; replaced by configure_logging
-_JSON_INFO = [True]  # JSON lines at INFO or below: the access line's fast path applies
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING,
            "error": logging.ERROR}
 # Fields whose values the gateway generated itself and are safe as they are.
@@ -38,6 +37,33 @@ _SAFE_FIELDS = frozenset({"timestamp", "level", "component", "request_id", "poli
                           "version", "kept_version", "previous_version",
                           "client", "route", "method", "path", "error", "kid", "role",
                           "trace_id"})
+# Access-line fields the gateway fills with numbers, None or its own structures
+# (PII counts by entity and operator, limit decisions): nothing to scrub, as in
+# structlog's chain, whose scrub looks at strings and lists of strings only.
+_PLAIN_FIELDS = _SAFE_FIELDS | {"status", "bytes_in", "bytes_out", "latency_ms",
+                                "upstream_latency_ms", "pii", "limits"}
+_LINE_KEYS = _PLAIN_FIELDS | {"component", "event", "request_id", "level", "timestamp"}
+
+
+class _Output:
+    """What configure_logging decided, read by the access line per request."""
+
+    __slots__ = ("bound", "bound_json", "info", "json_info")
+
+    def __init__(self) -> None:
+        self.info = True  # INFO lines are written: the access line is
+        self.json_info = True  # ... as JSON: the access line's fast path applies
+        self.bound: dict[str, Any] = {}  # the context bound at configuration, scrubbed
+        self.bound_json: str | None = ""  # as JSON members (None: keys the line has)
+
+    def bind(self, bound: dict[str, Any]) -> None:
+        self.bound = {key: _scrubbed(key, value) for key, value in bound.items()}
+        members = orjson.dumps(self.bound).decode()[1:-1]
+        self.bound_json = None if _LINE_KEYS & self.bound.keys() else \
+            "," + members if members else ""
+
+
+_OUT = _Output()
 
 
 def scrub(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
@@ -70,7 +96,9 @@ def configure_logging(fmt: str = "auto", level: str = "info", stream: TextIO | N
     SINK = LineSink(stream)
     if fmt == "auto":
         fmt = "console" if SINK.stream.isatty() else "json"
-    _JSON_INFO[0] = fmt == "json" and _LEVELS[level] <= logging.INFO
+    _OUT.info = _LEVELS[level] <= logging.INFO
+    _OUT.json_info = fmt == "json" and _OUT.info
+    _OUT.bind(bind)
     renderer: structlog.typing.Processor = (
         structlog.dev.ConsoleRenderer(colors=False) if fmt == "console"
         else structlog.processors.JSONRenderer(ensure_ascii=False)
@@ -125,25 +153,51 @@ def get_logger(name: str = "gateway") -> Any:
 _ACCESS = get_logger("gateway.access")
 
 
-def access_line(fields: dict[str, Any]) -> None:
+def access_enabled() -> bool:
+    """The access line is written (INFO lines are): checked before its fields
+    are gathered. A structlog logger's `is_enabled_for` goes through its lazy
+    proxy's `__getattr__` on every call."""
+    return _OUT.info
+
+
+def access_line(fields: dict[str, Any], request_id: str) -> None:
     """The one line per request. With JSON output it is rendered here, with the
-    fields and order structlog's chain would give it (bound context, level,
-    ISO timestamp) and the same scrub of free-text fields, at a fraction of the
-    chain's cost: it is written for every request."""
-    if not _JSON_INFO[0]:
+    fields and order structlog's chain would give it (the context bound by
+    configure_logging and the request's id, which is all the gateway binds;
+    level, ISO timestamp) and the same scrub of free-text fields, at a
+    fraction of the chain's cost: it is written for every request."""
+    if not _OUT.json_info:
         _ACCESS.info("access", **fields)
         return
+    bound = _OUT.bound_json
+    if bound is None or not fields.keys() <= _PLAIN_FIELDS:  # free text, or keys that meet
+        SINK.msg(orjson.dumps(_access_dict(fields, request_id)).decode())
+        return
+    # the usual line as text around orjson's members of `fields`: no second dict
+    members = orjson.dumps(fields).decode()[1:-1]
+    SINK.msg(f'{{"component":"gateway.access"{"," if members else ""}{members},'
+             f'"event":"access"{bound},"request_id":{orjson.dumps(request_id).decode()},'
+             f'"level":"info","timestamp":"{utc_timestamp()}"}}')
+
+
+def _access_dict(fields: dict[str, Any], request_id: str) -> dict[str, Any]:
+    """The access line as structlog's chain builds it: bound values, the
+    event's fields, `event`, the context where no field holds its key (a
+    `setdefault`), then `level` and `timestamp` set (in place, when a field
+    had the key), free text scrubbed."""
     line: dict[str, Any] = {"component": "gateway.access"}
     for key, value in fields.items():
-        line[key] = value if key in _SAFE_FIELDS or value.__class__ is not str \
-            else scrub_text(value)
+        line[key] = _scrubbed(key, value)
     line["event"] = "access"
-    for key, value in structlog.contextvars.get_contextvars().items():
-        line[key] = value if key in _SAFE_FIELDS or value.__class__ is not str \
-            else scrub_text(value)
+    for key, value in (*_OUT.bound.items(), ("request_id", request_id)):
+        line.setdefault(key, _scrubbed(key, value))
     line["level"] = "info"
     line["timestamp"] = utc_timestamp()
-    SINK.msg(orjson.dumps(line).decode())
+    return line
+
+
+def _scrubbed(key: str, value: Any) -> Any:
+    return value if key in _SAFE_FIELDS or value.__class__ is not str else scrub_text(value)
 
 
 _SECOND: list[Any] = [-1, ""]  # the last whole second formatted, and its text

@@ -15,7 +15,13 @@ from __future__ import annotations
 
 import re
 
-_SENSITIVE_NAME = re.compile(r"\d{4,}|@|[^\x21-\x7e]")
+# A name is data when it has four digits in a row, an '@', or a character
+# outside printable ASCII (non-ASCII, a control character, space, DEL): the
+# regex `\d{4,}|@|[^\x21-\x7e]`. Checked as str methods and one search for
+# the digits, at about half the cost of the alternation, which tried three
+# branches at every position; on every request's path for the access line.
+# (`\d` would match other scripts' digits too: those names are non-ASCII.)
+_FOUR_DIGITS = re.compile(r"[0-9]{4}")
 # Seven or more digits, allowing separators in between: mobiles, ID and card numbers.
 _DIGIT_RUN = re.compile(r"\d(?:[\s\-.]?\d){6,}")
 _EMAIL = re.compile(r"[^\s@\"']+@[^\s@\"']+\.[A-Za-z]{2,}")
@@ -23,7 +29,9 @@ _EMAIL = re.compile(r"[^\s@\"']+@[^\s@\"']+\.[A-Za-z]{2,}")
 
 def looks_like_data(name: str) -> bool:
     """A path segment, query key or field name that may be personal data."""
-    return _SENSITIVE_NAME.search(name) is not None
+    if not (name.isascii() and name.isprintable()) or " " in name or "@" in name:
+        return True
+    return _FOUR_DIGITS.search(name) is not None
 
 
 def scrub_text(text: str) -> str:

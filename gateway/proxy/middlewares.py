@@ -4,7 +4,6 @@ rendered as JSON, in-flight accounting and one access line per request."""
 from __future__ import annotations
 
 import asyncio
-import logging
 from functools import partial
 
 import structlog
@@ -23,14 +22,13 @@ from gateway.errors import (
 from gateway.exchange import Caller, Exchange
 from gateway.http.canonical import log_safe
 from gateway.http.clientip import resolve_client
-from gateway.obs.logging import access_line, get_logger
+from gateway.obs.logging import access_enabled, access_line, get_logger
 from gateway.obs.tracing import trace_id
 from gateway.proxy.audit_records import request_records
 from gateway.proxy.headers import request_id_from
 from gateway.proxy.observe import observe_exchange
 from gateway.proxy.protocol import GuardedRequestHandler
 
-log = get_logger("gateway.access")
 _CLIENT_CLOSED = 499  # nginx's code for a client that went away first
 
 
@@ -118,23 +116,23 @@ async def add_request_id(request: web.Request, response: web.StreamResponse) -> 
 
 
 def _access_line(ex: Exchange, latency_ms: float) -> None:
-    if not log.is_enabled_for(logging.INFO):
+    if not access_enabled():
         return
-    access_line(dict(
-        client=ex.caller.ip,
-        route=ex.route.name if ex.route else "-",
-        method=ex.method,
-        path=log_safe(ex.target),
-        status=ex.status,
-        error=ex.error_code,
-        bytes_in=ex.bytes_in,
-        bytes_out=ex.bytes_out,
-        latency_ms=latency_ms,
-        upstream_latency_ms=ex.upstream_latency_ms,
-        policy_version=ex.policy.version,
-        role=ex.caller.role,
-        pii={direction: {f"{entity}:{op}": n for (entity, op), n in counts.items()}
-             for direction, counts in ex.pii.items()} or None,
-        limits=[event.as_log() for event in ex.limits] or None,
-        trace_id=ex.trace_id,
-    ))
+    access_line({
+        "client": ex.caller.ip,
+        "route": ex.route.name if ex.route else "-",
+        "method": ex.method,
+        "path": log_safe(ex.target),
+        "status": ex.status,
+        "error": ex.error_code,
+        "bytes_in": ex.bytes_in,
+        "bytes_out": ex.bytes_out,
+        "latency_ms": latency_ms,
+        "upstream_latency_ms": ex.upstream_latency_ms,
+        "policy_version": ex.policy.version,
+        "role": ex.caller.role,
+        "pii": {direction: {f"{entity}:{op}": n for (entity, op), n in counts.items()}
+                for direction, counts in ex.pii.items()} or None,
+        "limits": [event.as_log() for event in ex.limits] or None,
+        "trace_id": ex.trace_id,
+    }, ex.request_id)

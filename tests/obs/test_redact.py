@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
 from gateway.obs.redact import looks_like_data, scrub_text
@@ -14,6 +17,18 @@ from gateway.obs.redact import looks_like_data, scrub_text
 ])
 def test_names_that_may_be_data(name: str, expect: bool) -> None:
     assert looks_like_data(name) is expect
+
+
+def test_names_checked_as_the_one_regex_says() -> None:
+    """The str-method form answers as `\\d{4,}|@|[^\\x21-\\x7e]` does, on
+    names mixing digits (ASCII, full-width, Arabic-Indic), separators,
+    spaces, tabs, DEL, '@' and CJK."""
+    rule = re.compile(r"\d{4,}|@|[^\x21-\x7e]")
+    alphabet = "0123456789/-_.~!aZ@ \t\x7f\x00\u00e9\u5f20\uff11\u0661"
+    rng = random.Random(7)
+    for _ in range(20_000):
+        name = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12)))
+        assert looks_like_data(name) is (rule.search(name) is not None), repr(name)
 
 
 @pytest.mark.parametrize(("text", "expect"), [
