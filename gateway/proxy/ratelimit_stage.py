@@ -305,6 +305,10 @@ def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder, stat
             return _act_after(ex, limits, holder, route, identity, firing)
         return None
 
+    if checks is plan.probing:  # no error: the counts go, nothing can fire
+        holder.batcher.submit(ops, None)
+        return None
+
     async def done(results: Sequence[Observed] | None) -> None:
         if results is not None and (firing := _firing(checks, results)) is not None:
             await _act_after(ex, limits, holder, route, identity, firing)

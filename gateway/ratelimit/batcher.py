@@ -5,7 +5,8 @@ background. Counter updates of one key in one call are one op, their
 members together (a client's responses of a tick: one counter update in
 Redis, not one each); each of them is answered with the counters after all
 of them. Each submitter gets its own results back (to fire detectors for
-later requests). `drain()` waits for everything in flight: at shutdown no
+later requests), unless it has nothing to do with them (a response that
+only counts). `drain()` waits for everything in flight: at shutdown no
 count is lost.
 """
 
@@ -52,12 +53,13 @@ class Batcher:
         """`send(ops)`: one store call; `most`: ops per call at most."""
         self._send = send
         self._most = most
-        self._queue: list[tuple[Sequence[Op], Done]] = []
+        self._queue: list[tuple[Sequence[Op], Done | None]] = []
         self._scheduled = False
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def submit(self, ops: Sequence[Op], done: Done) -> None:
-        """Queue `ops`; `done(results)` runs once the batch they joined is back."""
+    def submit(self, ops: Sequence[Op], done: Done | None) -> None:
+        """Queue `ops`; `done(results)` runs once the batch they joined is back
+        (None: the results are not wanted)."""
         self._queue.append((ops, done))
         if not self._scheduled:
             self._scheduled = True
@@ -65,7 +67,7 @@ class Batcher:
 
     def _flush(self) -> None:
         self._scheduled = False
-        batch: list[tuple[Sequence[Op], Done]] = []
+        batch: list[tuple[Sequence[Op], Done | None]] = []
         size = 0
         queued, self._queue = self._queue, []
         for ops, done in queued:
@@ -77,12 +79,12 @@ class Batcher:
         if batch:
             self._start(batch)
 
-    def _start(self, batch: list[tuple[Sequence[Op], Done]]) -> None:
+    def _start(self, batch: list[tuple[Sequence[Op], Done | None]]) -> None:
         task = asyncio.get_running_loop().create_task(self._run(batch))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _run(self, batch: list[tuple[Sequence[Op], Done]]) -> None:
+    async def _run(self, batch: list[tuple[Sequence[Op], Done | None]]) -> None:
         ops, where = merged([op for part, _ in batch for op in part])
         try:
             sent = await self._send(ops)
@@ -91,6 +93,9 @@ class Batcher:
             results = None
         at = 0
         for part, done in batch:
+            if done is None:
+                at += len(part)
+                continue
             try:
                 await done(None if results is None else results[at:at + len(part)])
             except Exception as exc:

@@ -48,6 +48,25 @@ async def test_one_call_per_tick_and_each_gets_its_own_results() -> None:
     assert batcher.pending == 0
 
 
+async def test_updates_whose_results_no_one_wants_are_sent_and_skipped() -> None:
+    """A response that only counts submits without a callback: its ops go in
+    the tick's call, and the submitters beside it get their own results."""
+    sent = Recorder()
+    batcher = Batcher(sent.send)
+    got: dict[int, Sequence[Observed] | None] = {}
+
+    def done_for(n: int):  # type: ignore[no-untyped-def]
+        async def done(results: Sequence[Observed] | None) -> None:
+            got[n] = results
+        return done
+
+    for n in range(6):
+        batcher.submit([op(f"k{n}", *("m" * (n + 1)))], None if n % 2 else done_for(n))
+    await batcher.drain()
+    assert [o.key for o in sent.calls[0]] == [f"k{n}" for n in range(6)]
+    assert got == {0: [1], 2: [3], 4: [5]}
+
+
 async def test_large_ticks_are_split_and_failures_reach_every_submitter() -> None:
     sent = Recorder(fail=True)
     batcher = Batcher(sent.send, most=10)
