@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from gateway.ratelimit.batcher import Batcher
+from gateway.ratelimit.batcher import Batcher, Done
 from gateway.ratelimit.limiter import StoreHolder
 from gateway.ratelimit.store import Observed, Op
 
@@ -29,18 +29,20 @@ class Recorder:
         return [len(o.members) for o in ops]
 
 
+def collect(got: dict[int, Sequence[Observed] | None], n: int) -> Done:
+    """A submitter's callback that keeps its results in `got[n]`."""
+    async def done(results: Sequence[Observed] | None) -> None:
+        got[n] = results
+    return done
+
+
 async def test_one_call_per_tick_and_each_gets_its_own_results() -> None:
     sent = Recorder()
     batcher = Batcher(sent.send)
     got: dict[int, Sequence[Observed] | None] = {}
 
-    def done_for(n: int):  # type: ignore[no-untyped-def]
-        async def done(results: Sequence[Observed] | None) -> None:
-            got[n] = results
-        return done
-
     for n in range(50):
-        batcher.submit([op(f"k{n}", *("m" * (n % 3 + 1)))], done_for(n))
+        batcher.submit([op(f"k{n}", *("m" * (n % 3 + 1)))], collect(got, n))
     assert sent.calls == []  # nothing is sent inside the submitting request
     await batcher.drain()
     assert len(sent.calls) == 1 and len(sent.calls[0]) == 50
@@ -55,13 +57,8 @@ async def test_updates_whose_results_no_one_wants_are_sent_and_skipped() -> None
     batcher = Batcher(sent.send)
     got: dict[int, Sequence[Observed] | None] = {}
 
-    def done_for(n: int):  # type: ignore[no-untyped-def]
-        async def done(results: Sequence[Observed] | None) -> None:
-            got[n] = results
-        return done
-
     for n in range(6):
-        batcher.submit([op(f"k{n}", *("m" * (n + 1)))], None if n % 2 else done_for(n))
+        batcher.submit([op(f"k{n}", *("m" * (n + 1)))], None if n % 2 else collect(got, n))
     await batcher.drain()
     assert [o.key for o in sent.calls[0]] == [f"k{n}" for n in range(6)]
     assert got == {0: [1], 2: [3], 4: [5]}
