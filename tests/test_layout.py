@@ -41,6 +41,9 @@ COVERED_BY: dict[str, tuple[str, ...]] = {
     "gateway/protect/rules.py": ("tests/protect/test_engine.py", "tests/protect/test_fields.py"),
     "gateway/proxy/body.py": ("tests/proxy/test_handler.py", "tests/proxy/test_streaming.py"),
     "gateway/proxy/forward.py": ("tests/proxy/test_handler.py", "tests/proxy/test_streaming.py"),
+    "gateway/proxy/detectors.py": ("tests/proxy/test_ratelimit_stage.py",
+                                   "tests/integration/test_scraping.py",
+                                   "tests/ratelimit/test_remote.py"),
     "gateway/upstream/errors.py": ("tests/upstream/test_connection.py",
                                    "tests/upstream/test_pool.py"),
 }

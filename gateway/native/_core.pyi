@@ -2,8 +2,9 @@
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from gateway.ratelimit import admission
+from gateway.ratelimit import admission, remote
 from gateway.ratelimit.admission import Admitted
+from gateway.ratelimit.checks import Check
 from gateway.ratelimit.store import Bucket, Observed, Op, Verdict
 
 SOURCE_DIGEST: str
@@ -67,6 +68,14 @@ def reveal_fields_json(keyed: KeyedBlake2b, shown: list[tuple[tuple[str, str], l
                        normalize: Callable[[str], str], most: int) -> bytes: ...
 
 def ClientLimits(*args: Any) -> admission.ClientLimits: ...  # admission.ClientLimits' twin
+
+class RemoteDecisions:
+    """gateway/ratelimit/remote.py's script and answered in C (remote.pxi)."""
+
+    def __init__(self, verdict: type[Verdict], day_offset: int) -> None: ...
+    def script(self, c: admission.ClientLimits, path: str) -> remote.Script | None: ...
+    def answered(self, reply: list[Any], c: admission.ClientLimits,
+                 checks: tuple[Check, ...]) -> Admitted: ...
 
 class LimitTable:
     """gateway/ratelimit/table.py's Table in C (limits.pxi)."""

@@ -49,6 +49,7 @@ include "leaves.pxi"
 include "blake2b.pxi"
 include "reveals.pxi"
 include "limits.pxi"
+include "remote.pxi"
 
 
 cdef int make_word(object text, Word* w) except -1:

@@ -91,6 +91,8 @@ cdef class ClientLimits:
     cdef readonly bint path_ids
     cdef readonly double window
     cdef readonly long long max_ids, run_at, run_offset
+    cdef list fixed_keys, fixed_args  # RemoteDecisions': made on first use
+    cdef object fixed_window
 
     def __init__(self, tuple buckets, tuple penalty_keys, tuple enumeration, digest,
                  bint path_ids, double window, long long max_ids, long long run_at,
@@ -115,6 +117,51 @@ cdef inline bint _uuid_at(const char* p) noexcept:
         elif not (48 <= c <= 57 or 97 <= c <= 102 or 65 <= c <= 70):
             return False
     return True
+
+
+cdef long long _scan_ids(ClientLimits c, str path, list members) except -2:
+    """ids.path_ids and ids.run_value over an ASCII `path`: the keyed digests
+    of its ids (at most ids.MEMBERS) appended to `members`; the last short
+    number's value, -1 without one."""
+    cdef const char* p
+    cdef Py_ssize_t n, i = 0, start, size, sig, k
+    cdef long long last = -1, value
+    cdef bint digits
+    p = PyUnicode_AsUTF8AndSize(path, &n)
+    while i < n:  # each segment after a "/": ids.path_ids
+        if p[i] != 47:
+            i += 1
+            continue
+        start = i = i + 1
+        digits, sig = True, 0
+        while i < n and p[i] != 47:
+            if not 48 <= p[i] <= 57:
+                digits = False
+            elif sig or p[i] != 48:
+                sig += 1  # digits after the leading zeros
+            i += 1
+        size = i - start
+        if digits and 1 <= size <= 20:
+            if sig <= 10:  # under ids.RUN_MAX: the last such id joins the run
+                value = 0
+                for k in range(start, i):
+                    value = value * 10 + (p[k] - 48)
+                last = value
+        elif size != 36 or not _uuid_at(p + start):
+            continue
+        if len(members) < _ID_MEMBERS:
+            members.append(c.mac.text_hex(b"id", 2, p + start, size))
+    return last
+
+
+cdef Py_ssize_t _fired(ClientLimits c, observed, bint ran) except -2:
+    """admission.fired: the first enumeration result that fires, -1."""
+    cdef Py_ssize_t k
+    for k in range(len(observed)):
+        if ((<long long>observed[k] >= c.run_at) if ran and k % 2
+                else (<long long>observed[k] > c.max_ids)):
+            return k
+    return -1
 
 
 cdef tuple _admitted(object verdict, tuple checks, Py_ssize_t fired):
@@ -300,41 +347,14 @@ cdef class LimitTable:
         """admission.admit: (verdict, checks, fired, tightest) for a request
         to `path` without a query string; None when the ids of `path` need
         the reference (not ASCII, or no keyed digest)."""
-        cdef const char* p
-        cdef Py_ssize_t n, i = 0, start, size, sig
         cdef list members = [], observed = []
-        cdef long long last = -1, value
-        cdef bint digits
-        cdef Py_ssize_t k, fired = -1
+        cdef long long last
         cdef _Slot e
         if not c.path_ids or not c.enumeration:
             return _admitted(self._decide(c.bs, c.penalty_keys, (), now), (), -1)
         if not PyUnicode_IS_ASCII(path) or c.mac is None:
             return None
-        p = PyUnicode_AsUTF8AndSize(path, &n)
-        while i < n:  # each segment after a "/": ids.path_ids
-            if p[i] != 47:
-                i += 1
-                continue
-            start = i = i + 1
-            digits, sig = True, 0
-            while i < n and p[i] != 47:
-                if not 48 <= p[i] <= 57:
-                    digits = False
-                elif sig or p[i] != 48:
-                    sig += 1  # digits after the leading zeros
-                i += 1
-            size = i - start
-            if digits and 1 <= size <= 20:
-                if sig <= 10:  # under ids.RUN_MAX: the last such id joins the run
-                    value = 0
-                    for k in range(start, i):
-                        value = value * 10 + (p[k] - 48)
-                    last = value
-            elif size != 36 or not _uuid_at(p + start):
-                continue
-            if len(members) < _ID_MEMBERS:
-                members.append(c.mac.text_hex(b"id", 2, p + start, size))
+        last = _scan_ids(c, path, members)
         if not members:
             return _admitted(self._decide(c.bs, c.penalty_keys, (), now), (), -1)
         stored = last + c.run_offset if last >= 0 else None
@@ -345,13 +365,9 @@ cdef class LimitTable:
             observed.append(len(<set>e.value))
             if stored is not None:
                 observed.append(self._run((<tuple>pair)[1], stored, c.window, now))
-        for k in range(len(observed)):
-            if ((<long long>observed[k] >= c.run_at) if stored is not None and k % 2
-                    else (<long long>observed[k] > c.max_ids)):
-                fired = k
-                break
         return _admitted(self._decide(c.bs, c.penalty_keys, tuple(observed), now),
-                         c.run_checks if stored is not None else c.ids_checks, fired)
+                         c.run_checks if stored is not None else c.ids_checks,
+                         _fired(c, observed, stored is not None))
 
     def put(self, key, str value, double expires, double now):
         cdef _Slot e = self._new(key, expires, now)

@@ -11,7 +11,8 @@ SOURCES = ("_core.pyx", "chars.pxi", "spans.pxi", "words.pxi", "context.pxi", "n
            "phones.pxi", "documents.pxi", "netaddr.pxi", "names.pxi", "cues.pxi", "kinds.pxi",
            "scan.pxi", "jsonstr.pxi", "json.pxi", "masks.pxi", "generalize.pxi", "paths.pxi",
            "decision.pxi", "jsondoc.pxi", "columns.pxi", "prose.pxi", "protect.pxi", "leaves.pxi",
-           "blake2b.pxi", "reveals.pxi", "limits.pxi")
+           "blake2b.pxi", "reveals.pxi", "limits.pxi",
+           "remote.pxi")
 
 
 def source_digest(folder: Path = HERE) -> str | None:

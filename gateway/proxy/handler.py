@@ -35,9 +35,10 @@ from gateway.proxy.body import (
     stream_request_body,
 )
 from gateway.proxy.caller import client_certificate, resolve_caller
+from gateway.proxy.detectors import honeytoken_served
 from gateway.proxy.headers import REQUEST_REPLACED, end_to_end
 from gateway.proxy.inspection import Inspection
-from gateway.proxy.ratelimit_stage import after_response, before_request, honeytoken_served
+from gateway.proxy.ratelimit_stage import after_response, before_request
 from gateway.ratelimit.limiter import StoreHolder
 from gateway.upstream.connection import UpstreamResponse
 from gateway.upstream.errors import CertificateInvalid, TlsFailed, UpstreamError

@@ -5,104 +5,39 @@ checks, penalties and limits in one store decision, then the enumeration
 detector. `after_response` runs once the upstream answered: the probing
 detector, and on protected routes the exposure budget (which can still turn
 the response into a 429). Every decision lands in `ex.limits` (the access
-line) and in metrics.
+line) and in metrics. What a firing detector does is `detectors.py`.
+
+A request without a query string is decided in one call on the memory store
+(`admission.py`) and, on one Redis with its breaker closed, as one script
+call made from the client's plan (`remote.py`); every other request takes
+the general path (`_general`), with the same answers.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from contextlib import suppress
-from typing import TypeVar
+from typing import Any
 from urllib.parse import parse_qsl
 
-from gateway.errors import HoneytokenServed, LimiterUnavailable, PageSizeTooLarge, RateLimited
-from gateway.exchange import BudgetOverrun, DetectorFiring, Exchange, LimitDecision
-from gateway.obs.logging import get_logger
-from gateway.obs.metrics import DETECTOR_FIRINGS, HONEYTOKENS, RATELIMIT_DECISIONS
+from gateway.errors import PageSizeTooLarge, RateLimited
+from gateway.exchange import Exchange, LimitDecision
+from gateway.obs.metrics import RATELIMIT_DECISIONS
 from gateway.policy.compiled import CompiledRoute
-from gateway.policy.ratelimits import ActionModel
-from gateway.ratelimit.admission import tightest
-from gateway.ratelimit.breaker import StoreUnavailable
+from gateway.proxy.detectors import act, act_after, fallback, fire, first_firing, store_call
+from gateway.ratelimit.admission import Admitted, tightest
+from gateway.ratelimit.breaker import FAILURES
 from gateway.ratelimit.checks import Check, over
 from gateway.ratelimit.identity import Identity
 from gateway.ratelimit.ids import enumeration_ops, path_ids
 from gateway.ratelimit.limiter import StoreHolder
 from gateway.ratelimit.limits import Limits
 from gateway.ratelimit.plan import ClientPlan, plan_for
+from gateway.ratelimit.remote import chosen
 from gateway.ratelimit.store import Bucket, LimitStore, Observed, Op, Verdict
 
-log = get_logger("gateway.ratelimit")
-T = TypeVar("T")
-ADDRESS_EVIDENCE = 3  # distinct offenders from one address before the address is penalized
-_WIDTH = ("subject", "device", "ip", "net")  # narrowest first
 _tuple_new = tuple.__new__
-_BOUNDED = frozenset({"decide", "observe"})  # the stores keep to the breaker's budget themselves
-
-
-async def _call(holder: StoreHolder, kind: str, route: CompiledRoute,
-                fn: Callable[[LimitStore, float], Awaitable[T]]) -> T:
-    """fn(store, share) on Redis, or on the local fallback with its share."""
-    breaker = holder.breaker
-    if breaker is None:
-        return await fn(holder.store, 1.0)
-    try:
-        return await breaker.call(lambda: fn(holder.store, 1.0), bounded=kind in _BOUNDED)
-    except StoreUnavailable:
-        if route.sensitive:
-            raise LimiterUnavailable() from None
-        breaker.note_degraded(kind)
-        return await fn(holder.fallback, holder.share)
-
-
-async def _targets(ex: Exchange, holder: StoreHolder, route: CompiledRoute,
-                   identity: Identity, dimension: str, then: ActionModel) -> list[str]:
-    """Where a penalty lands: on the narrowest dimension that names the client
-    (subject, then device), whichever dimension's count fired. The address
-    (ip) is penalized on address-level evidence only: requests that name no
-    subject or device, or ADDRESS_EVIDENCE distinct subjects or devices
-    penalized from it within the penalty's duration. Neighbours behind one NAT
-    keep their access."""
-    narrow = ex.caller.narrowest()
-    if narrow is None:
-        return [dimension]
-    target = narrow if _WIDTH.index(dimension) > _WIDTH.index(narrow) else dimension
-    address, offender = identity.tag("ip"), identity.tag(target)
-    if address is None or offender is None or target in ("ip", "net"):
-        return [target]
-    op = Op("distinct", f"pgw:off:{address}", max(then.duration, 60.0), (offender,))
-    (seen,) = await _call(holder, "observe", route, lambda s, _: s.observe([op]))
-    return [target, "ip"] if isinstance(seen, int) and seen >= ADDRESS_EVIDENCE else [target]
-
-
-async def _penalize(holder: StoreHolder, route: CompiledRoute, key: str, value: str,
-                    reason: str, duration: float) -> None:
-    await _call(holder, "penalize", route,
-                lambda s, _: s.penalize(key, value, reason, duration))
-
-
-async def _fire(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
-                identity: Identity, detector: str, dimension: str, then: ActionModel) -> None:
-    action = then.action
-    targets = [dimension]
-    if action in ("throttle", "strict", "ban"):
-        targets = await _targets(ex, holder, route, identity, dimension, then)
-        dimension = targets[0]
-    DETECTOR_FIRINGS.labels(detector=detector, action=action).inc()
-    ex.limits.append(DetectorFiring(detector, dimension, action))
-    log.warning("scraping_detected", detector=detector, action=action, dimension=dimension,
-                route=route.name, duration_s=then.duration)
-    if action in ("throttle", "strict", "ban"):
-        value = f"{action}:{then.factor}" if action == "throttle" else action
-        for target in targets:
-            await _penalize(holder, route, f"pgw:pen:{identity.tag(target)}", value,
-                            f"{detector}:{target}", then.duration)
-    if action == "strict":
-        ex.caller.role = limits.strict_role
-    if action in ("reject", "ban"):
-        retry = str(math.ceil(then.duration if action == "ban" else 1))
-        raise RateLimited(f"scraping_{detector}", f"requests stopped by the {detector} detector",
-                          {"Retry-After": retry})
+_script, _answered = chosen()
 
 
 def _scaled(bucket: Bucket, share: float) -> Bucket:
@@ -112,19 +47,62 @@ def _scaled(bucket: Bucket, share: float) -> Bucket:
                   int(bucket.quota * share) if bucket.quota else 0)
 
 
+def _deciding(plan: ClientPlan, ops: Sequence[Op]
+              ) -> Callable[[LimitStore, float], Awaitable[Verdict]]:
+    """The decision of penalties, limits and `ops` on a store, with the
+    share of each limit it grants (the local fallback's)."""
+    buckets, penalties = plan.buckets, plan.penalties
+    return lambda s, share: s.decide(
+        buckets if share >= 1.0 else [_scaled(b, share) for b in buckets], penalties, ops)
+
+
 async def _limit(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
                  identity: Identity, plan: ClientPlan, checks: Sequence[Check],
                  ops: Sequence[Op]) -> None:
     """Penalties, limits and the request's detector updates (`ops`, one per
     check) in one store call."""
-    buckets, penalties = plan.buckets, plan.penalties
     verdict: Verdict
     if holder.breaker is None:  # in this process: nothing to fall back from
-        verdict = await holder.store.decide(buckets, penalties, ops)
+        verdict = await holder.store.decide(plan.buckets, plan.penalties, ops)
     else:
-        verdict = await _call(holder, "decide", route, lambda s, share: s.decide(
-            buckets if share >= 1.0 else [_scaled(b, share) for b in buckets], penalties, ops))
+        verdict = await store_call(holder, "decide", route, _deciding(plan, ops))
     await _settle(ex, limits, holder, route, identity, plan, checks, verdict)
+
+
+async def _remote(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
+                  identity: Identity, plan: ClientPlan, path: str,
+                  reply: Awaitable[list[Any]], checks: tuple[Check, ...]) -> None:
+    """A request decided by one script call on one Redis (`remote.py`): the
+    breaker counts its outcome as `Breaker.call` would, and a call that
+    failed is decided as the general path decides it then."""
+    breaker = holder.breaker
+    assert breaker is not None
+    try:
+        got = await reply
+    except FAILURES as exc:
+        breaker.failed(exc)
+        found = _enumeration(limits, plan, path, []) if limits.enumeration else None
+        enumerated, ops = found if found else ((), [])
+        verdict = await fallback(holder, "decide", route, _deciding(plan, ops))
+        await _settle(ex, limits, holder, route, identity, plan, enumerated, verdict)
+        return
+    breaker.passed()
+    settling = _decided(ex, limits, holder, route, identity, plan,
+                        _answered(got, plan.limits, checks))
+    if settling is not None:
+        await settling
+
+
+def _decided(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
+             identity: Identity, plan: ClientPlan, admitted: Admitted) -> Awaitable[None] | None:
+    """A request decided in one call (`admission.py`, `remote.py`): an
+    admitted one that fires nothing is settled at once, without a coroutine."""
+    verdict, enumerated, fired, index = admitted
+    if fired < 0 and verdict.allowed and not verdict.penalty:
+        if index >= 0:
+            _admitted(ex, plan, verdict, index)
+        return None
+    return _settle(ex, limits, holder, route, identity, plan, enumerated, verdict)
 
 
 async def _settle(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
@@ -135,8 +113,8 @@ async def _settle(ex: Exchange, limits: Limits, holder: StoreHolder, route: Comp
     chosen = plan.chosen
     # a scraper at its limit is still seen by the detectors
     if (checks and verdict.penalty != "ban"
-            and (firing := _firing(checks, verdict.observed)) is not None):
-        await _act(ex, limits, holder, route, identity, firing)
+            and (firing := first_firing(checks, verdict.observed)) is not None):
+        await act(ex, limits, holder, route, identity, firing)
     if verdict.penalty == "ban":
         ex.limits.append(LimitDecision("banned"))
         raise RateLimited("client_banned", "this client is banned for a while",
@@ -172,23 +150,6 @@ def _admitted(ex: Exchange, plan: ClientPlan, verdict: Verdict, index: int) -> N
     ex.rate_headers = limit.headers(left)
 
 
-def _firing(checks: Sequence[Check], results: Sequence[Observed]
-            ) -> tuple[Check, Observed] | None:
-    """The first check whose result fires (only then is there anything to await)."""
-    for check, result in zip(checks, results, strict=True):
-        if check.fires(result):
-            return check, result
-    return None
-
-
-async def _act(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
-               identity: Identity, firing: tuple[Check, Observed]) -> None:
-    check, result = firing
-    if check.entity is not None:
-        ex.limits.append(BudgetOverrun(check.entity, result))
-    await _fire(ex, limits, holder, route, identity, check.detector, check.dimension, check.then)
-
-
 def before_request(ex: Exchange, route: CompiledRoute, holder: StoreHolder, path: str,
                    query: str) -> Awaitable[None] | None:
     """What the request must wait for (a store call, a firing detector's
@@ -200,23 +161,25 @@ def before_request(ex: Exchange, route: CompiledRoute, holder: StoreHolder, path
     if limits is None or identity is None:
         return None
     plan = ex.limit_plan = plan_for(limits, identity, route.name, ex.method)
-    local = holder.local
-    if (local is not None and not query
-            and (admitted := local.admit(plan.limits, path)) is not None):
-        # in this process, without a query: one call (ratelimit/admission.py)
-        verdict, enumerated, fired, index = admitted
-        if fired < 0 and verdict.allowed and not verdict.penalty:
-            if index >= 0:
-                _admitted(ex, plan, verdict, index)
-            return None
-        return _settle(ex, limits, holder, route, identity, plan, enumerated, verdict)
+    if not query:
+        local = holder.local
+        if local is not None:
+            # in this process: one call (ratelimit/admission.py)
+            if (admitted := local.admit(plan.limits, path)) is not None:
+                return _decided(ex, limits, holder, route, identity, plan, admitted)
+        elif (remote := holder.remote) is not None and (
+                call := _script(plan.limits, path)) is not None:
+            # one Redis, its breaker closed: one script call (ratelimit/remote.py)
+            return _remote(ex, limits, holder, route, identity, plan, path,
+                           remote.submit(call[0], call[1]), call[2])
     return _general(ex, limits, holder, route, identity, plan, path, query)
 
 
 async def _general(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
                    identity: Identity, plan: ClientPlan, path: str, query: str) -> None:
-    """A request with a query string, on Redis, or whose path the core hands
-    back: paging, the enumeration detector's updates and the decision."""
+    """A request with a query string, on a Redis Cluster or a Redis whose
+    breaker is open, or whose path the core hands back: paging, the
+    enumeration detector's updates and the decision."""
     params = parse_qsl(query, keep_blank_values=True) if query else []
     checks: Sequence[Check] = ()
     ops: list[Op] = []
@@ -242,7 +205,7 @@ async def _paging(ex: Exchange, limits: Limits, holder: StoreHolder, route: Comp
     if any(k == "offset" for k, _ in params):
         page = page // max(size or 1, 1) + 1
     if page > paging.max_page:
-        await _fire(ex, limits, holder, route, identity, "paging", tags[0][0], paging.then)
+        await fire(ex, limits, holder, route, identity, "paging", tags[0][0], paging.then)
     fires, member = over(paging.max_pages), (f"{page}:{size}",)
     return ([Check("paging", d, fires, paging.then) for d, _ in tags],
             [Op("distinct", f"pgw:pg:{tag}:{route.name}", paging.window, member)
@@ -301,8 +264,8 @@ def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder, stat
     if local is not None:  # in this process: no round trip to save, no task to start
         results = local.observe_now(ops)
         # a response that is no error only counts (plan.probing never fires)
-        if checks is not plan.probing and (firing := _firing(checks, results)) is not None:
-            return _act_after(ex, limits, holder, route, identity, firing)
+        if checks is not plan.probing and (firing := first_firing(checks, results)) is not None:
+            return act_after(ex, limits, holder, route, identity, firing)
         return None
 
     if checks is plan.probing:  # no error: the counts go, nothing can fire
@@ -310,8 +273,8 @@ def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder, stat
         return None
 
     async def done(results: Sequence[Observed] | None) -> None:
-        if results is not None and (firing := _firing(checks, results)) is not None:
-            await _act_after(ex, limits, holder, route, identity, firing)
+        if results is not None and (firing := first_firing(checks, results)) is not None:
+            await act_after(ex, limits, holder, route, identity, firing)
 
     holder.batcher.submit(ops, done)
     return None
@@ -320,17 +283,9 @@ def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder, stat
 async def _budget(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
                   identity: Identity, checks: Sequence[Check], ops: Sequence[Op]) -> None:
     """The response's counts, exposure included, awaited: a firing budget refuses it."""
-    results = await _call(holder, "observe", route, lambda s, _: s.observe(ops))
-    if (firing := _firing(checks, results)) is not None:
-        await _act(ex, limits, holder, route, identity, firing)
-
-
-async def _act_after(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
-                     identity: Identity, firing: tuple[Check, Observed]) -> None:
-    """A probing firing: the response goes out (or has gone); the penalty stays
-    and stops the client's next requests."""
-    with suppress(RateLimited):
-        await _act(ex, limits, holder, route, identity, firing)
+    results = await store_call(holder, "observe", route, lambda s, _: s.observe(ops))
+    if (firing := first_firing(checks, results)) is not None:
+        await act(ex, limits, holder, route, identity, firing)
 
 
 def _exposure(limits: Limits, plan: ClientPlan, role: str, values: Mapping[str, set[str]]
@@ -351,24 +306,3 @@ def _exposure(limits: Limits, plan: ClientPlan, role: str, values: Mapping[str, 
             ops.append(Op("distinct", f"pgw:ex:{tag}:{role}:{entity}", exposure.window, members))
     return checks, ops
 
-
-async def honeytoken_served(ex: Exchange, route: CompiledRoute, holder: StoreHolder) -> None:
-    """A response carried a honeytoken: count it, ban the client (on its
-    narrowest dimension, as the policy's `honeytokens.then` says) when the
-    policy limits, and refuse the response. Never returns."""
-    honeytokens = ex.policy.honeytokens
-    assert honeytokens is not None
-    assert ex.honeytoken is not None
-    HONEYTOKENS.labels(route=route.name).inc()
-    log.warning("honeytoken_served", route=route.name, entity=ex.honeytoken)
-    limits, identity = ex.policy.limits, ex.caller.identity
-    then = honeytokens.then
-    if limits is not None and identity is not None and then.action in ("throttle", "strict",
-                                                                        "ban"):
-        value = f"{then.action}:{then.factor}" if then.action == "throttle" else then.action
-        dimension = ex.caller.narrowest() or ("ip" if "ip" in identity.keys else None)
-        if dimension is not None:
-            await _penalize(holder, route, f"pgw:pen:{identity.tag(dimension)}", value,
-                            f"honeytoken:{dimension}", then.duration)
-            ex.limits.append(DetectorFiring("honeytoken", dimension, then.action))
-    raise HoneytokenServed()

@@ -22,7 +22,7 @@ from gateway.crypto.digest import KeyedDigest
 from gateway.native import core
 from gateway.ratelimit.checks import Check
 from gateway.ratelimit.ids import enumeration_ops, path_ids
-from gateway.ratelimit.store import Bucket, Op, Verdict
+from gateway.ratelimit.store import Bucket, Observed, Op, Verdict
 
 # (verdict, the checks of the detector updates in verdict.observed, the index
 # of the first that fires or -1, the tightest bucket: the first with the fewest
@@ -68,17 +68,23 @@ def admit(table: Decides, c: ClientLimits, path: str, now: float) -> Admitted:
     leaves a path to the general path; this never does)."""
     ids = path_ids(path) if c.path_ids and c.enumeration else []
     if not ids:
-        return _admitted(table.decide(c.buckets, c.penalty_keys, (), now), (), -1)
+        return admitted(table.decide(c.buckets, c.penalty_keys, (), now), (), -1)
     assert c.digest is not None
     ops, ran = enumeration_ops(ids, c.digest.of, c.window, c.enumeration, c.run_offset)
     verdict = table.decide(c.buckets, c.penalty_keys, ops, now)
-    fired = -1
-    for k, seen in enumerate(verdict.observed):
+    return admitted(verdict, c.run_checks if ran else c.ids_checks,
+                     fired(c, verdict.observed, ran))
+
+
+def fired(c: ClientLimits, observed: Sequence[Observed], ran: bool) -> int:
+    """The first of a request's enumeration results (`enumeration_ops`'
+    order: per dimension the distinct ids, then the run when `ran`) that
+    fires, -1."""
+    for k, seen in enumerate(observed):
         assert isinstance(seen, int)
         if seen >= c.run_at if ran and k % 2 else seen > c.max_ids:
-            fired = k
-            break
-    return _admitted(verdict, c.run_checks if ran else c.ids_checks, fired)
+            return k
+    return -1
 
 
 def tightest(verdict: Verdict) -> int:
@@ -89,5 +95,5 @@ def tightest(verdict: Verdict) -> int:
     return remaining.index(min(remaining)) if verdict.allowed and remaining else -1
 
 
-def _admitted(verdict: Verdict, checks: tuple[Check, ...], fired: int) -> Admitted:
+def admitted(verdict: Verdict, checks: tuple[Check, ...], fired: int) -> Admitted:
     return verdict, checks, fired, tightest(verdict)

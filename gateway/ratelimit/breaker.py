@@ -43,6 +43,10 @@ def budget(timeout: float) -> float:
     return timeout + TURNS * LAG.recent()
 
 
+# what a call to Redis fails with: its errors, the socket's, the deadline
+FAILURES = (RedisError, RedisClusterException, OSError, TimeoutError)
+
+
 class StoreUnavailable(Exception):
     """Redis did not answer in time, failed, or the breaker is open."""
 
@@ -77,18 +81,29 @@ class Breaker:
             else:
                 async with asyncio.timeout(budget(self.timeout)):
                     result = await fn()
-        except (RedisError, RedisClusterException, OSError, TimeoutError) as exc:
-            self._failed += 1
-            if self._failed >= self.failures:
-                if not self.open:  # calls in flight when it opened fail too: one line
-                    log.warning("ratelimit_store_down", error=type(exc).__name__,
-                                retry_in_s=self.reset)
-                self._open_until = time.monotonic() + self.reset
+        except FAILURES as exc:
+            self.failed(exc)
             raise StoreUnavailable from None
-        if self._failed >= self.failures:
-            log.info("ratelimit_store_back")
-        self._failed = 0
+        self.passed()
         return result
+
+    def failed(self, exc: BaseException) -> None:
+        """One call failed (`exc`, one of FAILURES): `failures` in a row open
+        the breaker. For a caller that awaits Redis itself (the stage's one
+        Redis path) as for `call`."""
+        self._failed += 1
+        if self._failed >= self.failures:
+            if not self.open:  # calls in flight when it opened fail too: one line
+                log.warning("ratelimit_store_down", error=type(exc).__name__,
+                            retry_in_s=self.reset)
+            self._open_until = time.monotonic() + self.reset
+
+    def passed(self) -> None:
+        """One call succeeded: the count of failures starts again."""
+        if self._failed:
+            if self._failed >= self.failures:
+                log.info("ratelimit_store_back")
+            self._failed = 0
 
     def note_degraded(self, kind: str) -> None:
         """Count one decision made without Redis; log the count now and then."""

@@ -37,6 +37,16 @@ class StoreHolder:
         store = self.store  # isinstance, not cast: a cast is a Python call
         return store if self.breaker is None and isinstance(store, MemoryStore) else None
 
+    @property
+    def remote(self) -> RedisStore | None:
+        """The store, when it is one Redis (a cluster's decisions span slots)
+        and its breaker is closed: a request's decision can go to it as one
+        script call (ratelimit/remote.py)."""
+        breaker, store = self.breaker, self.store
+        if breaker is None or breaker.open or type(store) is not RedisStore:
+            return None
+        return store
+
     async def _observe(self, ops: list[Op]) -> list[Observed]:
         """Through the breaker, or on the local fallback while Redis is away."""
         breaker, store = self.breaker, self.store

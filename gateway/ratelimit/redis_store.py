@@ -12,6 +12,7 @@ buckets or penalty keys, so they share a call with the decisions.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
@@ -75,6 +76,14 @@ def split(out: list[Any]) -> tuple[list[Any], list[Any], list[Any]]:
     bucket's remaining."""
     end = 7 + int(out[6])
     return out[:6], out[7:end], out[end:]
+
+
+def verdict_of(out: list[Any]) -> Verdict:
+    """A decision's reply as a Verdict."""
+    (allowed, retry, denied, penalty, penalty_ttl, quota), seen, remaining = split(out)
+    return Verdict(bool(int(allowed)), float(retry), tuple(int(r) for r in remaining),
+                   int(denied), penalty or "", float(penalty_ttl), bool(int(quota)),
+                   _results(seen))
 
 
 def decision(buckets: Sequence[Bucket], penalty_keys: Sequence[str],
@@ -151,13 +160,14 @@ class RedisStore:
     async def _decide_in(self, slot: int, buckets: Sequence[Bucket],
                          penalty_keys: Sequence[str], ops: Sequence[Op]) -> Verdict:
         """One decision whose keys are all in `slot`, as one script decides it."""
-        head, seen, remaining = split(
-            await self._decisions.call(self._lane(slot), slot,
-                                       *decision(buckets, penalty_keys, ops)))
-        allowed, retry, denied, penalty, penalty_ttl, quota = head
-        return Verdict(bool(int(allowed)), float(retry), tuple(int(r) for r in remaining),
-                       int(denied), penalty or "", float(penalty_ttl), bool(int(quota)),
-                       _results(seen))
+        return verdict_of(await self._decisions.call(self._lane(slot), slot,
+                                                     *decision(buckets, penalty_keys, ops)))
+
+    def submit(self, keys: list[str], args: list[Any]) -> asyncio.Future[list[Any]]:
+        """The reply of one decision whose keys and arguments are made
+        already (`remote.script`), as a future: queued with the others of this
+        tick, on the one Redis's lane."""
+        return self._decisions.submit(0, 0, keys, args)
 
     async def observe(self, ops: Sequence[Op]) -> list[Observed]:
         """A decision without buckets or penalty keys: it admits, and shares a

@@ -21,7 +21,7 @@ DIGEST = KeyedDigest(b"k" * 32)
 IDS, RUNS = ("ids-checks",), ("run-checks",)  # stand-ins: admit hands back the one it used
 
 
-def _segment(rng: random.Random) -> str:
+def random_segment(rng: random.Random) -> str:
     """Path segments as lending APIs write them, ids and near misses."""
     n = rng.randint(0, 10**rng.randint(1, 12))
     u = uuid.UUID(int=rng.getrandbits(128))
@@ -35,12 +35,12 @@ def _segment(rng: random.Random) -> str:
     ])
 
 
-def _path(rng: random.Random) -> str:
-    path = "/" + "/".join(_segment(rng) for _ in range(rng.randint(0, 6)))
+def random_path(rng: random.Random) -> str:
+    path = "/" + "/".join(random_segment(rng) for _ in range(rng.randint(0, 6)))
     return path + "/" if rng.random() < 0.1 else path
 
 
-def _client(rng: random.Random, make: type[ClientLimits] | object) -> ClientLimits:
+def random_client(rng: random.Random, make: type[ClientLimits] | object) -> ClientLimits:
     dims = [f"{{{rng.getrandbits(32):08x}}}" for _ in range(rng.randint(0, 3))]
     buckets = tuple(Bucket(f"pgw:rl:{d}:r", rng.choice([1.0, 20.0, 1000.0]),
                            rng.randint(1, 30), rng.choice([0, 0, 40])) for d in dims)
@@ -57,7 +57,7 @@ def _scenario(seed: int, native: bool) -> list[object]:
     and the table's size after each."""
     rng = random.Random(seed)
     make = core.ClientLimits if native and core is not None else ClientLimits
-    clients = [_client(rng, make) for _ in range(rng.randint(1, 4))]
+    clients = [random_client(rng, make) for _ in range(rng.randint(1, 4))]
     table = new_table() if native else Table()
     now, out = 1_764_000_000.5, []
     for _ in range(300):
@@ -66,7 +66,7 @@ def _scenario(seed: int, native: bool) -> list[object]:
         if rng.random() < 0.04 and c.penalty_keys:
             action = rng.choice(["ban", "strict", "throttle:3"])
             table.put(c.penalty_keys[0], f"{action}|enumeration:ip", now + 30.0, now)
-        path = _path(rng)
+        path = random_path(rng)
         path = path.encode("ascii", "ignore").decode()  # the core hands others back
         out.append(table.admit(c, path, now))
         out.append(len(table))
@@ -106,12 +106,12 @@ def _general(table: Table, c: ClientLimits, path: str, now: float) -> object:
 @pytest.mark.parametrize("seed", range(10))
 def test_the_reference_decides_as_the_general_path(seed: int) -> None:
     rng = random.Random(seed)
-    clients = [_client(rng, ClientLimits) for _ in range(3)]
+    clients = [random_client(rng, ClientLimits) for _ in range(3)]
     one, general = Table(), Table()
     now = 5000.0
     for _ in range(300):
         now += rng.uniform(0, 2)
-        c, path = rng.choice(clients), _path(rng)
+        c, path = rng.choice(clients), random_path(rng)
         verdict, checks, fired, tightest = admit(one, c, path, now)
         left = verdict.remaining
         assert tightest == (left.index(min(left)) if verdict.allowed and left else -1)

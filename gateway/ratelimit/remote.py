@@ -1,0 +1,61 @@
+"""A request's decision on one Redis, made from the client's plan in one call.
+
+On a single Redis, a request without a query string is decided as the memory
+store's are (`admission.py`), with the round trip in the middle: `script`
+makes the decision's keys and arguments (the ids its path names, their keyed
+digests, the run's value, the client's buckets and penalty keys), the stage
+queues them on the store's coalescer, and `answered` reads the reply into
+the same (verdict, checks, fired, tightest) that `admission.admit` answers.
+It is the stage's general path (`_enumeration`, `_limit`, the store's
+`decide`) without its layers: no `Op`s, no breaker wrapper or lambdas, no
+`split`. The native core's `RemoteDecisions` does both steps in C, with the
+keys and arguments that never change built once per client plan
+(tests/ratelimit/test_remote.py holds the two to this module, and this
+module to the general path, on a real Redis).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from gateway.native import core
+from gateway.ratelimit.admission import Admitted, ClientLimits, admitted, fired
+from gateway.ratelimit.checks import Check
+from gateway.ratelimit.ids import enumeration_ops, path_ids
+from gateway.ratelimit.redis_store import decision, verdict_of
+from gateway.ratelimit.store import DAY_OFFSET, Verdict
+
+# the decision's keys and arguments (as redis_store.decision makes them), and
+# the checks of its enumeration results: (), c.ids_checks or c.run_checks
+Script = tuple[list[str], list[Any], tuple[Check, ...]]
+
+
+def script(c: ClientLimits, path: str) -> Script | None:
+    """The decision of a request to `path` (no query string). The core's
+    answers None where it hands the path back (not ASCII); this never does."""
+    ids = path_ids(path) if c.path_ids and c.enumeration else []
+    if not ids:
+        return (*decision(c.buckets, c.penalty_keys, ()), ())
+    assert c.digest is not None
+    ops, ran = enumeration_ops(ids, c.digest.of, c.window, c.enumeration, c.run_offset)
+    return (*decision(c.buckets, c.penalty_keys, ops), c.run_checks if ran else c.ids_checks)
+
+
+def answered(reply: list[Any], c: ClientLimits, checks: tuple[Check, ...]) -> Admitted:
+    """The reply of `script`'s decision, as `admission.admit` answers."""
+    verdict = verdict_of(reply)
+    ran = bool(checks) and checks is c.run_checks
+    return admitted(verdict, checks, fired(c, verdict.observed, ran) if checks else -1)
+
+
+Scripts = Callable[[ClientLimits, str], Script | None]
+Answers = Callable[[list[Any], ClientLimits, tuple[Check, ...]], Admitted]
+
+
+def chosen() -> tuple[Scripts, Answers]:
+    """The core's pair when it is used, else this module's."""
+    if core is not None:
+        made = core.RemoteDecisions(Verdict, DAY_OFFSET)
+        return made.script, made.answered
+    return script, answered

@@ -1,0 +1,210 @@
+"""A request's decision on one Redis in one script call (gateway/ratelimit/
+remote.py): the native core's RemoteDecisions against the reference, and the
+stage's one-call Redis path against its general path on a real Redis,
+Redis going away included."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from gateway.errors import LimiterUnavailable, RateLimited
+from gateway.exchange import Exchange
+from gateway.native import STATUS, core
+from gateway.policy.compiled import CompiledPolicy
+from gateway.proxy.caller import resolve_caller
+from gateway.proxy.ratelimit_stage import before_request
+from gateway.ratelimit import remote
+from gateway.ratelimit.admission import ClientLimits
+from gateway.ratelimit.limiter import StoreHolder
+from gateway.ratelimit.redis_store import RedisStore
+from gateway.ratelimit.store import DAY_OFFSET, Verdict
+from tests.conftest import caller_at, compiled, policy_text
+from tests.ratelimit.test_admission import IDS, RUNS, random_client, random_path
+from tests.redis_processes import RedisProcess
+
+needs_core = pytest.mark.skipif(core is None, reason=f"native core: {STATUS}")
+
+
+def _twins(seed: int) -> tuple[ClientLimits, ClientLimits]:
+    """One random client plan, as the core's ClientLimits and the reference's."""
+    assert core is not None
+    return (random_client(random.Random(seed), core.ClientLimits),
+            random_client(random.Random(seed), ClientLimits))
+
+
+@needs_core
+@pytest.mark.parametrize("seed", range(30))
+def test_the_core_makes_the_decision_as_the_reference(seed: int) -> None:
+    """The same keys, the same arguments down to their JSON (what Redis
+    reads), the same checks; each client's fixed part is built once and
+    reused, so every client is asked many times."""
+    assert core is not None
+    native, reference = _twins(seed)
+    made = core.RemoteDecisions(Verdict, DAY_OFFSET)
+    rng = random.Random(seed)
+    for _ in range(200):
+        path = random_path(rng).encode("ascii", "ignore").decode()
+        got, want = made.script(native, path), remote.script(reference, path)
+        assert got is not None and want is not None
+        assert got[0] == want[0]
+        assert orjson.dumps(got[1]) == orjson.dumps(want[1])
+        assert got[2] == want[2]
+
+
+@needs_core
+def test_the_core_hands_a_path_that_is_not_ascii_back() -> None:
+    """`\\d` finds Arabic-Indic and full-width digits: the reference decides."""
+    assert core is not None
+    c = core.ClientLimits((), (), (("pgw:en:{a}:r", "pgw:sr:{a}:r"),),
+                          random_client(random.Random(0), ClientLimits).digest, True, 60.0,
+                          5, 3, 0, IDS, RUNS)
+    made = core.RemoteDecisions(Verdict, DAY_OFFSET)
+    assert made.script(c, "/借款/1") is None
+    assert made.script(c, "/loans/١٢") is None
+    assert made.script(c, "/loans/1") is not None
+
+
+def _reply(rng: random.Random, c: ClientLimits, checks: tuple[str, ...]) -> list[Any]:
+    """A decision script's reply for `c` as lua.DECIDE writes it: admitted,
+    refused by a bucket or a quota, or banned; the ops' counts as integers."""
+    ops = (0 if not checks else len(c.enumeration) * (2 if checks is RUNS else 1))
+    seen: list[Any] = [rng.randint(0, 9) for _ in range(ops)]
+    penalty = rng.choice(["", "", "", "strict", "throttle", "ban"])
+    ttl = str(round(rng.uniform(0, 900), 3)) if penalty else "0"
+    n = len(c.buckets)
+    if penalty == "ban":
+        return [0, ttl, -1, penalty, ttl, 0, ops, *seen]
+    if n and rng.random() < 0.3:
+        return [0, str(rng.uniform(0, 2)), rng.randrange(n), penalty, ttl,
+                rng.choice([0, 1]), ops, *seen]
+    return [1, "0", -1, penalty, ttl, 0, ops, *seen, *(rng.randint(0, 30) for _ in range(n))]
+
+
+@needs_core
+@pytest.mark.parametrize("seed", range(30))
+def test_the_core_reads_a_reply_as_the_reference(seed: int) -> None:
+    assert core is not None
+    native, reference = _twins(seed)
+    made = core.RemoteDecisions(Verdict, DAY_OFFSET)
+    rng = random.Random(seed)
+    for _ in range(200):
+        checks = rng.choice([(), IDS, RUNS]) if reference.enumeration else ()
+        reply = _reply(rng, reference, checks)
+        assert made.answered(reply, native, checks) == remote.answered(reply, reference, checks)
+
+
+KEYS = Path(__file__).resolve().parents[2] / "keys"  # the development keys (conftest)
+LIMITS = """
+keys: {{store: "{keys}/keystore.json", master_key_file: "{keys}/master.key"}}
+rate_limits:
+  store: "{url}"
+  redis: {{timeout: 500ms, failures: 2, reset: 30s, fallback_share: 0.5}}
+  detect_by: [subject, ip]
+  limits:
+    - {{name: per-client, dimensions: [subject, ip], rate: 8/d, burst: 8}}
+  enumeration: {{window: 10m, max_ids: 4, sequential_run: 5, then: {{action: ban, duration: 1m}}}}
+"""
+
+
+def _policy(url: str) -> CompiledPolicy:
+    return compiled(policy_text("http://127.0.0.1:9") + LIMITS.format(url=url, keys=KEYS))
+
+
+async def _outcome(policy: CompiledPolicy, holder: StoreHolder, path: str, key: str,
+                   query: str = "") -> tuple[object, ...]:
+    """What one request's decision shows: the refusal's code and headers (the
+    seconds to wait, which move with Redis's clock, apart), the access line's
+    decisions, the RateLimit headers and the role."""
+    ex = Exchange("rid", policy, caller_at("10.0.0.1"), "GET")
+    ex.route = policy.routes[0]
+    resolve_caller(ex.caller, {"X-Api-Key": key}, policy, ex.route)
+    refused: object = None
+    try:
+        waiting = before_request(ex, ex.route, holder, path, query)
+        if waiting is not None:
+            await waiting
+    except RateLimited as exc:
+        refused = (exc.code, sorted(exc.headers))
+    return refused, ex.limits, ex.rate_headers, ex.caller.role
+
+
+def _counting_decides(store: RedisStore) -> list[int]:
+    """How often the store's general `decide` runs."""
+    calls = [0]
+    decide = store.decide
+
+    async def counted(*args: Any) -> Verdict:
+        calls[0] += 1
+        return await decide(*args)
+
+    store.decide = counted  # type: ignore[method-assign]
+    return calls
+
+
+@pytest.mark.parametrize("seed", range(3))
+async def test_one_script_call_decides_as_the_general_path_on_redis(
+        redis_server: RedisProcess, seed: int) -> None:
+    """Two gateways' stores in two databases of one real Redis: requests
+    without a query go as one script call from the plan; the same requests
+    with a query that names no id or page (`utm=x`) take the general path.
+    The same refusals, firings (the enumeration ban), decisions and headers,
+    request after request; and the one-call store never ran `decide`."""
+    one_policy = _policy(f"{redis_server.url.rsplit('/', 1)[0]}/{2 * seed + 1}")
+    general_policy = _policy(f"{redis_server.url.rsplit('/', 1)[0]}/{2 * seed + 2}")
+    one, general = StoreHolder(), StoreHolder()
+    one.sync(one_policy.limits)
+    general.sync(general_policy.limits)
+    assert isinstance(one.store, RedisStore) and isinstance(general.store, RedisStore)
+    await one.store.redis.flushdb()
+    await general.store.redis.flushdb()
+    one_decides, general_decides = _counting_decides(one.store), _counting_decides(general.store)
+    rng = random.Random(seed)
+    try:
+        for _ in range(120):
+            path = rng.choice(["/protected/x", "/protected/loans/{n}", "/protected/{n}/a/{m}",
+                               "/protected/b/123e4567-e89b-12d3-a456-42661417400{m}"]).format(
+                n=rng.randint(1, 7), m=rng.randint(0, 3))
+            key = rng.choice(["k1", "k2", "k3", ""])
+            assert (await _outcome(one_policy, one, path, key)
+                    == await _outcome(general_policy, general, path, key, "utm=x"))
+        assert one_decides == [0] and general_decides[0] >= 120
+    finally:
+        await one.close()
+        await general.close()
+
+
+async def test_a_redis_that_does_not_answer_falls_back_as_the_general_path() -> None:
+    """Nothing listens on the store's port: the one-call path's failures count
+    in the breaker as `Breaker.call`'s do; the request is decided locally
+    (counted as degraded) on an ordinary route and refused with 503 on a
+    sensitive one; once the breaker opens the stage stops trying Redis."""
+    policy = _policy("redis://127.0.0.1:9/0")
+    holder = StoreHolder()
+    holder.sync(policy.limits)
+    breaker = holder.breaker
+    assert breaker is not None
+    degraded: list[str] = []
+    breaker.on_degraded = degraded.append
+    try:
+        assert holder.remote is not None
+        refused, decisions, headers, _ = await _outcome(policy, holder, "/protected/loans/1", "k1")
+        assert refused is None and headers is not None and decisions
+        assert degraded == ["decide"] and not breaker.open
+        ex = Exchange("rid", policy, caller_at("10.0.0.1"), "GET")
+        sensitive = dataclasses.replace(policy.routes[0], sensitive=True)
+        ex.route = sensitive
+        resolve_caller(ex.caller, {"X-Api-Key": "k1"}, policy, sensitive)
+        waiting = before_request(ex, sensitive, holder, "/protected/loans/2", "")
+        assert waiting is not None
+        with pytest.raises(LimiterUnavailable):
+            await waiting
+        assert breaker.open and holder.remote is None  # two failures: open
+        assert degraded == ["decide"]  # the refusal was no local decision
+    finally:
+        await holder.close()
