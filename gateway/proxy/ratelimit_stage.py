@@ -8,9 +8,10 @@ the response into a 429). Every decision lands in `ex.limits` (the access
 line) and in metrics. What a firing detector does is `detectors.py`.
 
 A request without a query string is decided in one call on the memory store
-(`admission.py`) and, on one Redis with its breaker closed, as one script
-call made from the client's plan (`remote.py`); every other request takes
-the general path (`_general`), with the same answers.
+(`admission.py`) and, on Redis with its breaker closed, as one script call
+made from the client's plan (`remote.py`; on Redis Cluster when the client's
+keys share one slot); every other request takes the general path
+(`_general`), with the same answers.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ async def _limit(ex: Exchange, limits: Limits, holder: StoreHolder, route: Compi
 async def _remote(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
                   identity: Identity, plan: ClientPlan, path: str,
                   reply: Awaitable[list[Any]], checks: tuple[Check, ...]) -> None:
-    """A request decided by one script call on one Redis (`remote.py`): the
+    """A request decided by one script call on Redis (`remote.py`): the
     breaker counts its outcome as `Breaker.call` would, and a call that
     failed is decided as the general path decides it then."""
     breaker = holder.breaker
@@ -167,19 +168,19 @@ def before_request(ex: Exchange, route: CompiledRoute, holder: StoreHolder, path
             # in this process: one call (ratelimit/admission.py)
             if (admitted := local.admit(plan.limits, path)) is not None:
                 return _decided(ex, limits, holder, route, identity, plan, admitted)
-        elif (remote := holder.remote) is not None and (
-                call := _script(plan.limits, path)) is not None:
-            # one Redis, its breaker closed: one script call (ratelimit/remote.py)
+        elif ((remote := holder.remote) is not None and remote.one_call(plan.slot)
+              and (call := _script(plan.limits, path)) is not None):
+            # Redis, its breaker closed, the keys in one call: ratelimit/remote.py
             return _remote(ex, limits, holder, route, identity, plan, path,
-                           remote.submit(call[0], call[1]), call[2])
+                           remote.submit(plan.slot, call[0], call[1]), call[2])
     return _general(ex, limits, holder, route, identity, plan, path, query)
 
 
 async def _general(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
                    identity: Identity, plan: ClientPlan, path: str, query: str) -> None:
-    """A request with a query string, on a Redis Cluster or a Redis whose
-    breaker is open, or whose path the core hands back: paging, the
-    enumeration detector's updates and the decision."""
+    """A request with a query string, on a Redis whose breaker is open or a
+    cluster where the client's keys span slots, or whose path the core hands
+    back: paging, the enumeration detector's updates and the decision."""
     params = parse_qsl(query, keep_blank_values=True) if query else []
     checks: Sequence[Check] = ()
     ops: list[Op] = []

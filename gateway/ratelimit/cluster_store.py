@@ -179,6 +179,15 @@ class RedisClusterStore(RedisStore):
         outs = [await asked[0]] if len(asked) == 1 else await asyncio.gather(*asked)
         return await self._combine(parts, outs, len(buckets), len(ops))
 
+    def one_call(self, slot: int) -> bool:
+        """Keys in one slot (a client without subject or device), once the
+        slot map is read; keys in several go through `decide`, which splits
+        them into slot groups and refunds."""
+        return slot >= 0 and self._ready
+
+    def submit(self, slot: int, keys: list[str], args: list[Any]) -> asyncio.Future[list[Any]]:
+        return self._decisions.submit(self._lane(slot), slot, keys, args)
+
     def _lane(self, slot: int) -> Hashable:
         """A slot's master: its slots' decisions queue together and go in one
         write (a cluster's clients are in many slots)."""

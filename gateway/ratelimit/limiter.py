@@ -39,11 +39,11 @@ class StoreHolder:
 
     @property
     def remote(self) -> RedisStore | None:
-        """The store, when it is one Redis (a cluster's decisions span slots)
-        and its breaker is closed: a request's decision can go to it as one
-        script call (ratelimit/remote.py)."""
+        """The store, when it is Redis (or Redis Cluster) and its breaker is
+        closed: a request's decision may go to it as one script call
+        (ratelimit/remote.py, `RedisStore.one_call`)."""
         breaker, store = self.breaker, self.store
-        if breaker is None or breaker.open or type(store) is not RedisStore:
+        if breaker is None or breaker.open or not isinstance(store, RedisStore):
             return None
         return store
 

@@ -2,7 +2,9 @@
 
 For a client identity, a route and a method: the buckets of the limits that
 apply (with the dimension each names), the client's penalty keys, its
-detector dimensions with their hash tags, and its probing checks. Kept on the
+detector dimensions with their hash tags, its probing checks, and the Redis
+Cluster hash slot its keys share (a client without subject or device: its
+address's keys carry its network's tag). Kept on the
 Identity, which `Identifier.identify` caches per client, so a request builds
 none of it again; a policy reload compiles a new Identifier, hence new plans.
 """
@@ -11,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from redis.crc import key_slot
 
 from gateway.policy.ratelimits import ProbingModel
 from gateway.ratelimit.admission import ClientLimits, client_limits
@@ -53,6 +57,7 @@ class ClientPlan:
     probing_ops: tuple[Op, ...]  # the ops of `probing`
     probing_error_ops: tuple[Op, ...]  # the ops of `probing_error`
     limits: ClientLimits  # a request without a query on the memory store (admission.py)
+    slot: int  # the hash slot all the keys of a request without a query share, -1: several
 
 
 def plan_for(limits: Limits, identity: Identity, route: str, method: str) -> ClientPlan:
@@ -107,7 +112,10 @@ def _build(limits: Limits, identity: Identity, route: str, method: str) -> Clien
         min(enum.max_ids, _HUGE) if enum is not None else 0,
         min(enum.sequential_run, _HUGE) if enum is not None else 0,
         identifier.run_offset, ids, runs)
+    keys = {*(b.key for b in buckets), *penalties, *(k for pair in enumeration for k in pair)}
+    slots = {int(key_slot(k.encode())) for k in keys}
     return ClientPlan(tuple(chosen), tuple(buckets), penalties, tags, probing, probing_error,
                       enumeration, ids, runs,
                       tuple((route, limit.name, "allowed") for limit, _ in chosen),
-                      probing_ops, probing_error_ops, admission)
+                      probing_ops, probing_error_ops, admission,
+                      slots.pop() if len(slots) == 1 else -1)

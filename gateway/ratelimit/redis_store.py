@@ -163,10 +163,16 @@ class RedisStore:
         return verdict_of(await self._decisions.call(self._lane(slot), slot,
                                                      *decision(buckets, penalty_keys, ops)))
 
-    def submit(self, keys: list[str], args: list[Any]) -> asyncio.Future[list[Any]]:
+    def one_call(self, slot: int) -> bool:
+        """Whether a decision whose keys share `slot` (-1: they span several)
+        can go as one script call made already (`remote.py`, `submit`): on
+        one Redis always."""
+        return True
+
+    def submit(self, slot: int, keys: list[str], args: list[Any]) -> asyncio.Future[list[Any]]:
         """The reply of one decision whose keys and arguments are made
-        already (`remote.script`), as a future: queued with the others of this
-        tick, on the one Redis's lane."""
+        already (`remote.script`), as a future: queued with the others of
+        this tick (on one Redis all in one call, whatever their slots)."""
         return self._decisions.submit(0, 0, keys, args)
 
     async def observe(self, ops: Sequence[Op]) -> list[Observed]:

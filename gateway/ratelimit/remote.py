@@ -1,7 +1,8 @@
-"""A request's decision on one Redis, made from the client's plan in one call.
+"""A request's decision on Redis, made from the client's plan in one call.
 
-On a single Redis, a request without a query string is decided as the memory
-store's are (`admission.py`), with the round trip in the middle: `script`
+On Redis (on Redis Cluster when the client's keys share one hash slot,
+`RedisStore.one_call`), a request without a query string is decided as the
+memory store's are (`admission.py`), with the round trip in the middle: `script`
 makes the decision's keys and arguments (the ids its path names, their keyed
 digests, the run's value, the client's buckets and penalty keys), the stage
 queues them on the store's coalescer, and `answered` reads the reply into
