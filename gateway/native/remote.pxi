@@ -1,4 +1,4 @@
-# A request's decision on one Redis (gateway/ratelimit/remote.py) in C: its
+# A request's decision on Redis (gateway/ratelimit/remote.py) in C: its
 # keys and arguments made from the client's plan, the part that never changes
 # built once per ClientLimits, and the script's reply read into
 # admission.Admitted (tests/ratelimit/test_remote.py holds the two to that).

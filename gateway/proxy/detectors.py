@@ -82,11 +82,11 @@ async def _targets(ex: Exchange, holder: StoreHolder, route: CompiledRoute,
 async def _penalize(holder: StoreHolder, route: CompiledRoute, key: str, value: str,
                     reason: str, duration: float) -> None:
     await store_call(holder, "penalize", route,
-                lambda s, _: s.penalize(key, value, reason, duration))
+                     lambda s, _: s.penalize(key, value, reason, duration))
 
 
 async def fire(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
-                identity: Identity, detector: str, dimension: str, then: ActionModel) -> None:
+               identity: Identity, detector: str, dimension: str, then: ActionModel) -> None:
     action = then.action
     targets = [dimension]
     if action in ("throttle", "strict", "ban"):
@@ -110,7 +110,7 @@ async def fire(ex: Exchange, limits: Limits, holder: StoreHolder, route: Compile
 
 
 def first_firing(checks: Sequence[Check], results: Sequence[Observed]
-            ) -> tuple[Check, Observed] | None:
+                 ) -> tuple[Check, Observed] | None:
     """The first check whose result fires (only then is there anything to await)."""
     for check, result in zip(checks, results, strict=True):
         if check.fires(result):
@@ -119,7 +119,7 @@ def first_firing(checks: Sequence[Check], results: Sequence[Observed]
 
 
 async def act(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
-               identity: Identity, firing: tuple[Check, Observed]) -> None:
+              identity: Identity, firing: tuple[Check, Observed]) -> None:
     check, result = firing
     if check.entity is not None:
         ex.limits.append(BudgetOverrun(check.entity, result))
@@ -127,7 +127,7 @@ async def act(ex: Exchange, limits: Limits, holder: StoreHolder, route: Compiled
 
 
 async def act_after(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
-                     identity: Identity, firing: tuple[Check, Observed]) -> None:
+                    identity: Identity, firing: tuple[Check, Observed]) -> None:
     """A probing firing: the response goes out (or has gone); the penalty stays
     and stops the client's next requests."""
     with suppress(RateLimited):

@@ -73,7 +73,7 @@ def admit(table: Decides, c: ClientLimits, path: str, now: float) -> Admitted:
     ops, ran = enumeration_ops(ids, c.digest.of, c.window, c.enumeration, c.run_offset)
     verdict = table.decide(c.buckets, c.penalty_keys, ops, now)
     return admitted(verdict, c.run_checks if ran else c.ids_checks,
-                     fired(c, verdict.observed, ran))
+                    fired(c, verdict.observed, ran))
 
 
 def fired(c: ClientLimits, observed: Sequence[Observed], ran: bool) -> int:
@@ -95,5 +95,5 @@ def tightest(verdict: Verdict) -> int:
     return remaining.index(min(remaining)) if verdict.allowed and remaining else -1
 
 
-def admitted(verdict: Verdict, checks: tuple[Check, ...], fired: int) -> Admitted:
-    return verdict, checks, fired, tightest(verdict)
+def admitted(verdict: Verdict, checks: tuple[Check, ...], firing: int) -> Admitted:
+    return verdict, checks, firing, tightest(verdict)
