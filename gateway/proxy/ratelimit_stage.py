@@ -82,7 +82,7 @@ async def _remote(ex: Exchange, limits: Limits, holder: StoreHolder, route: Comp
         got = await reply
     except FAILURES as exc:
         breaker.failed(exc)
-        found = _enumeration(limits, plan, path, []) if limits.enumeration else None
+        found = _enumeration(limits, plan, path, []) if limits.enumeration is not None else None
         enumerated, ops = found if found else ((), [])
         verdict = await fallback(holder, "decide", route, _deciding(plan, ops))
         await _settle(ex, limits, holder, route, identity, plan, enumerated, verdict)

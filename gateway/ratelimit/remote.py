@@ -46,8 +46,8 @@ def script(c: ClientLimits, path: str) -> Script | None:
 def answered(reply: list[Any], c: ClientLimits, checks: tuple[Check, ...]) -> Admitted:
     """The reply of `script`'s decision, as `admission.admit` answers."""
     verdict = verdict_of(reply)
-    ran = bool(checks) and checks is c.run_checks
-    return admitted(verdict, checks, fired(c, verdict.observed, ran) if checks else -1)
+    return admitted(verdict, checks,
+                    fired(c, verdict.observed, checks is c.run_checks) if checks else -1)
 
 
 Scripts = Callable[[ClientLimits, str], Script | None]
