@@ -38,8 +38,8 @@ async def _fresh(conn: AbstractConnection) -> None:
         return
     try:
         stale = await conn.can_read()
-    except RedisConnectionError:  # redis-py has dropped it already
-        return
+    except RedisConnectionError:  # closed: redis-py >= 8.2 raises at EOF, and keeps it
+        stale = True
     if stale:
         await conn.disconnect(nowait=True)
 
