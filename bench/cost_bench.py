@@ -12,7 +12,16 @@ audit trail. wrk, interleaved rounds (each in its own shuffled order: in a
 fixed order a row ran faster or slower for where it stood), medians; with
 each proxy process's CPU time per request (from /proc).
 
-    python bench/cost_bench.py [--rounds 3] [--duration 5] [--connections 32]
+Then each feature's cost measured in pairs (`--pairs N`, 0 to skip): the row
+without the feature and the row with it run back to back as A B B A, N
+times, and each B is divided by the A next to it. Rows that stand far apart
+in a shuffled round meet this machine's slow and fast minutes at random (the
+same code moved by 10-20 % from run to run); a pair shares its minute. The
+table gives the median ratio with its quartiles, and the CPU-per-request
+ratio. Two pairs have callers with an API key (a subject): on Redis Cluster
+their keys are in two slot groups, where an anonymous caller's are in one.
+
+    python bench/cost_bench.py [--rounds 3] [--duration 5] [--connections 32] [--pairs 6]
 Needs redis-server, redis-cli and wrk (bench/run installs them).
 """
 
@@ -40,7 +49,7 @@ from proxy_bench import (
     stop,
     wait_http,
     wrk,
-    wrk_args,
+    wrk_parser,
 )
 from ratelimit_bench import start_cluster, start_redis
 
@@ -49,11 +58,30 @@ from gateway.crypto.devkeys import ensure_dev_keys
 ROOT = Path(__file__).resolve().parent.parent
 PATH = "/api/v1/loans/1"
 RISK = {"X-Api-Key": "demo-risk-key"}
+KEYED = {"X-Api-Key": "bench-partner-key"}  # a subject for the limits (no role needed)
+ACCESS = "+ access log"
+# (the feature, the row without it, the row with it, the target: with / without)
+PAIRS = [
+    ("metrics", "pass-through, no metrics, no access log", "+ metrics", 0.98),
+    ("pass-through, metrics, access log vs bare proxy on uvloop",
+     "bare aiohttp proxy on uvloop", ACCESS, 0.85),
+    ("limits and detectors, memory", ACCESS, "+ limits and detectors, memory", 0.95),
+    ("limits and detectors, Redis", ACCESS, "+ limits and detectors, Redis", 0.90),
+    ("limits and detectors, Redis Cluster", ACCESS,
+     "+ limits and detectors, Redis Cluster", 0.90),
+    ("limits and detectors, Redis, API-key callers", ACCESS + " (API key)",
+     "+ limits and detectors, Redis (API key)", 0.90),
+    ("limits and detectors, Redis Cluster, API-key callers", ACCESS + " (API key)",
+     "+ limits and detectors, Redis Cluster (API key)", 0.90),
+    ("audit trail", "default policy, every response revealing (no limits)", "+ audit trail",
+     0.95),
+]
+Target = tuple[int, dict[str, str]]  # port, headers
 
 
 def passthrough(metrics: bool, access_log: bool, limits: dict[str, Any] | None = None) -> Path:
     """The pass-through example with metrics and the access line on or off, and
-    the default policy's `keys:` and `rate_limits:` (every limit raised)."""
+    the default policy's `keys:`, `rate_limits:` (every limit raised) and roles."""
     data = yaml.safe_load((ROOT / "policies/examples/passthrough.yaml").read_text("utf-8"))
     data.setdefault("server", {})["metrics"] = metrics
     data["logging"] = {"format": "json", "level": "info" if access_log else "warning"}
@@ -62,6 +90,8 @@ def passthrough(metrics: bool, access_log: bool, limits: dict[str, Any] | None =
                                  .read_text("utf-8"))
         data["keys"] = default["keys"]
         data["rate_limits"] = {**default["rate_limits"], **limits}
+        # its API-key header: a caller presenting a key is a subject for the limits
+        data["actions"] = {"roles": default["actions"]["roles"]}
     fd, name = tempfile.mkstemp(suffix=".yaml", prefix="bench-cost-")
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         yaml.safe_dump(data, out, allow_unicode=True)
@@ -74,8 +104,35 @@ def with_audit(path: Path, directory: str) -> Path:
     return edit_policy(path, change)
 
 
+def paired(targets: dict[str, Target], pids: dict[str, int], without: str, with_: str,
+           cycles: int, duration: int, connections: int) -> tuple[list[float], list[float]]:
+    """Req/s and CPU-per-request ratios (with / without) of `cycles` A B B A runs."""
+    rates: list[float] = []
+    cpus: list[float] = []
+    for _ in range(cycles):
+        runs: dict[str, list[tuple[float, float]]] = {without: [], with_: []}
+        for label in (without, with_, with_, without):
+            port, headers = targets[label]
+            before = cpu_seconds(pids[label])
+            rps = wrk(f"http://127.0.0.1:{port}{PATH}", "GET", duration, connections,
+                      headers=headers)[0]
+            runs[label].append((rps, (cpu_seconds(pids[label]) - before) / (rps * duration)))
+        for a, b in zip(runs[without], runs[with_], strict=True):
+            rates.append(b[0] / a[0])
+            cpus.append(b[1] / a[1])
+    return rates, cpus
+
+
+def quartiles(values: list[float]) -> tuple[float, float, float]:
+    q1, q2, q3 = statistics.quantiles(values, n=4) if len(values) > 1 else values * 3
+    return q1, q2, q3
+
+
 def main() -> None:
-    args = wrk_args(rounds=3)
+    ap = wrk_parser(rounds=3)
+    ap.add_argument("--pairs", type=int, default=6,
+                    help="A B B A cycles per feature in the paired table (0: none)")
+    args = ap.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk not found: apt-get install wrk (bench/run does it)")
     ensure_dev_keys(ROOT / "keys")
@@ -90,7 +147,7 @@ def main() -> None:
         procs.append(start([PY, "-m", "gateway", "demo-upstream", "--listen",
                             f"127.0.0.1:{up}"]))
         wait_http(upstream + PATH)
-        targets: dict[str, tuple[int, dict[str, str]]] = {"bare aiohttp proxy": (free_port(), {})}
+        targets: dict[str, Target] = {"bare aiohttp proxy": (free_port(), {})}
         procs.append(start([PY, "bench/bare_proxy.py", str(targets["bare aiohttp proxy"][0]),
                             upstream]))
         pids = {"bare aiohttp proxy": procs[-1].pid}
@@ -122,11 +179,19 @@ def main() -> None:
             pids[label] = procs[-1].pid
         for port, _ in targets.values():
             wait_http(f"http://127.0.0.1:{port}{PATH}", timeout=180)  # ten processes start at once
+        # the same processes called with an API key: the paired table only
+        keyed = {f"{label} (API key)": label for label in
+                 (ACCESS, "+ limits and detectors, Redis", "+ limits and detectors, Redis Cluster")}
+        for label, plain in keyed.items():
+            pids[label] = pids[plain]
+            wrk(f"http://127.0.0.1:{targets[plain][0]}{PATH}", "GET", 1, args.connections,
+                headers=KEYED)
         results: dict[str, list[tuple[float, float, float]]] = {}
         cpu: dict[str, list[float]] = {}
         for port, headers in targets.values():  # warm-up
             wrk(f"http://127.0.0.1:{port}{PATH}", "GET", 1, args.connections, headers=headers)
         order = list(targets.items())
+        all_targets = {**targets, **{k: (targets[v][0], KEYED) for k, v in keyed.items()}}
         shuffle = random.Random(16)
         for _ in range(args.rounds):
             shuffle.shuffle(order)  # no row always runs right after the same one
@@ -138,6 +203,9 @@ def main() -> None:
                 served = results[label][-1][0] * args.duration
                 cpu.setdefault(label, []).append(
                     (cpu_seconds(pids[label]) - before) / served * 1e6)
+        pairs = {feature: paired(all_targets, pids, without, with_, args.pairs, args.duration,
+                                 args.connections)
+                 for feature, without, with_, _ in PAIRS} if args.pairs else {}
     finally:
         stop(procs)
         shutil.rmtree(workdir, ignore_errors=True)
@@ -158,6 +226,17 @@ def main() -> None:
         print(f"| {label} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {rps / base:.2f} | "
               f"{rps / above:.2f} | {used:,.0f} | {used / above_cpu:.2f} |")
         above, above_cpu = rps, used
+    if pairs:
+        print(f"\neach feature in pairs: {args.pairs} x (without, with, with, without), "
+              f"{args.duration}s each; ratio with / without, median [quartiles]\n")
+        print("| feature | req/s ratio | quartiles | CPU/req ratio | target | met |")
+        print("|---|---:|---:|---:|---:|---|")
+        for feature, _, _, target in PAIRS:
+            rates, cpus = pairs[feature]
+            q1, q2, q3 = quartiles(rates)
+            met = "yes" if q1 >= target else "no" if q3 < target else "within noise"
+            print(f"| {feature} | {q2:.3f} | {q1:.3f}-{q3:.3f} | "
+                  f"{statistics.median(cpus):.3f} | {target:.2f} | {met} |")
 
 
 if __name__ == "__main__":

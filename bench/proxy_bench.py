@@ -193,7 +193,7 @@ def wrk(url: str, method: str, duration: int, connections: int, body: str = POST
     return float(m.group(1)), float(m.group(2)), float(m.group(3))
 
 
-def wrk_args(rounds: int) -> argparse.Namespace:
+def wrk_parser(rounds: int) -> argparse.ArgumentParser:
     """--rounds, --duration and --connections of the wrk-driven benchmarks
     (and --only, to run the payloads whose label holds the text)."""
     ap = argparse.ArgumentParser()
@@ -201,7 +201,11 @@ def wrk_args(rounds: int) -> argparse.Namespace:
     ap.add_argument("--duration", type=int, default=5)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--only", default="")
-    return ap.parse_args()
+    return ap
+
+
+def wrk_args(rounds: int) -> argparse.Namespace:
+    return wrk_parser(rounds).parse_args()
 
 
 def main() -> None:

@@ -9,7 +9,9 @@ twice, with 0 and with `--requests` requests after the same warm-up: the
 difference per request. Rows: the loop without the stage (the exchange, the
 caller, the loop's own work), then with the stage on the memory store, on a
 real `redis-server` and on a real three-master Redis Cluster (started here,
-on 127.0.0.1); each stage row less the first. The Redis rows' policy has a
+on 127.0.0.1), and on the cluster for a client that presents an API key
+(`cluster-key`: a subject, whose keys are in a slot of their own, beside its
+address's); each stage row less the first. The Redis rows' policy has a
 5 s `redis.timeout`: under callgrind a request is ~50 times slower, and the
 default 50 ms could send decisions to the local fallback, which is cheaper;
 a row whose loop made any decision without Redis fails.
@@ -19,7 +21,7 @@ cache misses. `cost_bench.py` is the end-to-end measure; this one moves by
 well under 1 % between runs where req/s moves by 10-20 %. About two
 minutes a row.
 
-    python bench/stage_instr.py [--requests 6400] [--only memory,redis]
+    python bench/stage_instr.py [--requests 6400] [--only memory,redis,cluster,cluster-key]
 Needs valgrind and redis-server (bench/run installs them).
 """
 
@@ -57,13 +59,17 @@ def _policy(store: str) -> Path:
     data["keys"] = default["keys"]
     data["rate_limits"] = {**default["rate_limits"], "store": store,
                            "redis": {"timeout": "5s"}}
+    data["actions"] = {"roles": default["actions"]["roles"]}  # the API-key header
     fd, name = tempfile.mkstemp(suffix=".yaml", prefix="bench-stage-")
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         yaml.safe_dump(data, out)
     return Path(name)
 
 
-def loop(requests: int, store: str, stage: bool) -> None:
+KEY = {"X-Api-Key": "bench-partner-key"}
+
+
+def loop(requests: int, store: str, stage: bool, key: bool) -> None:
     """The measured program: warm-up, then `requests` requests; prints how
     many decisions were made without Redis."""
     import uvloop
@@ -87,7 +93,7 @@ def loop(requests: int, store: str, stage: bool) -> None:
         ex = Exchange("bench", policy, Caller(ClientInfo("127.0.0.1", "127.0.0.1", False, ())),
                       "GET")
         ex.route = route
-        resolve_caller(ex.caller, {}, policy, route)
+        resolve_caller(ex.caller, KEY if key else {}, policy, route)
         if stage:
             waiting = before_request(ex, route, holder, "/api/v1/loans/1", "")
             if waiting is not None:
@@ -109,12 +115,13 @@ def loop(requests: int, store: str, stage: bool) -> None:
     print(f"degraded {len(degraded)}")
 
 
-def counted(requests: int, store: str, stage: bool, workdir: Path) -> int:
+def counted(requests: int, store: str, stage: bool, workdir: Path, key: bool) -> int:
     """Instructions of the loop with `requests` requests."""
     out = workdir / f"callgrind.{len(list(workdir.glob('callgrind.*')))}"
     run = subprocess.run(
         ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", PY, __file__,
-         "--loop", str(requests), "--store", store, *(["--stage"] if stage else [])],
+         "--loop", str(requests), "--store", store, *(["--stage"] if stage else []),
+         *(["--key"] if key else [])],
         capture_output=True, text=True, cwd=ROOT,
         env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0"})
     if run.returncode != 0 or "degraded 0" not in run.stdout:
@@ -125,26 +132,31 @@ def counted(requests: int, store: str, stage: bool, workdir: Path) -> int:
     return int(m.group(1))
 
 
-def per_request(requests: int, store: str, stage: bool, workdir: Path) -> float:
-    return (counted(requests, store, stage, workdir) - counted(0, store, stage, workdir)) / requests
+def per_request(requests: int, store: str, stage: bool, workdir: Path, key: bool = False
+                ) -> float:
+    return (counted(requests, store, stage, workdir, key)
+            - counted(0, store, stage, workdir, key)) / requests
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=6400)
-    parser.add_argument("--only", default="", help="memory, redis, cluster (comma-separated)")
+    parser.add_argument("--only", default="",
+                        help="memory, redis, cluster, cluster-key (comma-separated)")
     parser.add_argument("--loop", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--store", default="memory", help=argparse.SUPPRESS)
     parser.add_argument("--stage", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--key", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.loop is not None:
-        loop(args.loop, args.store, args.stage)
+        loop(args.loop, args.store, args.stage, args.key)
         return
     for tool in ("valgrind", "redis-server", "redis-cli"):
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} not found: apt-get install valgrind redis-server")
     ensure_dev_keys(ROOT / "keys")
-    chosen = [r for r in args.only.split(",") if r] or ["memory", "redis", "cluster"]
+    chosen = ([r for r in args.only.split(",") if r]
+              or ["memory", "redis", "cluster", "cluster-key"])
     workdir = Path(tempfile.mkdtemp())
     procs: list[Any] = []
     try:
@@ -153,12 +165,13 @@ def main() -> None:
             port = free_port()
             procs.append(start_redis(port, str(workdir)))
             stores["redis"] = f"redis://127.0.0.1:{port}/0"
-        if "cluster" in chosen:
+        if "cluster" in chosen or "cluster-key" in chosen:
             cluster_procs, url = start_cluster(str(workdir))
             procs += cluster_procs
-            stores["cluster"] = url
+            stores["cluster"] = stores["cluster-key"] = url
         base = per_request(args.requests, "memory", False, workdir)
-        rows = {name: per_request(args.requests, stores[name], True, workdir) - base
+        rows = {name: per_request(args.requests, stores[name], True, workdir,
+                                  name.endswith("-key")) - base
                 for name in chosen}
     finally:
         stop(procs)
