@@ -9,13 +9,14 @@ line) and in metrics. What a firing detector does is `detectors.py`.
 
 A request without a query string is decided in one call on the memory store
 (`admission.py`) and, on Redis with its breaker closed, as one script call
-made from the client's plan (`remote.py`; on Redis Cluster when the client's
-keys share one slot); every other request takes the general path
-(`_general`), with the same answers.
+made from the client's plan (`remote.py`; on Redis Cluster one per slot
+group of the client's keys, `slots.py`); every other request takes the
+general path (`_general`), with the same answers.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
@@ -29,12 +30,14 @@ from gateway.proxy.detectors import act, act_after, fallback, fire, first_firing
 from gateway.ratelimit.admission import Admitted, tightest
 from gateway.ratelimit.breaker import FAILURES
 from gateway.ratelimit.checks import Check, over
+from gateway.ratelimit.cluster_store import RedisClusterStore
 from gateway.ratelimit.identity import Identity
 from gateway.ratelimit.ids import enumeration_ops, path_ids
 from gateway.ratelimit.limiter import StoreHolder
 from gateway.ratelimit.limits import Limits
 from gateway.ratelimit.plan import ClientPlan, plan_for
-from gateway.ratelimit.remote import chosen
+from gateway.ratelimit.remote import Script, chosen
+from gateway.ratelimit.slots import decided
 from gateway.ratelimit.store import Bucket, LimitStore, Observed, Op, Verdict
 
 _tuple_new = tuple.__new__
@@ -82,16 +85,62 @@ async def _remote(ex: Exchange, limits: Limits, holder: StoreHolder, route: Comp
         got = await reply
     except FAILURES as exc:
         breaker.failed(exc)
-        found = _enumeration(limits, plan, path, []) if limits.enumeration is not None else None
-        enumerated, ops = found if found else ((), [])
-        verdict = await fallback(holder, "decide", route, _deciding(plan, ops))
-        await _settle(ex, limits, holder, route, identity, plan, enumerated, verdict)
+        await _locally(ex, limits, holder, route, identity, plan, path)
         return
     breaker.passed()
     settling = _decided(ex, limits, holder, route, identity, plan,
                         _answered(got, plan.limits, checks))
     if settling is not None:
         await settling
+
+
+def _scripts(plan: ClientPlan, path: str) -> list[Script] | None:
+    """Each slot group's script call, or None when the core hands the path back."""
+    scripts = []
+    for group in plan.groups:
+        if (call := _script(group.limits, path)) is None:
+            return None
+        scripts.append(call)
+    return scripts
+
+
+async def _slot_groups(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
+                       identity: Identity, plan: ClientPlan, path: str,
+                       store: RedisClusterStore, scripts: list[Script]) -> None:
+    """A client whose keys span hash slots on Redis Cluster: a script call
+    per slot group (`slots.py`), in flight together, answered as one call
+    would be; the groups that admitted are refunded when another refused.
+    Failures as `_remote`'s."""
+    breaker = holder.breaker
+    assert breaker is not None
+    groups = plan.groups
+    try:
+        got = await asyncio.gather(*(store.submit(g.slot, keys, args)
+                                     for g, (keys, args, _) in zip(groups, scripts, strict=True)))
+        answers = [_answered(reply, g.limits, checks)
+                   for reply, g, (_, _, checks) in zip(got, groups, scripts, strict=True)]
+        answer = decided(groups, answers, plan.limits)
+        if not answer[0].allowed:
+            await store.refund([g.limits.buckets for g, a in zip(groups, answers, strict=True)
+                                if a[0].allowed])
+    except FAILURES as exc:
+        breaker.failed(exc)
+        await _locally(ex, limits, holder, route, identity, plan, path)
+        return
+    breaker.passed()
+    settling = _decided(ex, limits, holder, route, identity, plan, answer)
+    if settling is not None:
+        await settling
+
+
+async def _locally(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
+                   identity: Identity, plan: ClientPlan, path: str) -> None:
+    """A request whose Redis call failed, decided as the general path decides
+    it then: locally and counted as degraded, or refused on a sensitive route."""
+    found = _enumeration(limits, plan, path, []) if limits.enumeration is not None else None
+    enumerated, ops = found if found else ((), [])
+    verdict = await fallback(holder, "decide", route, _deciding(plan, ops))
+    await _settle(ex, limits, holder, route, identity, plan, enumerated, verdict)
 
 
 def _decided(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
@@ -168,11 +217,18 @@ def before_request(ex: Exchange, route: CompiledRoute, holder: StoreHolder, path
             # in this process: one call (ratelimit/admission.py)
             if (admitted := local.admit(plan.limits, path)) is not None:
                 return _decided(ex, limits, holder, route, identity, plan, admitted)
-        elif ((remote := holder.remote) is not None and remote.one_call(plan.slot)
-              and (call := _script(plan.limits, path)) is not None):
-            # Redis, its breaker closed, the keys in one call: ratelimit/remote.py
-            return _remote(ex, limits, holder, route, identity, plan, path,
-                           remote.submit(plan.slot, call[0], call[1]), call[2])
+        elif (remote := holder.remote) is not None:
+            if remote.one_call(plan.slot):
+                # Redis, its breaker closed, the keys in one call: ratelimit/remote.py
+                if (call := _script(plan.limits, path)) is not None:
+                    return _remote(ex, limits, holder, route, identity, plan, path,
+                                   remote.submit(plan.slot, call[0], call[1]), call[2])
+            elif (plan.groups and isinstance(remote, RedisClusterStore)
+                  and remote.one_call(plan.groups[0].slot)
+                  and (scripts := _scripts(plan, path)) is not None):
+                # Redis Cluster, the keys in several slots: a call per slot group
+                return _slot_groups(ex, limits, holder, route, identity, plan, path, remote,
+                                    scripts)
     return _general(ex, limits, holder, route, identity, plan, path, query)
 
 

@@ -41,16 +41,16 @@ from gateway.ratelimit.line import Line
 from gateway.ratelimit.lua import DECIDE
 from gateway.ratelimit.redis_store import (
     RedisStore,
-    _results,
     backstop,
     decision,
     evalsha,
     exchange,
     no_retry,
-    split,
+    verdict_of,
 )
 from gateway.ratelimit.resp import faster
-from gateway.ratelimit.store import DAY_OFFSET, Bucket, Observed, Op, Verdict
+from gateway.ratelimit.slots import combine
+from gateway.ratelimit.store import DAY_OFFSET, Bucket, Op, Verdict
 
 SCHEME = "redis+cluster://"
 # Connections per cluster node and gateway process (redis-py defaults to 100).
@@ -79,7 +79,6 @@ end
 return 1
 """
 _REDIRECTED = (MovedError, AskError, TryAgainError)  # sent again through redis-py
-_STRENGTH = {"ban": 3, "strict": 2, "throttle": 1, "": 0}
 
 
 def cluster_url(url: str) -> str:
@@ -269,41 +268,27 @@ class RedisClusterStore(RedisStore):
 
     async def _combine(self, parts: list[_Group], outs: list[list[Any]], n_buckets: int,
                        n_ops: int) -> Verdict:
-        allowed, retry, denied, quota = True, 0.0, -1, False
-        penalty, penalty_ttl, rank = "", 0.0, (0, 0)
-        remaining = [0] * n_buckets
-        observed: list[Observed] = [0] * n_ops
-        for group, out in zip(parts, outs, strict=True):
-            (ok, wait, index, found, found_ttl, hit), seen, lefts = split(out)
-            for (i, _), result in zip(group.ops, _results(seen), strict=True):
-                observed[i] = result
-            if found:
-                head = min((i for i, _ in group.penalties), default=0)
-                strength = (_STRENGTH.get(found, 0), -head)
-                if strength > rank:
-                    penalty, penalty_ttl, rank = found, float(found_ttl), strength
-            if int(ok):
-                for (i, _), left in zip(group.buckets, lefts, strict=True):
-                    remaining[i] = int(left)
-                continue
-            allowed = False
-            if float(wait) >= retry:
-                retry = float(wait)
-                denied = group.buckets[int(index)][0] if int(index) >= 0 else -1
-                quota = bool(int(hit))
-        if not allowed:
-            await self._refund_admitted(parts, outs)
-        return Verdict(allowed, retry, tuple(remaining) if allowed else (), denied,
-                       penalty, penalty_ttl, quota, tuple(observed))
+        verdicts = [verdict_of(out) for out in outs]
+        verdict = combine(verdicts, [[i for i, _ in g.buckets] for g in parts],
+                          [[i for i, _ in g.ops] for g in parts],
+                          [min((i for i, _ in g.penalties), default=0) for g in parts],
+                          n_buckets, n_ops)
+        if not verdict.allowed:
+            await self.refund([[b for _, b in g.buckets]
+                               for g, v in zip(parts, verdicts, strict=True) if v.allowed])
+        return verdict
 
-    async def _refund_admitted(self, parts: list[_Group], outs: list[list[Any]]) -> None:
+    async def refund(self, admitted: Sequence[Sequence[Bucket]]) -> None:
+        """Undo one admission of each of these buckets (slot groups that
+        admitted a request another group refused: `slots.py`), a call per
+        group; the denial path only."""
         calls = []
-        for group, out in zip(parts, outs, strict=True):
-            if int(out[0]) and group.buckets:
+        for buckets in admitted:
+            if buckets:
                 args: list[Any] = [DAY_OFFSET]
-                for _, b in group.buckets:
+                for b in buckets:
                     args += [repr(b.rate), b.quota]
-                calls.append(self._refund(keys=[b.key for _, b in group.buckets], args=args))
+                calls.append(self._refund(keys=[b.key for b in buckets], args=args))
         if calls:
-            async with asyncio.timeout(budget(self.timeout)):  # the denial path only
+            async with asyncio.timeout(budget(self.timeout)):
                 await asyncio.gather(*calls)

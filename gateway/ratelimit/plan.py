@@ -4,7 +4,8 @@ For a client identity, a route and a method: the buckets of the limits that
 apply (with the dimension each names), the client's penalty keys, its
 detector dimensions with their hash tags, its probing checks, and the Redis
 Cluster hash slot its keys share (a client without subject or device: its
-address's keys carry its network's tag). Kept on the
+address's keys carry its network's tag) or, in several, its slot groups
+(`slots.py`). Kept on the
 Identity, which `Identifier.identify` caches per client, so a request builds
 none of it again; a policy reload compiles a new Identifier, hence new plans.
 """
@@ -14,13 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from redis.crc import key_slot
-
 from gateway.policy.ratelimits import ProbingModel
 from gateway.ratelimit.admission import ClientLimits, client_limits
 from gateway.ratelimit.checks import Check, at_least, over
 from gateway.ratelimit.identity import Identity
 from gateway.ratelimit.limits import CompiledLimit, Limits
+from gateway.ratelimit.slots import SlotGroup, slot_groups, slot_of
 from gateway.ratelimit.store import Bucket, Observed, Op
 
 _HUGE = 2**62  # a threshold past any count (the core holds thresholds as 64-bit integers)
@@ -58,6 +58,7 @@ class ClientPlan:
     probing_error_ops: tuple[Op, ...]  # the ops of `probing_error`
     limits: ClientLimits  # a request without a query on the memory store (admission.py)
     slot: int  # the hash slot all the keys of a request without a query share, -1: several
+    groups: tuple[SlotGroup, ...]  # with several: `limits` by hash slot (slots.py)
 
 
 def plan_for(limits: Limits, identity: Identity, route: str, method: str) -> ClientPlan:
@@ -106,16 +107,26 @@ def _build(limits: Limits, identity: Identity, route: str, method: str) -> Clien
                             for _, tag in tags)
     penalties = tuple(f"pgw:pen:{identity.tag(d)}" for d in identity.keys)
     identifier = limits.identifier
-    admission = client_limits(
-        tuple(buckets), penalties, enumeration, identifier.mac,
-        enum is not None and enum.path_ids, enum.window if enum is not None else 1.0,
-        min(enum.max_ids, _HUGE) if enum is not None else 0,
-        min(enum.sequential_run, _HUGE) if enum is not None else 0,
-        identifier.run_offset, ids, runs)
-    keys = {*(b.key for b in buckets), *penalties, *(k for pair in enumeration for k in pair)}
-    slots = {int(key_slot(k.encode())) for k in keys}
+
+    def limits_of(some: tuple[Bucket, ...], keys: tuple[str, ...],
+                  pairs: tuple[tuple[str, str], ...], id_checks: tuple[Check, ...],
+                  run_checks: tuple[Check, ...]) -> ClientLimits:
+        """The admission of these buckets, penalty keys and enumeration keys
+        (all the client's, or one slot group's)."""
+        return client_limits(
+            some, keys, pairs, identifier.mac,
+            enum is not None and enum.path_ids, enum.window if enum is not None else 1.0,
+            min(enum.max_ids, _HUGE) if enum is not None else 0,
+            min(enum.sequential_run, _HUGE) if enum is not None else 0,
+            identifier.run_offset, id_checks, run_checks)
+
+    every = {*(b.key for b in buckets), *penalties, *(k for pair in enumeration for k in pair)}
+    slots = {slot_of(k) for k in every}
     return ClientPlan(tuple(chosen), tuple(buckets), penalties, tags, probing, probing_error,
                       enumeration, ids, runs,
                       tuple((route, limit.name, "allowed") for limit, _ in chosen),
-                      probing_ops, probing_error_ops, admission,
-                      slots.pop() if len(slots) == 1 else -1)
+                      probing_ops, probing_error_ops,
+                      limits_of(tuple(buckets), penalties, enumeration, ids, runs),
+                      slots.pop() if len(slots) == 1 else -1,
+                      slot_groups(buckets, penalties, enumeration, ids, runs, limits_of)
+                      if len(slots) > 1 else ())
