@@ -3,7 +3,11 @@
 1. Decision latency, in one process: `decide` with two buckets and three
    penalty keys (what a request of the default policy asks), memory store,
    a real redis-server and a real three-master Redis Cluster on loopback,
-   5,000 decisions one after another, p50 and p99. And the whole limit
+   5,000 decisions one after another, p50 and p99; then a request's
+   decision as the limit stage makes it (`before_request`: on Redis one
+   script call made from the client's plan, on a cluster one per slot
+   group), for an anonymous caller and one with an API key, the same
+   way. And the whole limit
    stage around one request in memory (`before_request` and `after_response`
    of the default policy's limits and detectors for `GET /api/v1/loans/1`,
    one event-loop turn each, as a server gives it), beside the same request
@@ -82,6 +86,34 @@ async def decision_latency(store: LimitStore, n: int = 5000) -> tuple[float, flo
         began = time.perf_counter()
         await store.decide(buckets, penalties)
         times.append((time.perf_counter() - began) * 1e6)
+    return statistics.median(times), percentile(times, 0.99)
+
+
+async def request_latency(policy: CompiledPolicy, key: str | None, n: int = 5000
+                          ) -> tuple[float, float]:
+    """A request's decision as the limit stage makes it (`before_request`,
+    awaited when it hands something back: on Redis the one call, on a
+    cluster one per slot group), one request after another, p50 and p99 µs;
+    `key`: the API key the caller presents (a subject), or none."""
+    route = next(r for r in policy.routes if r.name == "lending-api")
+    holder = StoreHolder()
+    holder.sync(policy.limits)
+    headers = {"X-Api-Key": key} if key else {}
+    times = []
+    try:
+        for i in range(n + 50):  # the first 50: the plan, the connection, the slot map
+            ex = Exchange("bench", policy, Caller(ClientInfo("127.0.0.1", "127.0.0.1", False,
+                                                             ())), "GET")
+            ex.route = route
+            resolve_caller(ex.caller, headers, policy, route)
+            began = time.perf_counter()
+            waiting = before_request(ex, route, holder, "/api/v1/loans/1", "")
+            if waiting is not None:
+                await waiting
+            if i >= 50:
+                times.append((time.perf_counter() - began) * 1e6)
+    finally:
+        await holder.close()
     return statistics.median(times), percentile(times, 0.99)
 
 
@@ -234,6 +266,16 @@ def main() -> None:
             print(f"| {name} | {p50:,.0f} | {p99:,.0f} |")
         policy = compile_file(default_policy(limits=True, limit_rate="1000000/s"),
                               "http://127.0.0.1:9")
+        stores = {"memory": "memory", "redis (loopback)": redis_url,
+                  "redis cluster, 3 masters (loopback)": cluster_url}
+        print("\n| store | caller | request's decision p50 µs | p99 µs |")
+        print("|---|---|---:|---:|")
+        for name, url in stores.items():
+            on = compile_file(with_store(default_policy(limits=True, limit_rate="1000000/s"),
+                                         url), "http://127.0.0.1:9")
+            for caller, key in (("anonymous", None), ("with an API key", "bench-partner-key")):
+                p50, p99 = asyncio.run(request_latency(on, key))
+                print(f"| {name} | {caller} | {p50:,.0f} | {p99:,.0f} |")
         alone, stage = asyncio.run(stage_cost(policy))
         print(f"\nlimit stage in memory, one process: {stage:.1f} µs per request "
               f"(the request without it: {alone:.1f} µs; fastest of 15 rounds)")
