@@ -89,6 +89,16 @@ async def decision_latency(store: LimitStore, n: int = 5000) -> tuple[float, flo
     return statistics.median(times), percentile(times, 0.99)
 
 
+def _exchange(policy: CompiledPolicy, route: CompiledRoute, headers: dict[str, str]
+              ) -> Exchange:
+    """A GET's exchange and its caller, as the server makes them."""
+    ex = Exchange("bench", policy, Caller(ClientInfo("127.0.0.1", "127.0.0.1", False, ())),
+                  "GET")
+    ex.route = route
+    resolve_caller(ex.caller, headers, policy, route)
+    return ex
+
+
 async def request_latency(policy: CompiledPolicy, key: str | None, n: int = 5000
                           ) -> tuple[float, float]:
     """A request's decision as the limit stage makes it (`before_request`,
@@ -102,10 +112,7 @@ async def request_latency(policy: CompiledPolicy, key: str | None, n: int = 5000
     times = []
     try:
         for i in range(n + 50):  # the first 50: the plan, the connection, the slot map
-            ex = Exchange("bench", policy, Caller(ClientInfo("127.0.0.1", "127.0.0.1", False,
-                                                             ())), "GET")
-            ex.route = route
-            resolve_caller(ex.caller, headers, policy, route)
+            ex = _exchange(policy, route, headers)
             began = time.perf_counter()
             waiting = before_request(ex, route, holder, "/api/v1/loans/1", "")
             if waiting is not None:
@@ -135,18 +142,11 @@ async def stage_cost(policy: CompiledPolicy, rounds: int = 15, n: int = 2000
     holder = StoreHolder()
     holder.sync(policy.limits)
 
-    def exchange() -> Exchange:
-        ex = Exchange("bench", policy, Caller(ClientInfo("127.0.0.1", "127.0.0.1", False, ())),
-                      "GET")
-        ex.route = route
-        resolve_caller(ex.caller, {}, policy, route)
-        return ex
-
     async def bare() -> None:
-        exchange()
+        _exchange(policy, route, {})
 
     async def limited() -> None:
-        ex = exchange()
+        ex = _exchange(policy, route, {})
         await _stage(ex, route, holder)
 
     best = {bare: float("inf"), limited: float("inf")}

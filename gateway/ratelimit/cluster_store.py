@@ -25,7 +25,6 @@ from typing import Any
 
 from redis.asyncio.cluster import ClusterNode, RedisCluster
 from redis.asyncio.connection import Connection
-from redis.crc import key_slot
 from redis.exceptions import (
     AskError,
     ClusterDownError,
@@ -49,7 +48,7 @@ from gateway.ratelimit.redis_store import (
     verdict_of,
 )
 from gateway.ratelimit.resp import faster
-from gateway.ratelimit.slots import combine
+from gateway.ratelimit.slots import combine, slot_of
 from gateway.ratelimit.store import DAY_OFFSET, Bucket, Op, Verdict
 
 SCHEME = "redis+cluster://"
@@ -105,7 +104,7 @@ def _slot(key: str) -> int:
     if slot is None:
         if len(_SLOTS) >= _SLOTS_MOST:
             _SLOTS.clear()
-        slot = _SLOTS[key] = int(key_slot(key.encode()))
+        slot = _SLOTS[key] = slot_of(key)
     return slot
 
 

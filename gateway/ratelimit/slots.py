@@ -31,7 +31,7 @@ from gateway.ratelimit.admission import Admitted, ClientLimits, admitted, fired
 from gateway.ratelimit.checks import Check
 from gateway.ratelimit.store import Bucket, Observed, Verdict
 
-STRENGTH = {"ban": 3, "strict": 2, "throttle": 1, "": 0}  # which penalty a request gets
+_STRENGTH = {"ban": 3, "strict": 2, "throttle": 1, "": 0}  # which penalty a request gets
 
 # (buckets, penalty keys, enumeration key pairs, ids checks, run checks) -> ClientLimits
 LimitsOf = Callable[[tuple[Bucket, ...], tuple[str, ...], tuple[tuple[str, str], ...],
@@ -115,7 +115,7 @@ def combine(verdicts: Sequence[Verdict], buckets: Sequence[Sequence[int]],
         for i, seen in zip(seen_at, verdict.observed, strict=True):
             observed[i] = seen
         if verdict.penalty:
-            strength = (STRENGTH.get(verdict.penalty, 0), -head)
+            strength = (_STRENGTH.get(verdict.penalty, 0), -head)
             if strength > rank:
                 penalty, penalty_ttl, rank = verdict.penalty, verdict.penalty_ttl, strength
         if verdict.allowed:
