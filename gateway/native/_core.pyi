@@ -5,6 +5,7 @@ from typing import Any
 from gateway.ratelimit import admission, remote
 from gateway.ratelimit.admission import Admitted
 from gateway.ratelimit.checks import Check
+from gateway.ratelimit.slots import SlotGroup
 from gateway.ratelimit.store import Bucket, Observed, Op, Verdict
 
 SOURCE_DIGEST: str
@@ -76,6 +77,9 @@ class RemoteDecisions:
     def script(self, c: admission.ClientLimits, path: str) -> remote.Script | None: ...
     def answered(self, reply: list[Any], c: admission.ClientLimits,
                  checks: tuple[Check, ...]) -> Admitted: ...
+    def decided(self, replies: list[list[Any]], groups: tuple[SlotGroup, ...],
+                checks: tuple[tuple[Check, ...], ...], whole: admission.ClientLimits
+                ) -> Admitted: ...
 
 class LimitTable:
     """gateway/ratelimit/table.py's Table in C (limits.pxi)."""

@@ -1,7 +1,42 @@
 # A request's decision on Redis (gateway/ratelimit/remote.py) in C: its
 # keys and arguments made from the client's plan, the part that never changes
 # built once per ClientLimits, and the script's reply read into
-# admission.Admitted (tests/ratelimit/test_remote.py holds the two to that).
+# admission.Admitted; on Redis Cluster, the replies of a client's slot
+# groups read and put together in one pass (tests/ratelimit/test_remote.py
+# holds the core to the reference).
+
+
+cdef inline int _strength(str penalty):
+    """slots._STRENGTH: which penalty a request gets."""
+    if penalty == "ban":
+        return 3
+    if penalty == "strict":
+        return 2
+    if penalty == "throttle":
+        return 1
+    return 0
+
+
+cdef inline object _seen(object r):
+    """One result of a reply: a counter's fields as a dict, else a count."""
+    cdef Py_ssize_t k
+    if type(r) is list:
+        if len(<list>r) % 2:
+            raise ValueError("a counter's fields and values come in pairs")
+        return {(<list>r)[k]: int((<list>r)[k + 1]) for k in range(0, len(<list>r), 2)}
+    return int(r)
+
+
+cdef inline Py_ssize_t _results_end(list reply) except -1:
+    """Where a reply's results end (its buckets' counts follow), checked
+    against its length: the core reads without bounds checks."""
+    cdef Py_ssize_t end
+    if len(reply) < 7:
+        raise ValueError("a decision's reply is shorter than its head")
+    end = 7 + <Py_ssize_t>int(reply[6])
+    if end < 7 or end > len(reply):
+        raise ValueError("a decision's reply names more results than it holds")
+    return end
 
 
 cdef class RemoteDecisions:
@@ -51,15 +86,10 @@ cdef class RemoteDecisions:
 
     def answered(self, list reply, ClientLimits c, tuple checks):
         """remote.answered: the reply as admission.Admitted."""
-        cdef Py_ssize_t i, k, end = 7 + <Py_ssize_t>int(reply[6])
+        cdef Py_ssize_t i, k, end = _results_end(reply)
         cdef list seen = [], remaining = []
         for i in range(7, end):  # redis_store._results
-            r = reply[i]
-            if type(r) is list:
-                seen.append({(<list>r)[k]: int((<list>r)[k + 1])
-                             for k in range(0, len(<list>r), 2)})
-            else:
-                seen.append(int(r))
+            seen.append(_seen(reply[i]))
         for i in range(end, len(reply)):
             remaining.append(int(reply[i]))
         observed = tuple(seen)
@@ -68,3 +98,69 @@ cdef class RemoteDecisions:
             reply[3] or "", float(reply[4]), bool(int(reply[5])), observed))
         return _admitted(verdict, checks,
                          _fired(c, observed, checks is c.run_checks) if checks else -1)
+
+    def decided(self, list replies, tuple groups, tuple checks, ClientLimits whole):
+        """remote.decided: slots.decided over each group's `answered`, in
+        one pass (the replies placed in the plan's order as they are read)."""
+        cdef Py_ssize_t g, i, k, n, end, d, denied = -1, nb = len(whole.buckets)
+        cdef int strength, rank = 0, rank_head = 0
+        cdef bint allowed = True, quota = False, ran
+        cdef double retry = 0.0, wait, penalty_ttl = 0.0
+        cdef str penalty = "", named
+        cdef tuple enumerated = (), places, dims
+        cdef list reply, remaining = [0] * nb, observed
+        if len(replies) != len(groups) or len(checks) != len(groups):
+            raise ValueError("a reply and checks per slot group")
+        for g in range(len(groups)):  # every group with ids saw the same path
+            if checks[g]:
+                enumerated = (whole.run_checks if checks[g] is groups[g].limits.run_checks
+                              else whole.ids_checks)
+        ran = enumerated is whole.run_checks and len(enumerated) > 0
+        observed = [0] * len(enumerated)
+        for g in range(len(groups)):
+            group = groups[g]
+            reply = replies[g]
+            end = _results_end(reply)
+            dims = <tuple>group.dims if enumerated else ()
+            n = 2 * len(dims) if ran else len(dims)
+            if end - 7 != n:
+                raise ValueError("a slot group answered another number of results")
+            for k in range(len(dims)):
+                d = <Py_ssize_t>dims[k]
+                if d < 0 or (2 * d + 1 if ran else d) >= len(observed):
+                    raise ValueError("a slot group's dimension is not the client's")
+                if ran:
+                    observed[2 * d] = _seen(reply[7 + 2 * k])
+                    observed[2 * d + 1] = _seen(reply[8 + 2 * k])
+                else:
+                    observed[d] = _seen(reply[7 + k])
+            named = reply[3] or ""
+            if named:
+                strength = _strength(named)
+                if strength > rank or (strength == rank and -<int>group.head > rank_head):
+                    penalty, penalty_ttl = named, float(reply[4])
+                    rank, rank_head = strength, -<int>group.head
+            places = <tuple>group.buckets
+            if int(reply[0]):
+                if len(reply) - end != len(places):
+                    raise ValueError("a slot group answered another number of buckets")
+                for i in range(len(places)):
+                    d = <Py_ssize_t>places[i]
+                    if d < 0 or d >= nb:
+                        raise ValueError("a slot group's bucket is not the client's")
+                    remaining[d] = int(reply[end + i])
+                continue
+            allowed = False
+            wait = float(reply[1])
+            if wait >= retry:
+                retry = wait
+                i = <Py_ssize_t>int(reply[2])
+                if i >= len(places):
+                    raise ValueError("a slot group refused by a bucket it does not have")
+                denied = <Py_ssize_t>places[i] if i >= 0 else -1
+                quota = bool(int(reply[5]))
+        seen = tuple(observed)
+        verdict = _tuple_new(self.verdict, (
+            allowed, retry, tuple(remaining) if allowed else (), denied, penalty, penalty_ttl,
+            quota, seen))
+        return _admitted(verdict, enumerated, _fired(whole, seen, ran) if enumerated else -1)

@@ -37,11 +37,10 @@ from gateway.ratelimit.limiter import StoreHolder
 from gateway.ratelimit.limits import Limits
 from gateway.ratelimit.plan import ClientPlan, plan_for
 from gateway.ratelimit.remote import Script, chosen
-from gateway.ratelimit.slots import decided
 from gateway.ratelimit.store import Bucket, LimitStore, Observed, Op, Verdict
 
 _tuple_new = tuple.__new__
-_script, _answered = chosen()
+_script, _answered, _groups_decided = chosen()
 
 
 def _scaled(bucket: Bucket, share: float) -> Bucket:
@@ -115,14 +114,13 @@ async def _slot_groups(ex: Exchange, limits: Limits, holder: StoreHolder, route:
     assert breaker is not None
     groups = plan.groups
     try:
-        got = await asyncio.gather(*(store.submit(g.slot, keys, args)
-                                     for g, (keys, args, _) in zip(groups, scripts, strict=True)))
-        answers = [_answered(reply, g.limits, checks)
-                   for reply, g, (_, _, checks) in zip(got, groups, scripts, strict=True)]
-        answer = decided(groups, answers, plan.limits)
-        if not answer[0].allowed:
-            await store.refund([g.limits.buckets for g, a in zip(groups, answers, strict=True)
-                                if a[0].allowed])
+        got = await _each([store.submit(g.slot, keys, args)
+                           for g, (keys, args, _) in zip(groups, scripts, strict=True)])
+        answer = _groups_decided(got, groups, tuple(s[2] for s in scripts), plan.limits)
+        if not answer[0].allowed:  # the groups that admitted give their slot back
+            await store.refund([g.limits.buckets for reply, g, (_, _, checks)
+                                in zip(got, groups, scripts, strict=True)
+                                if _answered(reply, g.limits, checks)[0].allowed])
     except FAILURES as exc:
         breaker.failed(exc)
         await _locally(ex, limits, holder, route, identity, plan, path)
@@ -131,6 +129,20 @@ async def _slot_groups(ex: Exchange, limits: Limits, holder: StoreHolder, route:
     settling = _decided(ex, limits, holder, route, identity, plan, answer)
     if settling is not None:
         await settling
+
+
+async def _each(futures: list[asyncio.Future[list[Any]]]) -> list[list[Any]]:
+    """The replies of calls already queued, awaited in turn (all in flight
+    together; `asyncio.gather` would add a task's bookkeeping a call). When
+    one fails or the request is cancelled, the others are cancelled (a call
+    not yet sent is left out) and their errors read."""
+    try:
+        return [await future for future in futures]
+    except BaseException:
+        for future in futures:
+            if not future.cancel() and not future.cancelled():
+                future.exception()  # read: no "never retrieved" warning
+        raise
 
 
 async def _locally(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,
@@ -325,8 +337,8 @@ def after_response(ex: Exchange, route: CompiledRoute, holder: StoreHolder, stat
             return act_after(ex, limits, holder, route, identity, firing)
         return None
 
-    if checks is plan.probing:  # no error: the counts go, nothing can fire
-        holder.batcher.submit(ops, None)
+    if checks is plan.probing:  # no error: the counts go (added up), nothing can fire
+        holder.batcher.count(ops)
         return None
 
     async def done(results: Sequence[Observed] | None) -> None:

@@ -73,8 +73,13 @@ def _results(out: list[Any]) -> tuple[Observed, ...]:
 def split(out: list[Any]) -> tuple[list[Any], list[Any], list[Any]]:
     """A decision's reply (`lua.DECIDE`): its head (allowed, retry, denied,
     penalty, penalty_ttl, quota), its ops' results and, admitted, each
-    bucket's remaining."""
+    bucket's remaining. A reply that is not one (shorter than its head, or
+    naming results it does not hold) is an error, not a wrong answer."""
+    if len(out) < 7:
+        raise ValueError("a decision's reply is shorter than its head")
     end = 7 + int(out[6])
+    if not 7 <= end <= len(out):
+        raise ValueError("a decision's reply names more results than it holds")
     return out[:6], out[7:end], out[end:]
 
 

@@ -4,6 +4,7 @@ and tests/ratelimit/test_redis_gateway.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import AsyncIterator, Awaitable, Mapping
 
@@ -13,7 +14,7 @@ from gateway.errors import PageSizeTooLarge, RateLimited
 from gateway.exchange import DetectorFiring, Exchange, LimitDecision
 from gateway.policy.compiled import CompiledPolicy
 from gateway.proxy.caller import resolve_caller
-from gateway.proxy.ratelimit_stage import after_response, before_request
+from gateway.proxy.ratelimit_stage import _each, after_response, before_request
 from gateway.ratelimit.breaker import Breaker
 from gateway.ratelimit.limiter import StoreHolder
 from tests.conftest import caller_at, compiled, policy_text
@@ -266,6 +267,28 @@ async def test_probing_fires_on_mostly_errors(policy: CompiledPolicy, holder: St
     assert [f.detector for f in fired] == ["probing"] and codes == ["client_banned"] * 2
 
 
+async def test_responses_that_are_no_error_are_counted_later_and_go_before_an_error(
+        policy: CompiledPolicy, holder: StoreHolder) -> None:
+    """As with Redis: a good response's probing count is added up, not sent
+    at the end of its tick; the next error response's update takes it
+    along, so the error is judged with it (two responses, one error)."""
+    holder.breaker = Breaker(1.0, 3, 5.0)
+    ex = await _request(policy, holder, key="key-counted", client="10.0.4.1")
+    plan = ex.limit_plan
+    assert plan is not None and plan.probing_ops
+    await _after(ex, holder, 200, None)
+    assert holder.batcher.pending == len(plan.probing_ops)  # a key each, added up
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert holder.batcher.pending == len(plan.probing_ops)  # no call for them alone
+    ex = await _request(policy, holder, key="key-counted", client="10.0.4.1")
+    await _after(ex, holder, 404, None)
+    await holder.batcher.drain()
+    assert holder.batcher.pending == 0
+    seen = await holder.store.observe([op._replace(members=()) for op in plan.probing_ops])
+    assert seen == [{"all": 2, "error": 1}] * len(plan.probing_ops)
+
+
 async def test_without_rate_limits_nothing_happens(holder: StoreHolder) -> None:
     plain = compiled(policy_text("http://127.0.0.1:9"))
     ex = _exchange(plain)
@@ -367,3 +390,37 @@ async def test_a_limit_on_one_method_gets_a_plan_of_its_own(holder: StoreHolder)
     assert not [d for d in got.limits if isinstance(d, LimitDecision)]
     assert posted.caller.identity is not None
     assert sorted(k[1] for k in posted.caller.identity.plans) == ["", "POST"]
+
+
+async def test_slot_group_replies_are_awaited_in_turn_and_a_failure_cancels_the_rest() -> None:
+    """A keyed client's calls on Redis Cluster (one a slot group): the
+    replies in order; when one fails, the calls still waiting are cancelled
+    (not sent if still queued) and an error beside it is read, not left to
+    warn; a cancelled request cancels what it waited for."""
+    loop = asyncio.get_running_loop()
+    first, second = loop.create_future(), loop.create_future()
+    first.set_result(["a"])
+    second.set_result(["b"])
+    assert await _each([first, second]) == [["a"], ["b"]]
+
+    failing, waiting = loop.create_future(), loop.create_future()
+    failing.set_exception(ConnectionError("down"))
+    with pytest.raises(ConnectionError):
+        await _each([failing, waiting])
+    assert waiting.cancelled()
+
+    waiting, failed_too = loop.create_future(), loop.create_future()
+    loop.call_soon(waiting.set_exception, TimeoutError())
+    loop.call_soon(failed_too.set_exception, ConnectionError("down"))
+    with pytest.raises(TimeoutError):
+        await _each([waiting, failed_too])
+    assert failed_too.done() and not failed_too.cancelled()
+    assert failed_too._log_traceback is False  # read: asyncio will not warn of it
+
+    pending = [loop.create_future(), loop.create_future()]
+    task = asyncio.ensure_future(_each(pending))
+    await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert all(f.cancelled() for f in pending)

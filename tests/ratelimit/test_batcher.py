@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import pytest
 
@@ -150,3 +150,89 @@ async def test_counter_updates_of_one_key_in_a_tick_go_as_one() -> None:
                      probing._replace(window=30.0)]]
     after = {"all": 3, "error": 1}
     assert got == [[after], [after, 1], [{"all": 1}], [{"all": 1}], [after]]
+
+
+def count(key: str, *members: str) -> Op:
+    return Op("count", key, 60.0, members)
+
+
+def counting_send(sent: list[list[Op]]) -> Callable[[list[Op]], Awaitable[list[Observed]]]:
+    async def send(ops: list[Op]) -> list[Observed]:
+        sent.append(ops)
+        return [{m: o.members.count(m) for m in o.members} if o.kind == "count"
+                else len(o.members) for o in ops]
+    return send
+
+
+async def test_counts_no_one_waits_for_are_added_up_until_the_linger_ends() -> None:
+    """Responses that only count, over several ticks: nothing is sent until
+    the linger ends, then one call with one counter update per key, every
+    member counted."""
+    sent: list[list[Op]] = []
+    batcher = Batcher(counting_send(sent), linger=0.05)
+    for n in range(6):
+        batcher.count([count("pgw:pr:{a}", "all")])
+        if n % 2:
+            batcher.count([count("pgw:pr:{b}", "all")])
+        await asyncio.sleep(0)  # ticks go by
+    assert sent == [] and batcher.pending == 2  # two keys added up
+    await asyncio.sleep(0.12)
+    assert sent == [[count("pgw:pr:{a}", *["all"] * 6), count("pgw:pr:{b}", *["all"] * 3)]]
+    assert batcher.pending == 0
+
+
+async def test_an_update_that_wants_its_answer_takes_the_counts_with_it() -> None:
+    """An error response's update goes at the end of its tick, not after the
+    linger, with the counts added up before it: its counters include them."""
+    sent: list[list[Op]] = []
+    batcher = Batcher(counting_send(sent), linger=30.0)
+    got: list[Sequence[Observed] | None] = []
+
+    async def done(results: Sequence[Observed] | None) -> None:
+        got.append(results)
+
+    for _ in range(3):
+        batcher.count([count("pgw:pr:{a}", "all")])
+    batcher.submit([count("pgw:pr:{a}", "all", "error")], done)
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert sent == [[count("pgw:pr:{a}", "all", "all", "all", "all", "error")]]
+    assert got == [[{"all": 4, "error": 1}]]
+    await batcher.drain()
+    assert len(sent) == 1  # the linger's timer went with the counts
+
+
+async def test_enough_counts_go_at_the_next_tick_in_calls_of_most_ops() -> None:
+    sent: list[list[Op]] = []
+    batcher = Batcher(counting_send(sent), most=4, linger=30.0)
+    for n in range(3):
+        batcher.count([count(f"pgw:pr:{{k{n}}}", "all")])
+    await asyncio.sleep(0)
+    assert sent == []  # three members: they linger
+    for n in range(3, 9):
+        batcher.count([count(f"pgw:pr:{{k{n}}}", "all")])
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert [len(c) for c in sent] == [4, 4, 1]  # nine keys, at most four ops a call
+    assert {o.key for c in sent for o in c} == {f"pgw:pr:{{k{n}}}" for n in range(9)}
+
+
+async def test_counts_added_up_are_sent_at_shutdown() -> None:
+    sent: list[list[Op]] = []
+    batcher = Batcher(counting_send(sent), linger=30.0)
+    batcher.count([count("pgw:pr:{a}", "all")])
+    batcher.count([count("pgw:pr:{a}", "all"), count("pgw:pr:{b}", "all")])
+    await batcher.drain()
+    assert sent == [[count("pgw:pr:{a}", "all", "all"), count("pgw:pr:{b}", "all")]]
+    assert batcher.pending == 0
+
+
+async def test_updates_submitted_without_an_answer_still_go_at_the_end_of_the_tick() -> None:
+    """Only what `count` is given is added up: a submitted update (an id
+    seen, a count beside it) goes with its tick's call."""
+    sent: list[list[Op]] = []
+    batcher = Batcher(counting_send(sent), linger=30.0)
+    batcher.submit([op("pgw:en:{a}", "x"), count("pgw:pr:{a}", "all")], None)
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert sent == [[op("pgw:en:{a}", "x"), count("pgw:pr:{a}", "all")]]

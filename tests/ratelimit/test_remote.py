@@ -25,7 +25,8 @@ from gateway.ratelimit.admission import ClientLimits
 from gateway.ratelimit.cluster_store import RedisClusterStore
 from gateway.ratelimit.limiter import StoreHolder
 from gateway.ratelimit.redis_store import RedisStore
-from gateway.ratelimit.store import DAY_OFFSET, Verdict
+from gateway.ratelimit.slots import slot_groups
+from gateway.ratelimit.store import DAY_OFFSET, Bucket, Verdict
 from tests.conftest import caller_at, compiled, policy_text
 from tests.ratelimit.test_admission import IDS, RUNS, random_client, random_path
 from tests.redis_processes import RedisClusterProcesses, RedisProcess
@@ -75,7 +76,13 @@ def test_the_core_hands_a_path_that_is_not_ascii_back() -> None:
 def _reply(rng: random.Random, c: ClientLimits, checks: tuple[str, ...]) -> list[Any]:
     """A decision script's reply for `c` as lua.DECIDE writes it: admitted,
     refused by a bucket or a quota, or banned; the ops' counts as integers."""
-    ops = (0 if not checks else len(c.enumeration) * (2 if checks is RUNS else 1))
+    return _reply_of(rng, c, 0 if not checks else len(c.enumeration) * (2 if checks is RUNS
+                                                                          else 1))
+
+
+def _reply_of(rng: random.Random, c: Any, ops: int) -> list[Any]:
+    """`_reply` with `ops` results (waits to a tenth of a second: ties between
+    slot groups happen)."""
     seen: list[Any] = [rng.randint(0, 9) for _ in range(ops)]
     penalty = rng.choice(["", "", "", "strict", "throttle", "ban"])
     ttl = str(round(rng.uniform(0, 900), 3)) if penalty else "0"
@@ -83,7 +90,7 @@ def _reply(rng: random.Random, c: ClientLimits, checks: tuple[str, ...]) -> list
     if penalty == "ban":
         return [0, ttl, -1, penalty, ttl, 0, ops, *seen]
     if n and rng.random() < 0.3:
-        return [0, str(rng.uniform(0, 2)), rng.randrange(n), penalty, ttl,
+        return [0, str(round(rng.uniform(0, 2), 1)), rng.randrange(n), penalty, ttl,
                 rng.choice([0, 1]), ops, *seen]
     return [1, "0", -1, penalty, ttl, 0, ops, *seen, *(rng.randint(0, 30) for _ in range(n))]
 
@@ -99,6 +106,88 @@ def test_the_core_reads_a_reply_as_the_reference(seed: int) -> None:
         checks = rng.choice([(), IDS, RUNS]) if reference.enumeration else ()
         reply = _reply(rng, reference, checks)
         assert made.answered(reply, native, checks) == remote.answered(reply, reference, checks)
+
+
+@needs_core
+@pytest.mark.parametrize("reply", [
+    [1, "0", -1, "", "0"],  # shorter than its head
+    [1, "0", -1, "", "0", 0, 3, 1, 2],  # names three results, holds two
+    [1, "0", -1, "", "0", 0, -1],  # a negative count
+    [1, "0", -1, "", "0", 0, 1, ["all", 1, "error"]],  # a counter's field without its value
+])
+def test_a_malformed_reply_is_an_error_in_both_never_a_read_past_its_end(
+        reply: list[Any]) -> None:
+    """The core reads without bounds checks: a reply that is not what the
+    script writes (another script under its name, a proxy in the way) is an
+    error, as in the reference, not a crash or a wrong answer."""
+    assert core is not None
+    native, reference = _twins(0)
+    made = core.RemoteDecisions(Verdict, DAY_OFFSET)
+    with pytest.raises((ValueError, IndexError)):
+        made.answered(reply, native, ())
+    with pytest.raises((ValueError, IndexError)):
+        remote.answered(reply, reference, ())
+
+
+def _slot_twins(rng: random.Random) -> tuple[Any, Any]:
+    """A random client whose dimensions have a hash tag each (a slot group
+    each, two when their tags share a slot), as (groups, whole) twice: with
+    the core's ClientLimits and with the reference's; each dimension's checks
+    a stand-in of its own."""
+    assert core is not None
+    dims = [f"{{{rng.getrandbits(32):08x}}}" for _ in range(rng.randint(1, 4))]
+    buckets = tuple(Bucket(f"pgw:rl:{d}:r", 20.0, 10, 0)
+                    for d in dims if rng.random() < 0.8)
+    penalties = tuple(f"pgw:pen:{d}" for d in dims)
+    enumeration = tuple((f"pgw:en:{d}:r", f"pgw:sr:{d}:r") for d in dims if rng.random() < 0.8)
+    ids = tuple(f"ids-{i}" for i in range(len(enumeration)))
+    runs = tuple(f"{kind}-{i}" for i in range(len(enumeration)) for kind in ("ids", "run"))
+    max_ids, run_at = rng.randint(1, 9), rng.randint(2, 6)
+    out = []
+    for make in (core.ClientLimits, ClientLimits):
+        def limits_of(b: Any, p: Any, e: Any, i: Any, r: Any, make: Any = make) -> Any:
+            return make(b, p, e, None, True, 600.0, max_ids, run_at, 0, i, r)
+        out.append((slot_groups(buckets, penalties, enumeration, ids, runs, limits_of),
+                    limits_of(buckets, penalties, enumeration, ids, runs)))
+    return out[0], out[1]
+
+
+def _group_reply(rng: random.Random, c: Any, checks: tuple[str, ...], ran: bool) -> list[Any]:
+    """A slot group's reply as lua.DECIDE writes it (see `_reply`)."""
+    return _reply_of(rng, c, 0 if not checks else len(c.enumeration) * (2 if ran else 1))
+
+
+@needs_core
+@pytest.mark.parametrize("seed", range(40))
+def test_the_core_puts_slot_group_replies_together_as_the_reference(seed: int) -> None:
+    """A keyed client on Redis Cluster: its groups' replies (admitted,
+    refused with equal or longer waits, penalties of every strength on a
+    tie, ids seen or a run) read into one answer, by the core in one pass
+    and by the reference (each group's `answered`, then `slots.decided`);
+    a reply with a result or a bucket's count missing is an error in both."""
+    assert core is not None
+    rng = random.Random(seed)
+    (groups, whole), (ref_groups, ref_whole) = _slot_twins(rng)
+    made = core.RemoteDecisions(Verdict, DAY_OFFSET)
+    for _ in range(200):
+        kind = rng.choice(["none", "ids", "run"])
+        ran = kind == "run"
+        replies, checks, ref_checks = [], [], []
+        for g, ref in zip(groups, ref_groups, strict=True):
+            saw = kind != "none" and bool(ref.limits.enumeration)
+            checks.append((g.limits.run_checks if ran else g.limits.ids_checks) if saw else ())
+            ref_checks.append((ref.limits.run_checks if ran else ref.limits.ids_checks)
+                              if saw else ())
+            replies.append(_group_reply(rng, ref.limits, ref_checks[-1], ran))
+        got = made.decided(replies, groups, tuple(checks), whole)
+        assert got == remote.decided(replies, ref_groups, tuple(ref_checks), ref_whole)
+        longer = [i for i, r in enumerate(replies) if len(r) > 7]
+        if longer:  # a result or a bucket's count missing: an error, never a wrong answer
+            broken = [r[:-1] if i == longer[0] else r for i, r in enumerate(replies)]
+            with pytest.raises((ValueError, IndexError)):
+                made.decided(broken, groups, tuple(checks), whole)
+            with pytest.raises((ValueError, IndexError)):
+                remote.decided(broken, ref_groups, tuple(ref_checks), ref_whole)
 
 
 KEYS = Path(__file__).resolve().parents[2] / "keys"  # the development keys (conftest)
