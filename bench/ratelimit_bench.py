@@ -89,7 +89,7 @@ async def decision_latency(store: LimitStore, n: int = 5000) -> tuple[float, flo
     return statistics.median(times), percentile(times, 0.99)
 
 
-def _exchange(policy: CompiledPolicy, route: CompiledRoute, headers: dict[str, str]
+def exchange_for(policy: CompiledPolicy, route: CompiledRoute, headers: dict[str, str]
               ) -> Exchange:
     """A GET's exchange and its caller, as the server makes them."""
     ex = Exchange("bench", policy, Caller(ClientInfo("127.0.0.1", "127.0.0.1", False, ())),
@@ -112,7 +112,7 @@ async def request_latency(policy: CompiledPolicy, key: str | None, n: int = 5000
     times = []
     try:
         for i in range(n + 50):  # the first 50: the plan, the connection, the slot map
-            ex = _exchange(policy, route, headers)
+            ex = exchange_for(policy, route, headers)
             began = time.perf_counter()
             waiting = before_request(ex, route, holder, "/api/v1/loans/1", "")
             if waiting is not None:
@@ -143,10 +143,10 @@ async def stage_cost(policy: CompiledPolicy, rounds: int = 15, n: int = 2000
     holder.sync(policy.limits)
 
     async def bare() -> None:
-        _exchange(policy, route, {})
+        exchange_for(policy, route, {})
 
     async def limited() -> None:
-        ex = _exchange(policy, route, {})
+        ex = exchange_for(policy, route, {})
         await _stage(ex, route, holder)
 
     best = {bare: float("inf"), limited: float("inf")}

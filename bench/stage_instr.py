@@ -42,7 +42,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from proxy_bench import PY, default_policy, free_port, stop
-from ratelimit_bench import start_cluster, start_redis
+from ratelimit_bench import exchange_for, start_cluster, start_redis
 
 from gateway.crypto.devkeys import ensure_dev_keys
 
@@ -74,10 +74,7 @@ def loop(requests: int, store: str, stage: bool, key: bool) -> None:
     many decisions were made without Redis."""
     import uvloop
 
-    from gateway.exchange import Caller, Exchange
-    from gateway.http.clientip import ClientInfo
     from gateway.policy.compiled import compile_file
-    from gateway.proxy.caller import resolve_caller
     from gateway.proxy.ratelimit_stage import after_response, before_request
     from gateway.ratelimit.limiter import StoreHolder
 
@@ -90,10 +87,7 @@ def loop(requests: int, store: str, stage: bool, key: bool) -> None:
         holder.breaker.on_degraded = degraded.append
 
     async def one() -> None:
-        ex = Exchange("bench", policy, Caller(ClientInfo("127.0.0.1", "127.0.0.1", False, ())),
-                      "GET")
-        ex.route = route
-        resolve_caller(ex.caller, KEY if key else {}, policy, route)
+        ex = exchange_for(policy, route, KEY if key else {})
         if stage:
             waiting = before_request(ex, route, holder, "/api/v1/loans/1", "")
             if waiting is not None:
