@@ -23,6 +23,7 @@ class StoreHolder:
 
     def __init__(self) -> None:
         self.url: str | None = None
+        self._settings: tuple[object, ...] = (None, None)  # what the store was made with
         self.store: LimitStore = MemoryStore()
         self.fallback = MemoryStore()
         self.breaker: Breaker | None = None
@@ -62,10 +63,14 @@ class StoreHolder:
         if limits is not None:
             self.share = limits.fallback_share
         url = limits.store_url if limits is not None else None
-        if url == self.url:
+        # Redis's timeout and breaker come with the store: a reload that
+        # changes them on the same URL gets a store and breaker made with them
+        settings = (url, None if limits is None else
+                    (limits.redis_timeout, limits.redis_failures, limits.redis_reset))
+        if url == self.url and (url in (None, "memory") or settings == self._settings):
             return
         self._retired.append(self.store)
-        self.url = url
+        self.url, self._settings = url, settings
         if url is None or url == "memory":
             self.store, self.breaker = MemoryStore(), None
         else:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from gateway.policy.ratelimits import RateLimitsModel
 from gateway.ratelimit.limiter import StoreHolder
-from gateway.ratelimit.limits import compile_limits
+from gateway.ratelimit.limits import Limits, compile_limits
 from gateway.ratelimit.memory import MemoryStore
 from gateway.ratelimit.redis_store import RedisStore
 
@@ -23,4 +23,23 @@ async def test_the_store_outlives_reloads() -> None:
                                      limits=[{"name": "a", "rate": "1/s"}]),
                                set(), b"k" * 32))
     assert isinstance(holder.store, RedisStore) and holder.breaker is not None
+    await holder.close()
+
+
+async def test_a_reload_that_changes_redis_settings_takes_effect() -> None:
+    def limits(**redis: object) -> Limits | None:
+        return compile_limits(model(store="redis://127.0.0.1:1/0", redis=redis,
+                                    limits=[{"name": "a", "rate": "1/s"}]), set(), b"k" * 32)
+
+    holder = StoreHolder()
+    holder.sync(limits(timeout="50ms", failures=3))
+    store, breaker = holder.store, holder.breaker
+    holder.sync(limits(timeout="50ms", failures=3))
+    assert holder.store is store and holder.breaker is breaker  # nothing changed: kept
+    holder.sync(limits(timeout="200ms", failures=3))
+    assert holder.breaker is not breaker and holder.breaker is not None
+    assert holder.breaker.timeout == 0.2 and holder.store is not store
+    holder.sync(limits(timeout="200ms", failures=5, reset="2s"))
+    assert holder.breaker is not None
+    assert holder.breaker.failures == 5 and holder.breaker.reset == 2.0
     await holder.close()
