@@ -1,8 +1,12 @@
 """The store that outlives reloads: process state, one per store URL, so a
-reload does not reset the counters; closed when the policy stops using it."""
+reload does not reset the counters; closed when the policy stops using it
+(after a delay, so the calls still on it finish)."""
 
 from __future__ import annotations
 
+import asyncio
+
+from gateway.obs.logging import get_logger
 from gateway.obs.metrics import RATELIMIT_DEGRADED
 from gateway.ratelimit.batcher import Batcher
 from gateway.ratelimit.breaker import Breaker, StoreUnavailable
@@ -11,6 +15,8 @@ from gateway.ratelimit.limits import Limits
 from gateway.ratelimit.memory import MemoryStore
 from gateway.ratelimit.redis_store import RedisStore
 from gateway.ratelimit.store import LimitStore, Observed, Op
+
+log = get_logger("gateway.ratelimit")
 
 
 def _count_degraded(kind: str) -> None:
@@ -28,7 +34,8 @@ class StoreHolder:
         self.fallback = MemoryStore()
         self.breaker: Breaker | None = None
         self.share = 1.0  # of each limit the local fallback grants
-        self._retired: list[LimitStore] = []
+        self._retired: list[LimitStore] = []  # replaced; closed with the holder
+        self._retiring: dict[asyncio.Task[None], LimitStore] = {}  # closed after a delay
         # detector updates that need no answer before the response: one call per tick
         self.batcher = Batcher(self._observe)
 
@@ -59,7 +66,9 @@ class StoreHolder:
             breaker.note_degraded("observe")
             return await self.fallback.observe(ops)
 
-    def sync(self, limits: Limits | None) -> None:
+    def sync(self, limits: Limits | None, retire_after: float | None = None) -> None:
+        """Take the policy's limits; a store they no longer use is closed
+        `retire_after` seconds later (None: with the holder)."""
         if limits is not None:
             self.share = limits.fallback_share
         url = limits.store_url if limits is not None else None
@@ -69,7 +78,7 @@ class StoreHolder:
                     (limits.redis_timeout, limits.redis_failures, limits.redis_reset))
         if url == self.url and (url in (None, "memory") or settings == self._settings):
             return
-        self._retired.append(self.store)
+        self._retire(self.store, retire_after)
         self.url, self._settings = url, settings
         if url is None or url == "memory":
             self.store, self.breaker = MemoryStore(), None
@@ -80,9 +89,30 @@ class StoreHolder:
             self.breaker = Breaker(limits.redis_timeout, limits.redis_failures,
                                    limits.redis_reset, on_degraded=_count_degraded)
 
+    def _retire(self, store: LimitStore, after: float | None) -> None:
+        if after is None:
+            self._retired.append(store)
+            return
+        task = asyncio.create_task(_close_later(store, after))
+        self._retiring[task] = store
+        task.add_done_callback(self._forget)
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        self._retiring.pop(task, None)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("ratelimit_store_close_failed", error=type(task.exception()).__name__)
+
     async def close(self) -> None:
         await self.batcher.drain()  # no count is lost at shutdown
+        for task, store in list(self._retiring.items()):
+            task.cancel()
+            self._retired.append(store)
         for store in (*self._retired, self.store):
             await store.close()
         self._retired.clear()
+
+
+async def _close_later(store: LimitStore, delay: float) -> None:
+    await asyncio.sleep(delay)
+    await store.close()
 

@@ -62,7 +62,7 @@ class PolicyReloader:
                 log.warning("policy_listen_change_needs_restart")
             self._rotate(new)
             await self.state.pool.sync(new, retire_after=old.server.grace_period + 60)
-            self.state.limiter.sync(new.limits)
+            self.state.limiter.sync(new.limits, retire_after=old.server.grace_period + 60)
             self.state.policies.current = new
             log.info("policy_reloaded", reason=reason, version=new.version,
                      previous_version=old.version)

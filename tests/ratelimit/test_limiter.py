@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+
 from gateway.policy.ratelimits import RateLimitsModel
 from gateway.ratelimit.limiter import StoreHolder
 from gateway.ratelimit.limits import Limits, compile_limits
@@ -43,3 +45,32 @@ async def test_a_reload_that_changes_redis_settings_takes_effect() -> None:
     assert holder.breaker is not None
     assert holder.breaker.failures == 5 and holder.breaker.reset == 2.0
     await holder.close()
+
+
+class _Closing(MemoryStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.closed = 0
+
+    async def close(self) -> None:
+        self.closed += 1
+
+
+async def test_a_replaced_store_is_closed_after_the_delay_or_with_the_holder() -> None:
+    holder = StoreHolder()
+    first, second = _Closing(), _Closing()
+    holder.sync(compile_limits(model(store="redis://127.0.0.1:1/0",
+                                     limits=[{"name": "a", "rate": "1/s"}]), set(), b"k" * 32))
+    await holder.store.close()
+    holder.store = first  # as if the Redis store: what the next reload replaces
+    holder.sync(compile_limits(model(limits=[{"name": "a", "rate": "1/s"}]), set(), None),
+                retire_after=0.05)
+    assert first.closed == 0  # the calls still on it finish first
+    await asyncio.sleep(0.1)
+    assert first.closed == 1
+    holder.store = second
+    holder.sync(compile_limits(model(store="redis://127.0.0.1:1/0",
+                                     limits=[{"name": "a", "rate": "1/s"}]), set(), b"k" * 32),
+                retire_after=60)
+    await holder.close()  # shutdown does not wait for the delay
+    assert second.closed == 1 and first.closed == 1

@@ -1,6 +1,6 @@
 """Gateways sharing one real Redis or a real three-master Redis Cluster:
-accuracy across replicas, Redis (or one master) dying and coming back, and
-nothing personal in Redis."""
+accuracy across replicas, Redis (or one master) dying and coming back,
+nothing personal in Redis, and a reload that changes Redis's settings."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from redis.asyncio import Redis
 
 from gateway.crypto.devkeys import ensure_dev_keys
 from gateway.obs.metrics import RATELIMIT_DEGRADED
+from gateway.policy.compiled import compile_policy
+from gateway.policy.loader import load_policy_file
 from gateway.server.runtime import GatewayServer
 from tests.conftest import RedisClusterProcesses, RedisProcess, base, compiled, log_lines
 
@@ -77,6 +79,13 @@ async def _stored(ports: list[int]) -> str:
     return " ".join(found)
 
 
+async def _flushed(ports: list[int]) -> None:
+    for port in ports:
+        client = Redis(host="127.0.0.1", port=port)
+        await client.flushall()
+        await client.aclose()
+
+
 @pytest.fixture(params=["redis", "cluster"])
 def shared(request: pytest.FixtureRequest, redis_server: RedisProcess,
            redis_cluster: RedisClusterProcesses) -> tuple[str, list[int]]:
@@ -90,10 +99,7 @@ def shared(request: pytest.FixtureRequest, redis_server: RedisProcess,
 async def gateways(upstream: TestServer, keys: Path,
                    shared: tuple[str, list[int]]) -> AsyncIterator[list[GatewayServer]]:
     url, ports = shared
-    for port in ports:
-        client = Redis(host="127.0.0.1", port=port)
-        await client.flushall()
-        await client.aclose()
+    await _flushed(ports)
     # A generous Redis timeout: this measures accuracy with a healthy Redis. With
     # 100 ms, a loaded machine tripped the breaker and the replicas fell back to
     # their local share of the limit, admitting more (that path is tested below).
@@ -199,3 +205,27 @@ async def test_redis_holds_no_resource_id_of_an_id_walk(upstream: TestServer, ke
     await client.aclose()
     assert runs and stored[0].endswith(":2")           # the walk is still seen ...
     assert "6234567" not in repr(stored)               # ... without the ids themselves
+
+
+async def test_a_reload_that_changes_the_redis_timeout_takes_effect(
+        upstream: TestServer, keys: Path, redis_server: RedisProcess, tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text(policy(upstream, keys, redis_server.url, timeout="100ms"))
+    gw = GatewayServer(compile_policy(load_policy_file(path)), policy_path=path)
+    await gw.start()
+    try:
+        old = gw.state.limiter.store
+        assert gw.state.limiter.breaker is not None
+        assert gw.state.limiter.breaker.timeout == 0.1
+        path.write_text(policy(upstream, keys, redis_server.url, timeout="300ms"))
+        assert gw.reloader is not None and await gw.reloader.reload("test")
+        breaker = gw.state.limiter.breaker
+        assert breaker is not None and breaker.timeout == 0.3
+        assert gw.state.limiter.store is not old
+        await _flushed([redis_server.port])
+        async with (aiohttp.ClientSession() as http,
+                    http.get(base(gw) + "/sensitive/a", headers={"X-Api-Key": "k"}) as resp):
+            assert resp.status == 200  # decided in Redis on the new connection
+        assert "pgw:rl:{" in await _stored([redis_server.port])
+    finally:
+        await gw.stop()
