@@ -1,6 +1,7 @@
 """The decision script's own connection, on a real redis-server: overlapping
-calls take turns, an error reply keeps the connection, a call cancelled
-mid-reply or timed out drops it, and a Redis that restarted is reached on
+calls each get their own replies, an error reply keeps the connection, a
+call cancelled mid-reply leaves its reply behind it (read and dropped), a
+timed-out one drops the connection, and a Redis that restarted is reached on
 the first call."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import signal
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from redis.asyncio import Redis
@@ -19,7 +21,8 @@ from redis.exceptions import NoScriptError
 from gateway.ratelimit.line import Line
 from gateway.ratelimit.redis_store import RedisStore
 from gateway.ratelimit.store import Bucket
-from tests.redis_processes import RedisProcess
+from tests.redis_processes import RedisProcess, free_port
+from tests.tls.pki import Pki
 
 
 @pytest.fixture
@@ -59,16 +62,28 @@ async def test_a_call_cancelled_mid_reply_leaves_no_reply_behind(line: Line) -> 
     with pytest.raises(asyncio.CancelledError):
         await blocked
     assert await line.call("ECHO", "mine") == "mine"  # not BLPOP's late nil
-    assert await line.call("CLIENT", "ID") != before  # a new connection
+    assert await line.call("CLIENT", "ID") == before  # its reply was read and dropped
+
+
+async def test_calls_cancelled_in_turn_leave_every_later_call_its_own_reply(
+        line: Line) -> None:
+    """Many calls out at once, every other one cancelled before its reply:
+    each remaining caller gets exactly its own reply."""
+    assert await line.call("ECHO", "connected") == "connected"
+    calls = [asyncio.ensure_future(line.calls([("ECHO", f"a{i}"), ("ECHO", f"b{i}")]))
+             for i in range(30)]
+    await asyncio.sleep(0)  # all written
+    for call in calls[::2]:
+        call.cancel()
+    for i, call in enumerate(calls):
+        if i % 2:
+            assert await call == [f"a{i}", f"b{i}"]
+    assert await line.call("ECHO", "last") == "last"
 
 
 async def _eof_seen(line: Line) -> bool:
-    """The loop has read the line's EOF (redis-py 8.1 answers True, 8.2
-    raises)."""
-    try:
-        return await line._conn.can_read()
-    except RedisConnectionError:
-        return True
+    """The loop has read the line's EOF."""
+    return not line.connected
 
 
 async def test_a_connection_redis_closed_while_idle_is_replaced_before_sending(
@@ -132,3 +147,65 @@ async def test_a_hung_redis_times_the_command_out_and_the_line_recovers(
         await line.close()
         await client.aclose()
         redis.stop()
+
+
+@pytest.mark.parametrize("how", ["tls", "unix"])
+async def test_a_line_over_tls_with_a_password_or_a_unix_socket_is_read_by_its_protocol(
+        tmp_path: Path, pki: Pki, how: str) -> None:
+    """rediss:// (with the client's password, checked by Redis) and unix://
+    store URLs: redis-py makes the connection and its handshake, the line
+    reads it; decisions and error replies come back as on plain TCP."""
+    tls_port, sock = free_port(), tmp_path / "redis.sock"
+    redis = RedisProcess(tmp_path, extra=(
+        "--tls-port", str(tls_port), "--tls-cert-file", str(pki.path("server")),
+        "--tls-key-file", str(pki.path("server", "key")), "--tls-auth-clients", "no",
+        "--unixsocket", str(sock))).start()
+    admin = Redis.from_url(redis.url)
+    await admin.config_set("requirepass", "s3cret")  # after start: its check pings
+    await admin.aclose()
+    url = (f"rediss://:s3cret@127.0.0.1:{tls_port}/0?ssl_ca_certs={pki.path('ca')}"
+           if how == "tls" else f"unix://:s3cret@{sock}?db=0")
+    store = RedisStore(url, timeout=1.0)
+    try:
+        bucket = Bucket("pgw:rl:{tls}:r", 100.0, 2)
+        assert [(await store.decide([bucket], [])).allowed for _ in range(3)] == [
+            True, True, False]
+        line = store._lines[0]
+        with pytest.raises(NoScriptError):
+            await line.call("EVALSHA", "0" * 40, 0)
+        assert await line.call("ECHO", "still") == "still"
+    finally:
+        await store.close()
+        redis.stop()
+
+
+class _StreamElsewhere:
+    """A connection class that connects but keeps no asyncio stream where
+    redis-py 8 does (`_writer`): what a future redis-py might do."""
+
+    made: ClassVar[list[_StreamElsewhere]] = []
+
+    def __init__(self, **kwargs: object) -> None:
+        self.disconnected = False
+        self.made.append(self)
+
+    async def connect(self) -> None:
+        pass
+
+    async def disconnect(self, nowait: bool = False) -> None:
+        self.disconnected = True
+
+
+class _Source:
+    connection_class = _StreamElsewhere
+    connection_kwargs: ClassVar[dict[str, object]] = {}
+
+
+async def test_a_connection_whose_stream_the_line_cannot_take_is_a_redis_failure() -> None:
+    """Not an AttributeError (a 500): a connection error, which the breaker
+    counts and for which sensitive routes answer 503."""
+    line = Line(_Source(), timeout=1.0)  # type: ignore[arg-type]
+    with pytest.raises(RedisConnectionError):
+        await line.call("PING")
+    assert _StreamElsewhere.made[-1].disconnected
+    await line.close()
