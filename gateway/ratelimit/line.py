@@ -12,8 +12,9 @@ the database, the client name), and then read by a protocol of ours: what
 arrives is fed to a hiredis reader at once and each reply handed to the
 caller that has waited longest (Redis answers a connection's commands in
 order). An exchange is its commands packed in C (`resp.py`) in one write and
-one future per reply, under one timer: ~12 µs less CPU an exchange than
-redis-py's connection used directly (`bench/README.md`).
+one future per reply, under one timer: 7-15 µs less CPU an exchange than a
+redis-py `Connection` under the lock, the probe and the timeout it needed
+(`bench/line_bench.py`).
 
 Calls that overlap go out at once, one behind the other on the connection,
 and each gets its own replies. A caller that stops waiting (cancelled, or
