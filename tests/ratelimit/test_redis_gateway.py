@@ -115,6 +115,10 @@ async def gateways(upstream: TestServer, keys: Path,
 async def test_three_replicas_hold_the_limit_within_five_percent(
         gateways: list[GatewayServer], shared: tuple[str, list[int]]) -> None:
     rate, burst, seconds, send_every = 2.0, 10, 5.0, 0.2
+    async with aiohttp.ClientSession() as http:  # each replica's line connected, script loaded
+        for gateway in gateways:
+            async with http.get(base(gateway) + "/x", headers={"X-Api-Key": "warm-up"}) as r:
+                assert r.status == 200
     start = time.monotonic()
     degraded = _degraded()
 
