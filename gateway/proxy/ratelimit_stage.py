@@ -16,7 +16,6 @@ general path (`_general`), with the same answers.
 
 from __future__ import annotations
 
-import asyncio
 import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
@@ -31,6 +30,7 @@ from gateway.ratelimit.admission import Admitted, tightest
 from gateway.ratelimit.breaker import FAILURES
 from gateway.ratelimit.checks import Check, over
 from gateway.ratelimit.cluster_store import RedisClusterStore
+from gateway.ratelimit.coalesce import in_turn
 from gateway.ratelimit.identity import Identity
 from gateway.ratelimit.ids import enumeration_ops, path_ids
 from gateway.ratelimit.limiter import StoreHolder
@@ -114,7 +114,7 @@ async def _slot_groups(ex: Exchange, limits: Limits, holder: StoreHolder, route:
     assert breaker is not None
     groups = plan.groups
     try:
-        got = await _each([store.submit(g.slot, keys, args)
+        got = await in_turn([store.submit(g.slot, keys, args)
                            for g, (keys, args, _) in zip(groups, scripts, strict=True)])
         answer = _groups_decided(got, groups, tuple(s[2] for s in scripts), plan.limits)
         if not answer[0].allowed:  # the groups that admitted give their slot back
@@ -129,20 +129,6 @@ async def _slot_groups(ex: Exchange, limits: Limits, holder: StoreHolder, route:
     settling = _decided(ex, limits, holder, route, identity, plan, answer)
     if settling is not None:
         await settling
-
-
-async def _each(futures: list[asyncio.Future[list[Any]]]) -> list[list[Any]]:
-    """The replies of calls already queued, awaited in turn (all in flight
-    together; `asyncio.gather` would add a task's bookkeeping a call). When
-    one fails or the request is cancelled, the others are cancelled (a call
-    not yet sent is left out) and their errors read."""
-    try:
-        return [await future for future in futures]
-    except BaseException:
-        for future in futures:
-            if not future.cancel() and not future.cancelled():
-                future.exception()  # read: no "never retrieved" warning
-        raise
 
 
 async def _locally(ex: Exchange, limits: Limits, holder: StoreHolder, route: CompiledRoute,

@@ -174,6 +174,21 @@ class Coalescer:
                 await asyncio.sleep(0)
 
 
+async def in_turn(futures: list[asyncio.Future[Any]]) -> list[Any]:
+    """The results of calls already sent or queued, awaited in turn (all in
+    flight together; `asyncio.gather` would add a task's bookkeeping a call).
+    When one fails or the caller is cancelled, the others are cancelled (a
+    call not yet sent is left out, a reply still to come is dropped) and
+    their errors read."""
+    try:
+        return [await future for future in futures]
+    except BaseException:
+        for future in futures:
+            if not future.cancel() and not future.cancelled():
+                future.exception()  # read: no "never retrieved" warning
+        raise
+
+
 def _call(slot: int, group: list[_Item]) -> Call:
     """One call of the many-decisions script: the decisions' count, each one's
     key and argument counts, then their keys and arguments in order."""

@@ -29,7 +29,7 @@ class StoreHolder:
 
     def __init__(self) -> None:
         self.url: str | None = None
-        self._settings: tuple[object, ...] = (None, None)  # what the store was made with
+        self._settings: tuple[float, int, float] | None = None  # Redis's, the store made with
         self.store: LimitStore = MemoryStore()
         self.fallback = MemoryStore()
         self.breaker: Breaker | None = None
@@ -74,8 +74,8 @@ class StoreHolder:
         url = limits.store_url if limits is not None else None
         # Redis's timeout and breaker come with the store: a reload that
         # changes them on the same URL gets a store and breaker made with them
-        settings = (url, None if limits is None else
-                    (limits.redis_timeout, limits.redis_failures, limits.redis_reset))
+        settings = None if limits is None else (
+            limits.redis_timeout, limits.redis_failures, limits.redis_reset)
         if url == self.url and (url in (None, "memory") or settings == self._settings):
             return
         self._retire(self.store, retire_after)

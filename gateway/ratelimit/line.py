@@ -42,6 +42,7 @@ from redis.asyncio.connection import AbstractConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import InvalidResponse, ResponseError
 
+from gateway.ratelimit.coalesce import in_turn
 from gateway.ratelimit.resp import pack
 
 
@@ -141,13 +142,8 @@ class Line:
         replies.waiting.extend(futures)
         replies.transport.write(data)
         timer = loop.call_later(self._timeout, _expired, replies, futures)
-        try:
-            return [await future for future in futures]
-        except BaseException:
-            for future in futures:  # left in line: their replies are read and dropped
-                if not future.cancel() and not future.cancelled():
-                    future.exception()  # read: no "never retrieved" warning
-            raise
+        try:  # a caller that stops waiting leaves its futures in line, cancelled
+            return await in_turn(futures)
         finally:
             timer.cancel()
 

@@ -14,7 +14,7 @@ from gateway.errors import PageSizeTooLarge, RateLimited
 from gateway.exchange import DetectorFiring, Exchange, LimitDecision
 from gateway.policy.compiled import CompiledPolicy
 from gateway.proxy.caller import resolve_caller
-from gateway.proxy.ratelimit_stage import _each, after_response, before_request
+from gateway.proxy.ratelimit_stage import after_response, before_request
 from gateway.ratelimit.breaker import Breaker
 from gateway.ratelimit.limiter import StoreHolder
 from tests.conftest import caller_at, compiled, policy_text
@@ -390,37 +390,3 @@ async def test_a_limit_on_one_method_gets_a_plan_of_its_own(holder: StoreHolder)
     assert not [d for d in got.limits if isinstance(d, LimitDecision)]
     assert posted.caller.identity is not None
     assert sorted(k[1] for k in posted.caller.identity.plans) == ["", "POST"]
-
-
-async def test_slot_group_replies_are_awaited_in_turn_and_a_failure_cancels_the_rest() -> None:
-    """A keyed client's calls on Redis Cluster (one a slot group): the
-    replies in order; when one fails, the calls still waiting are cancelled
-    (not sent if still queued) and an error beside it is read, not left to
-    warn; a cancelled request cancels what it waited for."""
-    loop = asyncio.get_running_loop()
-    first, second = loop.create_future(), loop.create_future()
-    first.set_result(["a"])
-    second.set_result(["b"])
-    assert await _each([first, second]) == [["a"], ["b"]]
-
-    failing, waiting = loop.create_future(), loop.create_future()
-    failing.set_exception(ConnectionError("down"))
-    with pytest.raises(ConnectionError):
-        await _each([failing, waiting])
-    assert waiting.cancelled()
-
-    waiting, failed_too = loop.create_future(), loop.create_future()
-    loop.call_soon(waiting.set_exception, TimeoutError())
-    loop.call_soon(failed_too.set_exception, ConnectionError("down"))
-    with pytest.raises(TimeoutError):
-        await _each([waiting, failed_too])
-    assert failed_too.done() and not failed_too.cancelled()
-    assert failed_too._log_traceback is False  # read: asyncio will not warn of it
-
-    pending = [loop.create_future(), loop.create_future()]
-    task = asyncio.ensure_future(_each(pending))
-    await asyncio.sleep(0)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    assert all(f.cancelled() for f in pending)

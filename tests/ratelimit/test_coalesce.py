@@ -13,7 +13,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
 from gateway.obs.looplag import LAG
-from gateway.ratelimit.coalesce import Call, Coalescer
+from gateway.ratelimit.coalesce import Call, Coalescer, in_turn
 
 
 class Script:
@@ -232,3 +232,38 @@ async def test_a_cancelled_call_does_not_strand_what_queued_behind_it() -> None:
     script.release.set()
     assert await asyncio.wait_for(behind, 1.0) == ["b"]
     await asyncio.wait_for(calls.drain(), 1.0)
+
+
+async def test_replies_awaited_in_turn_and_a_failure_cancels_the_rest() -> None:
+    """Calls in flight together (a keyed client's slot groups on Redis
+    Cluster, an exchange's replies on a line): the results in order; when
+    one fails, the calls still waiting are cancelled (not sent if still
+    queued) and an error beside it is read, not left to warn; a cancelled
+    caller cancels what it waited for."""
+    loop = asyncio.get_running_loop()
+    first, second = loop.create_future(), loop.create_future()
+    first.set_result(["a"])
+    second.set_result(["b"])
+    assert await in_turn([first, second]) == [["a"], ["b"]]
+
+    failing, waiting = loop.create_future(), loop.create_future()
+    failing.set_exception(ConnectionError("down"))
+    with pytest.raises(ConnectionError):
+        await in_turn([failing, waiting])
+    assert waiting.cancelled()
+
+    waiting, failed_too = loop.create_future(), loop.create_future()
+    loop.call_soon(waiting.set_exception, TimeoutError())
+    loop.call_soon(failed_too.set_exception, ConnectionError("down"))
+    with pytest.raises(TimeoutError):
+        await in_turn([waiting, failed_too])
+    assert failed_too.done() and not failed_too.cancelled()
+    assert failed_too._log_traceback is False  # read: asyncio will not warn of it
+
+    pending = [loop.create_future(), loop.create_future()]
+    task = asyncio.ensure_future(in_turn(pending))
+    await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert all(f.cancelled() for f in pending)
