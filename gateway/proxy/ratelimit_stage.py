@@ -356,7 +356,7 @@ def _exposure(limits: Limits, plan: ClientPlan, role: str, values: Mapping[str, 
             continue
         members = limits.identifier.value_digests(entity, found)
         fires = over(budget)
-        for d, tag in plan.tags:
+        for d, tag in plan.count_tags:  # with the probing counts (plan.count_tag)
             checks.append(Check("exposure", d, fires, exposure.then, entity))
             ops.append(Op("distinct", f"pgw:ex:{tag}:{role}:{entity}", exposure.window, members))
     return checks, ops

@@ -5,13 +5,23 @@ apply (with the dimension each names), the client's penalty keys, its
 detector dimensions with their hash tags, its probing checks, and the Redis
 Cluster hash slot its keys share (a client without subject or device: its
 address's keys carry its network's tag) or, in several, its slot groups
-(`slots.py`). Kept on the
+(`slots.py`).
+
+A response's counts (the probing detector's, the exposure budget's) are
+keyed under one of `COUNT_SHARDS` shared hash tags, picked from the
+client's own tag (`count_tag`), with the client's tag after it: the counts
+the batcher sends for the responses of many clients (`batcher.py`) then
+make at most `COUNT_SHARDS` script calls on Redis Cluster, where under each
+client's own tag they made one per client, about one a request with many
+clients (bench/README.md). They are never in a call with the client's
+decision keys, which keep the client's tag. Kept on the
 Identity, which `Identifier.identify` caches per client, so a request builds
 none of it again; a policy reload compiles a new Identifier, hence new plans.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,6 +34,15 @@ from gateway.ratelimit.slots import SlotGroup, slot_groups, slot_of
 from gateway.ratelimit.store import Bucket, Observed, Op
 
 _HUGE = 2**62  # a threshold past any count (the core holds thresholds as 64-bit integers)
+COUNT_SHARDS = 64  # hash tags a response's counts go under (Redis Cluster slots)
+
+
+def count_tag(tag: str) -> str:
+    """The tag a client dimension's response counts go under: a shared hash
+    tag (`{c<n>}`, n below COUNT_SHARDS, the same for the dimension on every
+    replica), then the dimension's own tag, so keys of different clients stay
+    apart."""
+    return f"{{c{zlib.crc32(tag.encode()) % COUNT_SHARDS}}}{tag}"
 
 
 def _probing_fires(probing: ProbingModel) -> Callable[[Observed], bool]:
@@ -45,6 +64,7 @@ class ClientPlan:
     buckets: tuple[Bucket, ...]
     penalties: tuple[str, ...]  # the client's penalty keys, one per dimension
     tags: tuple[tuple[str, str], ...]  # (dimension, hash tag) per detector dimension
+    count_tags: tuple[tuple[str, str], ...]  # (dimension, count_tag) per detector dimension
     probing: tuple[Check, ...]  # for a response that is no error: counts, never fires
     probing_error: tuple[Check, ...]  # for an error response
     # enumeration: (distinct ids key, sequential run key) per detector dimension, and
@@ -82,6 +102,7 @@ def _build(limits: Limits, identity: Identity, route: str, method: str) -> Clien
                 buckets.append(Bucket(f"pgw:rl:{tag}:{limit.name}", limit.rate, limit.burst,
                                       limit.quota))
     tags = tuple((d, tag) for d in limits.detect_by if (tag := identity.tag(d)) is not None)
+    count_tags = tuple((d, count_tag(tag)) for d, tag in tags)
     probing: tuple[Check, ...] = ()
     probing_error: tuple[Check, ...] = ()
     probing_ops: tuple[Op, ...] = ()
@@ -92,9 +113,9 @@ def _build(limits: Limits, identity: Identity, route: str, method: str) -> Clien
         fires = _probing_fires(model)
         probing_error = tuple(Check("probing", d, fires, model.then) for d, _ in tags)
         probing_ops = tuple(Op("count", f"pgw:pr:{tag}", model.window, ("all",))
-                            for _, tag in tags)
+                            for _, tag in count_tags)
         probing_error_ops = tuple(Op("count", f"pgw:pr:{tag}", model.window, ("all", "error"))
-                                  for _, tag in tags)
+                                  for _, tag in count_tags)
     ids: tuple[Check, ...] = ()
     runs: tuple[Check, ...] = ()
     enumeration: tuple[tuple[str, str], ...] = ()
@@ -122,7 +143,8 @@ def _build(limits: Limits, identity: Identity, route: str, method: str) -> Clien
 
     every = {*(b.key for b in buckets), *penalties, *(k for pair in enumeration for k in pair)}
     slots = {slot_of(k) for k in every}
-    return ClientPlan(tuple(chosen), tuple(buckets), penalties, tags, probing, probing_error,
+    return ClientPlan(tuple(chosen), tuple(buckets), penalties, tags, count_tags, probing,
+                      probing_error,
                       enumeration, ids, runs,
                       tuple((route, limit.name, "allowed") for limit, _ in chosen),
                       probing_ops, probing_error_ops,
