@@ -6,6 +6,9 @@
 # holds the core to the reference).
 
 
+cdef double _TIE = 1.0  # slots.TIE: refusals' waits this close are one wait
+
+
 cdef inline int _strength(str penalty):
     """slots._STRENGTH: which penalty a request gets."""
     if penalty == "ban":
@@ -102,7 +105,7 @@ cdef class RemoteDecisions:
     def decided(self, list replies, tuple groups, tuple checks, ClientLimits whole):
         """remote.decided: slots.decided over each group's `answered`, in
         one pass (the replies placed in the plan's order as they are read)."""
-        cdef Py_ssize_t g, i, k, n, end, d, denied = -1, nb = len(whole.buckets)
+        cdef Py_ssize_t g, i, k, n, end, d, at, denied = -1, nb = len(whole.buckets)
         cdef int strength, rank = 0, rank_head = 0
         cdef bint allowed = True, quota = False, ran
         cdef double retry = 0.0, wait, penalty_ttl = 0.0
@@ -150,15 +153,18 @@ cdef class RemoteDecisions:
                         raise ValueError("a slot group's bucket is not the client's")
                     remaining[d] = int(reply[end + i])
                 continue
-            allowed = False
             wait = float(reply[1])
-            if wait >= retry:
-                retry = wait
-                i = <Py_ssize_t>int(reply[2])
-                if i >= len(places):
-                    raise ValueError("a slot group refused by a bucket it does not have")
-                denied = <Py_ssize_t>places[i] if i >= 0 else -1
+            i = <Py_ssize_t>int(reply[2])
+            if i >= len(places):
+                raise ValueError("a slot group refused by a bucket it does not have")
+            at = <Py_ssize_t>places[i] if i >= 0 else -1
+            # slots.refuses_before: the longer wait; within _TIE, the bucket placed first
+            if allowed or wait > retry + _TIE or (wait >= retry - _TIE and at < denied):
+                denied = at
                 quota = bool(int(reply[5]))
+            if wait > retry:
+                retry = wait
+            allowed = False
         seen = tuple(observed)
         verdict = _tuple_new(self.verdict, (
             allowed, retry, tuple(remaining) if allowed else (), denied, penalty, penalty_ttl,

@@ -14,7 +14,8 @@ slots. Each slot group is then decided as a decision of its own:
 Both put the group verdicts together with `combine`: admitted only where
 every group admitted; the strongest penalty (a ban before a strict role
 before a throttle), the client's first penalty key on a tie; the longest
-wait of the groups that refused, and its bucket; every result and every
+wait of the groups that refused, and its bucket (of waits within a second,
+the bucket placed first: `refuses_before`); every result and every
 bucket's remaining count in the request's own order. The groups that
 admitted when another refused are refunded by the caller
 (`RedisClusterStore.refund`), so buckets stay all-or-nothing.
@@ -101,6 +102,20 @@ def result_places(groups: Sequence[SlotGroup], ran: bool) -> list[list[int]]:
     return [list(g.dims) for g in groups]
 
 
+TIE = 1.0  # seconds: refusals' waits this close are one wait (Retry-After counts whole seconds)
+
+
+def refuses_before(first: bool, wait: float, at: int, retry: float, denied: int) -> bool:
+    """Whether a group's refusal (its wait, the place of its bucket) names
+    the request's refusal rather than the one named so far (`first`: none
+    yet): the longer wait, and of waits within TIE the bucket placed first.
+    Buckets that ran out together differ by the milliseconds between their
+    first requests and between the masters' readings of the clock, so which
+    one a refusal named (and its RateLimit header) turned on that; the
+    Retry-After stays the longest wait."""
+    return first or wait > retry + TIE or (wait >= retry - TIE and at < denied)
+
+
 def combine(verdicts: Sequence[Verdict], buckets: Sequence[Sequence[int]],
             results: Sequence[Sequence[int]], heads: Sequence[int], n_buckets: int,
             n_results: int) -> Verdict:
@@ -122,10 +137,9 @@ def combine(verdicts: Sequence[Verdict], buckets: Sequence[Sequence[int]],
             for i, left in zip(places, verdict.remaining, strict=True):
                 remaining[i] = left
             continue
-        allowed = False
-        if verdict.retry_after >= retry:
-            retry = verdict.retry_after
-            denied = places[verdict.denied] if verdict.denied >= 0 else -1
-            quota = verdict.quota_hit
+        at = places[verdict.denied] if verdict.denied >= 0 else -1
+        if refuses_before(allowed, verdict.retry_after, at, retry, denied):
+            denied, quota = at, verdict.quota_hit
+        retry, allowed = max(retry, verdict.retry_after), False
     return Verdict(allowed, retry, tuple(remaining) if allowed else (), denied, penalty,
                    penalty_ttl, quota, tuple(observed))

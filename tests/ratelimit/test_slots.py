@@ -91,6 +91,16 @@ COMBINED = [
     # both refused: the longer wait and its bucket; its quota flag
     ([_verdict(False, 9.0, denied=1, quota=True), _verdict(False, 2.5, denied=0)],
      _verdict(False, 9.0, denied=2, quota=True, observed=(0, 0))),
+    # waits within TIE (buckets that ran out together): the bucket placed first,
+    # either order;
+    # the wait is the longer
+    ([_verdict(False, 5.4, denied=1), _verdict(False, 5.0, denied=0, quota=True)],
+     _verdict(False, 5.4, denied=1, quota=True, observed=(0, 0))),
+    ([_verdict(False, 5.0, denied=1), _verdict(False, 5.4, denied=0, quota=True)],
+     _verdict(False, 5.4, denied=1, quota=True, observed=(0, 0))),
+    # waits further apart: the longer, wherever its bucket is
+    ([_verdict(False, 6.5, denied=1), _verdict(False, 5.0, denied=0, quota=True)],
+     _verdict(False, 6.5, denied=2, observed=(0, 0))),
     # penalties: the strongest wins, whichever group found it
     ([_verdict(remaining=(1, 1), penalty="throttle", ttl=5.0),
       _verdict(False, 0.0, penalty="ban", ttl=60.0)],
