@@ -237,12 +237,12 @@ cdef class LimitTable:
                 e = self._window(op[1], op[2], now, False)
                 (<set>e.value).update(op[3])
                 results.append(len(<set>e.value))
-            elif kind == "count":
+            elif kind == "count" or kind == "add":
                 e = self._window(op[1], op[2], now, True)
                 counts = <dict>e.value
                 for name in op[3]:
                     counts[name] = counts.get(name, 0) + 1
-                results.append(dict(counts))
+                results.append(dict(counts) if kind == "count" else 0)
             else:
                 results.append(self._run(op[1], op[4], op[2], now))
         return results

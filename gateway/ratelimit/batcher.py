@@ -13,7 +13,9 @@ Counts no one waits for (the probing detector's count of a response that is
 no error: most responses) are added up in the process for up to `LINGER`
 seconds, or `most` members, and go with the next call: the one the linger
 ends, or sooner the tick's call of an update that wants its answer (an error
-response), placed before it, so that update's counters include them. Per
+response), placed before it, so that update's counters include them. They go
+as `add` ops, which Redis does not read back (unless merged into a `count`
+of the same key). Per
 response that is an append to a list, where each tick's call cost the
 gateway and Redis a script call (bench/README.md). A probing window is
 minutes long; another replica sees these counts at most `LINGER` late.
@@ -36,13 +38,14 @@ Done = Callable[[Sequence[Observed] | None], Awaitable[None]]  # None: the call 
 
 def merged(ops: Sequence[Op]) -> tuple[list[Op], list[int]]:
     """`ops` with the counter updates of one key and window made one (members
-    in order), and for each op of `ops` the index of the op that carries it."""
+    in order; a `count`, read back, if any of them was one, else an `add`),
+    and for each op of `ops` the index of the op that carries it."""
     out: list[Op] = []
     where: list[int] = []
     counters: dict[tuple[str, float], int] = {}
     members: dict[int, list[str]] = {}  # of the counter ops that took others in
     for op in ops:
-        if op.kind != "count":
+        if op.kind != "count" and op.kind != "add":
             where.append(len(out))
             out.append(op)
             continue
@@ -52,6 +55,8 @@ def merged(ops: Sequence[Op]) -> tuple[list[Op], list[int]]:
             out.append(op)
         else:
             members.setdefault(at, list(out[at].members)).extend(op.members)
+            if op.kind == "count":  # someone reads this key's counters back
+                out[at] = out[at]._replace(kind="count")
         where.append(at)
     for at, names in members.items():
         out[at] = out[at]._replace(members=tuple(names))
@@ -108,7 +113,7 @@ class Batcher:
             self._lingering = None
         if not self._counts:
             return []
-        ops = [Op("count", key, window, tuple(members))
+        ops = [Op("add", key, window, tuple(members))  # no one reads them back
                for (key, window), members in self._counts.items()]
         self._counts, self._counted = {}, 0
         return [(ops[at:at + self._most], None) for at in range(0, len(ops), self._most)]

@@ -54,14 +54,16 @@ async def again(command: Callable[[], Awaitable[T]]) -> T:
         return await command()
 
 
+_KIND = {"distinct": "d", "count": "c", "add": "a"}  # as lua.DECIDE names them
+
+
 def _op_args(ops: Sequence[Op]) -> list[Any]:
     args: list[Any] = []
     for op in ops:
         if op.kind == "run":
             args += ["r", op.window, 1, str(op.value)]  # any length: JSON numbers are not
         else:
-            args += ["d" if op.kind == "distinct" else "c", op.window, len(op.members),
-                     *op.members]
+            args += [_KIND[op.kind], op.window, len(op.members), *op.members]
     return args
 
 

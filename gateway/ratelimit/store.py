@@ -47,7 +47,9 @@ class Verdict(NamedTuple):
 class Op(NamedTuple):
     """One detector update: `distinct` (add `members`, the window's distinct
     count), `count` (add one to each of `members`, all counters of the
-    window) or `run` (the run of consecutive values ending at `value`)."""
+    window), `add` (as `count`, its result 0: counts no one reads back,
+    the batcher's added-up ones) or `run` (the run of consecutive values
+    ending at `value`)."""
 
     kind: str
     key: str

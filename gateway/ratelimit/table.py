@@ -129,11 +129,11 @@ class Table:
                 seen: set[str] = self._window(op.key, op.window, now, set).value  # type: ignore[assignment]
                 seen.update(op.members)
                 results.append(len(seen))
-            elif kind == "count":
+            elif kind == "count" or kind == "add":
                 counters: dict[str, int] = self._window(op.key, op.window, now, dict).value  # type: ignore[assignment]
                 for name in op.members:
                     counters[name] = counters.get(name, 0) + 1
-                results.append(dict(counters))
+                results.append(dict(counters) if kind == "count" else 0)
             else:
                 results.append(self._run(op.key, op.value, op.window, now))
         return results

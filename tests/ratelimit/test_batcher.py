@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import pytest
 
-from gateway.ratelimit.batcher import Batcher, Done
+from gateway.ratelimit.batcher import Batcher, Done, merged
 from gateway.ratelimit.limiter import StoreHolder
 from gateway.ratelimit.store import Observed, Op
 
@@ -156,6 +156,23 @@ def count(key: str, *members: str) -> Op:
     return Op("count", key, 60.0, members)
 
 
+def add(key: str, *members: str) -> Op:
+    """What the batcher sends of counts it added up: no one reads them back."""
+    return Op("add", key, 60.0, members)
+
+
+def test_counts_added_up_merge_into_a_count_read_back() -> None:
+    """The batcher's added-up counts (`add`) and an update that wants its
+    answer (`count`) on one key: one op, read back; added-up counts alone
+    stay an `add`; another window is its own op."""
+    ops, where = merged([add("pgw:pr:{a}", "all", "all"), add("pgw:pr:{b}", "all"),
+                         count("pgw:pr:{a}", "all", "error"),
+                         Op("add", "pgw:pr:{a}", 30.0, ("all",))])
+    assert ops == [count("pgw:pr:{a}", "all", "all", "all", "error"), add("pgw:pr:{b}", "all"),
+                   Op("add", "pgw:pr:{a}", 30.0, ("all",))]
+    assert where == [0, 1, 0, 2]
+
+
 def counting_send(sent: list[list[Op]]) -> Callable[[list[Op]], Awaitable[list[Observed]]]:
     async def send(ops: list[Op]) -> list[Observed]:
         sent.append(ops)
@@ -177,7 +194,7 @@ async def test_counts_no_one_waits_for_are_added_up_until_the_linger_ends() -> N
         await asyncio.sleep(0)  # ticks go by
     assert sent == [] and batcher.pending == 2  # two keys added up
     await asyncio.sleep(0.12)
-    assert sent == [[count("pgw:pr:{a}", *["all"] * 6), count("pgw:pr:{b}", *["all"] * 3)]]
+    assert sent == [[add("pgw:pr:{a}", *["all"] * 6), add("pgw:pr:{b}", *["all"] * 3)]]
     assert batcher.pending == 0
 
 
@@ -223,7 +240,7 @@ async def test_counts_added_up_are_sent_at_shutdown() -> None:
     batcher.count([count("pgw:pr:{a}", "all")])
     batcher.count([count("pgw:pr:{a}", "all"), count("pgw:pr:{b}", "all")])
     await batcher.drain()
-    assert sent == [[count("pgw:pr:{a}", "all", "all"), count("pgw:pr:{b}", "all")]]
+    assert sent == [[add("pgw:pr:{a}", "all", "all"), add("pgw:pr:{b}", "all")]]
     assert batcher.pending == 0
 
 

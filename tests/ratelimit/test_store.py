@@ -102,6 +102,12 @@ async def test_observations_in_one_round_trip(store: LimitStore) -> None:
     runs = [(await store.observe([Op("run", "pgw:sr:{h}", 60, value=v)]))[0]
             for v in (6, 7, 7, 9, 8)]
     assert runs == [2, 3, 3, 1, 2]
+    # counts no one reads back (the batcher's added-up ones): counted, answered 0
+    assert await store.observe([Op("add", "pgw:pr:{h}", 60, ("all", "all")),
+                                Op("add", "pgw:pr:{h2}", 60, ("error",))]) == [0, 0]
+    assert await store.observe([Op("count", "pgw:pr:{h}", 60, ("error",)),
+                                Op("count", "pgw:pr:{h2}", 60, ())]) == [
+        {"all": 7, "error": 4}, {"error": 1}]
     many = tuple(str(i) for i in range(1200))     # more members than one PFADD takes
     (count,) = await store.observe([Op("distinct", "pgw:ex:{h}:CN_MOBILE", 60, many)])
     assert abs(int(count) - 1200) <= 1200 * 0.02  # HyperLogLog: within its error
@@ -119,13 +125,14 @@ async def test_every_redis_key_expires(redis_server: RedisProcess) -> None:
     await store.observe([Op("distinct", "pgw:en:{t}", 60, ("a",)),
                          Op("distinct", "pgw:ex:{t}", 60, ()),
                          Op("count", "pgw:pr:{t}", 60, ("all", "error"))])
-    # a counter made by a merged update (a member more than once)
+    # a counter made by a merged update (a member more than once), and by an add
     await store.observe([Op("count", "pgw:pr:{t2}", 60, ("all", "all", "error", "error"))])
+    await store.observe([Op("add", "pgw:pr:{t3}", 60, ("all",))])
     await store.penalize("pgw:pen:{t}", "ban", "x", 60)
     client = Redis.from_url(redis_server.url)
     keys = await client.keys("*")
     ttls = [await client.ttl(k) for k in keys]
-    assert len(keys) == 8 and all(t > 0 for t in ttls)
+    assert len(keys) == 9 and all(t > 0 for t in ttls)
     await client.aclose()
     await store.close()
 

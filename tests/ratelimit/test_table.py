@@ -41,12 +41,12 @@ def _calls(rng: random.Random, count: int, start: float) -> list[tuple[str, tupl
         penalties = [f"pgw:pen:{c}" for c in named]
         ops = []
         for _ in range(rng.randint(0, 3)):
-            kind = rng.choice(["distinct", "count", "run"])
+            kind = rng.choice(["distinct", "count", "add", "run"])
             window = rng.choice([1.0, 10.0, 60.0, 3600.0])
             if kind == "distinct":
                 ops.append(Op(kind, f"pgw:en:{client}:loans", window,
                               tuple(str(rng.randint(0, 40)) for _ in range(rng.randint(0, 4)))))
-            elif kind == "count":
+            elif kind == "count" or kind == "add":
                 ops.append(Op(kind, f"pgw:pr:{client}", window,
                               rng.choice([("all",), ("all", "error")])))
             else:
