@@ -37,7 +37,6 @@ COVERED_BY: dict[str, tuple[str, ...]] = {
     "gateway/policy/model.py": ("tests/policy/test_loader.py", "tests/policy/test_compiled.py"),
     "gateway/policy/modelbase.py": ("tests/policy/test_loader.py",),
     "gateway/ratelimit/lua.py": ("tests/ratelimit/test_store.py",),
-    "gateway/ratelimit/plan.py": ("tests/proxy/test_ratelimit_stage.py",),
     "gateway/protect/rules.py": ("tests/protect/test_engine.py", "tests/protect/test_fields.py"),
     "gateway/proxy/body.py": ("tests/proxy/test_handler.py", "tests/proxy/test_streaming.py"),
     "gateway/proxy/forward.py": ("tests/proxy/test_handler.py", "tests/proxy/test_streaming.py"),
