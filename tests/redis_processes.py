@@ -3,12 +3,13 @@ three masters, on 127.0.0.1 (`make test` and `.ci/run` install redis-server)."""
 
 from __future__ import annotations
 
-import random
 import shutil
 import socket
 import subprocess
 import time
 from pathlib import Path
+
+from tests.ports import free_port
 
 
 class RedisProcess:
@@ -52,25 +53,9 @@ class RedisProcess:
             self.proc = None
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def cluster_port() -> int:
-    """A free port whose cluster bus port (port + 10000) is free and valid too."""
-    rng = random.Random()
-    for _ in range(200):
-        port = rng.randrange(20000, 45000)
-        try:
-            with socket.socket() as a, socket.socket() as b:
-                a.bind(("127.0.0.1", port))
-                b.bind(("127.0.0.1", port + 10000))
-            return port
-        except OSError:
-            continue
-    raise RuntimeError("no free port pair for a cluster node")
+    """A free port whose cluster bus port (port + 10000) is free too."""
+    return free_port(pair=10000)
 
 
 class RedisClusterProcesses:

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import aiohttp
 
+from tests.ports import free_port
+
 
 def reserve_port(host: str = "127.0.0.1") -> int:
-    """A free port for a process the test starts."""
-    with contextlib.closing(socket.socket()) as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
+    """A free port for a process the test starts (tests/ports.py)."""
+    return free_port(host)
 
 
 class GatewayProcess:
