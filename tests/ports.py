@@ -1,10 +1,11 @@
 """Ports for the processes the tests start (gateways, upstreams, Redis).
 
 A port the kernel picked with `bind(("127.0.0.1", 0))` comes from its range
-for outgoing connections, so a connection made before the process binds it
-(the gateway's own upstream probe at start, a client's) can take it: seen in
-CI as "address already in use" on a gateway's admin port. These ports come
-from below that range instead, and none is handed out twice in a run.
+for outgoing connections, so any connection made on the machine before the
+process binds it can take it as its local port: seen in CI as "address
+already in use" on a gateway's admin port, a second or so after the test
+picked it (which connection took it was not found). These ports come from
+below that range instead, and none is handed out twice in a run.
 """
 
 from __future__ import annotations
