@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 from multidict import CIMultiDict
 
 from gateway.policy.compiled import CompiledPolicy, CompiledRoute, CompiledUpstream
+from gateway.retiring import Retiring
 from gateway.upstream.pool import Call, Pool
 
 
@@ -19,7 +19,7 @@ def _same_pool(a: CompiledUpstream, b: CompiledUpstream) -> bool:
 class UpstreamPool:
     def __init__(self) -> None:
         self._pools: dict[str, Pool] = {}
-        self._retiring: dict[asyncio.Task[None], Pool] = {}
+        self._retiring = Retiring("upstream pool")
 
     async def sync(self, policy: CompiledPolicy, retire_after: float) -> None:
         """Open pools for new or changed upstreams; close the old ones after
@@ -34,22 +34,10 @@ class UpstreamPool:
         self._pools = new
         for pool in old.values():
             if id(pool) not in kept:
-                task = asyncio.create_task(self._retire(pool, retire_after))
-                self._retiring[task] = pool
-                task.add_done_callback(self._forget)
-
-    @staticmethod
-    async def _retire(pool: Pool, delay: float) -> None:
-        await asyncio.sleep(delay)
-        await pool.close()
-
-    def _forget(self, task: asyncio.Task[None]) -> None:
-        self._retiring.pop(task, None)
+                self._retiring.add(pool, retire_after)
 
     async def close(self) -> None:
-        for task, pool in list(self._retiring.items()):
-            task.cancel()
-            await pool.close()
+        await self._retiring.close()
         for pool in self._pools.values():
             await pool.close()
         self._pools = {}

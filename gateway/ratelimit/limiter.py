@@ -4,9 +4,6 @@ reload does not reset the counters; closed when the policy stops using it
 
 from __future__ import annotations
 
-import asyncio
-
-from gateway.obs.logging import get_logger
 from gateway.obs.metrics import RATELIMIT_DEGRADED
 from gateway.ratelimit.batcher import Batcher
 from gateway.ratelimit.breaker import Breaker, StoreUnavailable
@@ -15,8 +12,7 @@ from gateway.ratelimit.limits import Limits
 from gateway.ratelimit.memory import MemoryStore
 from gateway.ratelimit.redis_store import RedisStore
 from gateway.ratelimit.store import LimitStore, Observed, Op
-
-log = get_logger("gateway.ratelimit")
+from gateway.retiring import Retiring
 
 
 def _count_degraded(kind: str) -> None:
@@ -35,7 +31,7 @@ class StoreHolder:
         self.breaker: Breaker | None = None
         self.share = 1.0  # of each limit the local fallback grants
         self._retired: list[LimitStore] = []  # replaced; closed with the holder
-        self._retiring: dict[asyncio.Task[None], LimitStore] = {}  # closed after a delay
+        self._retiring = Retiring("rate-limit store")  # replaced; closed after a delay
         # detector updates that need no answer before the response: one call per tick
         self.batcher = Batcher(self._observe)
 
@@ -92,27 +88,13 @@ class StoreHolder:
     def _retire(self, store: LimitStore, after: float | None) -> None:
         if after is None:
             self._retired.append(store)
-            return
-        task = asyncio.create_task(_close_later(store, after))
-        self._retiring[task] = store
-        task.add_done_callback(self._forget)
-
-    def _forget(self, task: asyncio.Task[None]) -> None:
-        self._retiring.pop(task, None)
-        if not task.cancelled() and task.exception() is not None:
-            log.warning("ratelimit_store_close_failed", error=type(task.exception()).__name__)
+        else:
+            self._retiring.add(store, after)
 
     async def close(self) -> None:
         await self.batcher.drain()  # no count is lost at shutdown
-        for task, store in list(self._retiring.items()):
-            task.cancel()
-            self._retired.append(store)
+        await self._retiring.close()
         for store in (*self._retired, self.store):
             await store.close()
         self._retired.clear()
-
-
-async def _close_later(store: LimitStore, delay: float) -> None:
-    await asyncio.sleep(delay)
-    await store.close()
 
