@@ -21,7 +21,8 @@ from redis.exceptions import NoScriptError
 from gateway.ratelimit.line import Line
 from gateway.ratelimit.redis_store import RedisStore
 from gateway.ratelimit.store import Bucket
-from tests.redis_processes import RedisProcess, free_port
+from tests.ports import free_port
+from tests.redis_processes import RedisProcess
 from tests.tls.pki import Pki
 
 
