@@ -8,7 +8,10 @@ switched on (`callgrind_control -i on`) for `--duration` seconds of wrk load
 (8 connections) and the counts dumped, then as long again without load: the
 process's instructions per request served, less what it does without
 requests (timers, probes; under valgrind a request takes ~10 ms, so a
-second's background work is spread over few requests). Rows as
+second's background work is spread over few requests). The requests served
+are those the process's HTTP server parsed while counting was on (the calls
+of aiohttp's URL callback in the dump), not wrk's tally, which can miss the
+counted window by several per cent (bench/README.md, 2026-12-04). Rows as
 `cost_bench.py`'s, without Redis: the bare aiohttp proxy on uvloop, the
 pass-through gateway without metrics and access log, + metrics, + the access
 log, + the default policy's limits and detectors in memory; then the default
@@ -56,6 +59,31 @@ def served(url: str, duration: int, headers: dict[str, str]) -> int:
     return int(m.group(1))
 
 
+URL_CALLBACK = "_http_parser_cb_on_url"  # aiohttp's C parser: once per request line
+
+
+def parsed(dump: Path) -> int:
+    """The requests the process's server parsed in a callgrind dump: the
+    calls of aiohttp's URL callback (`calls=` lines under its `cfn=`)."""
+    names: dict[str, str] = {}
+    total, wanted = 0, False
+    for line in dump.read_text(errors="replace").splitlines():
+        if line.startswith(("cfn=", "fn=")):
+            m = re.match(r"c?fn=\((\d+)\)(?: (.*))?", line)
+            if m is None:
+                continue
+            if m.group(2):
+                names[m.group(1)] = m.group(2)
+            wanted = line.startswith("cfn=") and URL_CALLBACK in names.get(m.group(1), "")
+        elif wanted and line.startswith("calls="):
+            total += int(line.split()[0].removeprefix("calls="))
+            wanted = False
+    if total == 0:
+        raise SystemExit(f"no call of aiohttp's {URL_CALLBACK} in {dump}: "
+                         "is aiohttp running without its C extensions?")
+    return total
+
+
 def instructions(files: list[Path]) -> int:
     total = 0
     for f in files:
@@ -88,7 +116,11 @@ def count(label: str, command: list[str], workdir: Path, duration: int,
         stop([proc])
     load = instructions([Path(f"{out}.{pid}.1")])
     idle = instructions([Path(f"{out}.{pid}.2")])
-    return (load - idle) / n
+    served_then = parsed(Path(f"{out}.{pid}.1"))
+    if abs(served_then - n) > 0.02 * n:
+        print(f"{label}: wrk counted {n} requests, the process parsed {served_then} "
+              "while counting; per request uses the latter", file=sys.stderr)
+    return (load - idle) / served_then
 
 
 def control(*args: str) -> None:
@@ -165,7 +197,8 @@ def main() -> None:
     bare = rows[BARE]
     for label, ir in rows.items():
         base = BASE.get(label)
-        step = f"{ir / rows[base]:.3f}" if base is not None and base != BARE else ""
+        # a row counted (`--only`) without the one its base adds to shows no step for it
+        step = f"{ir / rows[base]:.3f}" if base in rows and base != BARE else ""
         print(f"| {label} | {ir:,.0f} | {ir / bare:.3f} | {step} |")
 
 
