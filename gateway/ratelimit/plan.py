@@ -144,8 +144,7 @@ def _build(limits: Limits, identity: Identity, route: str, method: str) -> Clien
     every = {*(b.key for b in buckets), *penalties, *(k for pair in enumeration for k in pair)}
     slots = {slot_of(k) for k in every}
     return ClientPlan(tuple(chosen), tuple(buckets), penalties, tags, count_tags, probing,
-                      probing_error,
-                      enumeration, ids, runs,
+                      probing_error, enumeration, ids, runs,
                       tuple((route, limit.name, "allowed") for limit, _ in chosen),
                       probing_ops, probing_error_ops,
                       limits_of(tuple(buckets), penalties, enumeration, ids, runs),
