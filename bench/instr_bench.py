@@ -123,6 +123,24 @@ def count(label: str, command: list[str], workdir: Path, duration: int,
     return (load - idle) / served_then
 
 
+def prepared() -> tuple[list[subprocess.Popen[bytes]], str]:
+    """The tools checked, the dev keys made, and the demo upstream the
+    counted servers proxy to, answering: its process and its URL."""
+    for tool in ("valgrind", "callgrind_control", "wrk"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"{tool} not found: apt-get install valgrind wrk (bench/run does)")
+    ensure_dev_keys(ROOT / "keys")
+    up = free_port()
+    upstream = f"http://127.0.0.1:{up}"
+    procs = [start([PY, "-m", "gateway", "demo-upstream", "--listen", f"127.0.0.1:{up}"])]
+    try:
+        wait_http(upstream + PATH)
+    except BaseException:
+        stop(procs)
+        raise
+    return procs, upstream
+
+
 def control(*args: str) -> None:
     subprocess.run(["callgrind_control", *args], check=True, capture_output=True)
 
@@ -157,17 +175,10 @@ def main() -> None:
                         "holds this text, each with the row it is compared with, and the "
                         "bare proxy; e.g. 'audit' or 'memory'")
     args = parser.parse_args()
-    for tool in ("valgrind", "callgrind_control", "wrk"):
-        if shutil.which(tool) is None:
-            raise SystemExit(f"{tool} not found: apt-get install valgrind wrk (bench/run does)")
-    ensure_dev_keys(ROOT / "keys")
+    procs, upstream = prepared()
     workdir = Path(tempfile.mkdtemp())
-    up = free_port()
-    upstream = f"http://127.0.0.1:{up}"
-    procs = [start([PY, "-m", "gateway", "demo-upstream", "--listen", f"127.0.0.1:{up}"])]
     rows: dict[str, float] = {}
     try:
-        wait_http(upstream + PATH)
         port = free_port()
         rows[BARE] = count(
             "bare", [PY, "bench/bare_proxy.py", str(port), upstream, "uvloop"], workdir,

@@ -49,7 +49,7 @@ cdef class RemoteDecisions:
     cdef object verdict, day_offset
 
     def __init__(self, verdict, day_offset):
-        self.verdict, self.day_offset = verdict, day_offset
+        self.verdict, self.day_offset = _tuple_type(verdict), day_offset
 
     cdef void _fixed(self, ClientLimits c) except *:
         """redis_store.decision's keys and arguments without ops."""

@@ -19,7 +19,7 @@ from gateway.errors import (
     InternalError,
     UnsupportedVersion,
 )
-from gateway.exchange import Caller, Exchange
+from gateway.exchange import Caller, Exchange, LimitDecision, LimitEvent
 from gateway.http.canonical import log_safe
 from gateway.http.clientip import resolve_client
 from gateway.obs.logging import access_enabled, access_line, get_logger
@@ -30,6 +30,11 @@ from gateway.proxy.observe import observe_exchange
 from gateway.proxy.protocol import GuardedRequestHandler
 
 _CLIENT_CLOSED = 499  # nginx's code for a client that went away first
+# The access line's entry of a request whose one limit event is a decision,
+# by decision: made once, shared by every line that shows it (read, never
+# changed: the line only serializes it). At most _LOGGED_MOST decisions.
+_LOGGED: dict[LimitDecision, list[dict[str, object]]] = {}
+_LOGGED_MOST = 4096
 
 
 def check_framing(request: web.BaseRequest) -> None:
@@ -133,6 +138,24 @@ def _access_line(ex: Exchange, latency_ms: float) -> None:
         "role": ex.caller.role,
         "pii": {direction: {f"{entity}:{op}": n for (entity, op), n in counts.items()}
                 for direction, counts in ex.pii.items()} or None,
-        "limits": [event.as_log() for event in ex.limits] or None,
+        "limits": limits_log(ex.limits),
         "trace_id": ex.trace_id,
     }, ex.request_id)
+
+
+def limits_log(events: list[LimitEvent]) -> list[dict[str, object]] | None:
+    """The access line's `limits`: each event's `as_log()`, None without
+    events. The usual request has one event, its limit decision (admitted,
+    so many requests share the same few): that entry is made once per
+    distinct decision: ~0.10 µs where a list and a dict a request took
+    ~0.33 (bench/README.md, sixteenth session)."""
+    if not events:
+        return None
+    if len(events) == 1 and (event := events[0]).__class__ is LimitDecision:
+        found = _LOGGED.get(event)
+        if found is None:
+            found = [event.as_log()]
+            if len(_LOGGED) < _LOGGED_MOST:
+                _LOGGED[event] = found
+        return found
+    return [event.as_log() for event in events]

@@ -5,7 +5,10 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
+from gateway.exchange import BudgetOverrun, DetectorFiring, LimitDecision
 from gateway.obs.logging import flush_logs
+from gateway.proxy import middlewares
+from gateway.proxy.middlewares import limits_log
 from gateway.server.runtime import GatewayServer
 from tests.conftest import base, log_lines, raw_exchange
 
@@ -97,3 +100,31 @@ async def test_no_value_reaches_logs(gateway: GatewayServer, http: aiohttp.Clien
     assert out.count('"access"') >= 6
     for canary in CANARIES:
         assert canary not in out
+
+
+def test_limits_log_shares_a_decisions_entry() -> None:
+    """A request's one decision is rendered once per distinct decision;
+    every other list of events is rendered event by event, as `as_log()`."""
+    decision = LimitDecision("allowed", "per-client", "ip", 7)
+    first = limits_log([decision])
+    assert first == [decision.as_log()] == [
+        {"rule": "per-client", "dimension": "ip", "remaining": 7, "action": "allowed"}]
+    assert limits_log([LimitDecision("allowed", "per-client", "ip", 7)]) is first
+    other = limits_log([LimitDecision("allowed", "per-client", "ip", 6)])
+    assert other == [{"rule": "per-client", "dimension": "ip", "remaining": 6,
+                      "action": "allowed"}]
+    assert limits_log([LimitDecision("banned")]) == [{"action": "banned"}]
+    firing = DetectorFiring("enumeration", "ip", "ban")
+    assert limits_log([firing, decision]) == [firing.as_log(), decision.as_log()]
+    assert limits_log([BudgetOverrun("CN_MOBILE", 3)]) == [
+        {"detector": "exposure", "entity": "CN_MOBILE", "seen": 3}]
+    assert limits_log([]) is None
+
+
+def test_limits_log_keeps_at_most_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(middlewares, "_LOGGED", {})
+    monkeypatch.setattr(middlewares, "_LOGGED_MOST", 2)
+    for left in range(5):
+        assert limits_log([LimitDecision("allowed", "r", "ip", left)]) == [
+            {"rule": "r", "dimension": "ip", "remaining": left, "action": "allowed"}]
+    assert len(middlewares._LOGGED) == 2

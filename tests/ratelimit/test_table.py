@@ -4,12 +4,13 @@ at the same times give the same answers, float for float."""
 from __future__ import annotations
 
 import random
+import sys
 
 import pytest
 
 from gateway.native import STATUS, core
 from gateway.ratelimit.memory import new_table
-from gateway.ratelimit.store import DAY_OFFSET, Bucket, Op
+from gateway.ratelimit.store import DAY_OFFSET, GCRA_SLACK, Bucket, Op, Verdict
 from gateway.ratelimit.table import SWEEP_EVERY, Table
 
 pytestmark = pytest.mark.skipif(core is None, reason=f"native core: {STATUS}")
@@ -110,3 +111,29 @@ def test_a_quota_resets_at_midnight_china_time() -> None:
         assert [v.allowed for v in verdicts] == [True, True, False]
         assert verdicts[2].quota_hit and verdicts[2].retry_after == pytest.approx(0.98)
         assert table.decide([b], [], [], MIDNIGHT + 0.001).allowed
+
+
+def test_verdicts_are_the_named_tuple() -> None:
+    """The core makes its verdicts in C (`pgw_subtuple`, limits.pxi):
+    instances of store.Verdict with their fields, each holding its own
+    reference to the type; the core takes no type it could not make so."""
+    assert core is not None
+    table = new_table()
+    before = sys.getrefcount(Verdict)
+    made = [table.decide([Bucket("pgw:rl:{a}:r", 1.0, 2)], ["pgw:pen:{a}"], [], 1000.0 + i)
+            for i in range(1000)]
+    assert sys.getrefcount(Verdict) == before + 1000
+    assert all(type(v) is Verdict for v in made)
+    assert made[0] == Verdict(True, 0.0, (1,), -1, "", 0.0, False, ())
+    assert made[0].remaining == (1,) and made[0].allowed
+    del made
+    assert sys.getrefcount(Verdict) == before
+
+    class Open(tuple):  # type: ignore[type-arg]  # an instance dict: not a named tuple's layout
+        pass
+
+    for wrong in (tuple, Open, list, "Verdict"):
+        with pytest.raises(TypeError):
+            core.LimitTable(wrong, GCRA_SLACK, DAY_OFFSET, SWEEP_EVERY)
+        with pytest.raises(TypeError):
+            core.RemoteDecisions(wrong, DAY_OFFSET)
