@@ -102,9 +102,10 @@ async def test_no_value_reaches_logs(gateway: GatewayServer, http: aiohttp.Clien
         assert canary not in out
 
 
-def test_limits_log_shares_a_decisions_entry() -> None:
+def test_limits_log_shares_a_decisions_entry(monkeypatch: pytest.MonkeyPatch) -> None:
     """A request's one decision is rendered once per distinct decision;
     every other list of events is rendered event by event, as `as_log()`."""
+    monkeypatch.setattr(middlewares, "_LOGGED", {})  # what other tests' requests kept
     decision = LimitDecision("allowed", "per-client", "ip", 7)
     first = limits_log([decision])
     assert first == [decision.as_log()] == [
